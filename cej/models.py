@@ -1,0 +1,1 @@
+# Young people, consent, CEJ and PACEA contracts come with issue #4.

@@ -1,0 +1,23 @@
+"""Tests: the same real PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set)."""
+
+import warnings
+
+from config import embedded
+
+embedded.ensure_from_environment()
+
+from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import TEMPLATES  # noqa: E402
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# An unknown variable in a template is a bug: fail loudly in tests.
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "%(invalid)s"  # type: ignore[index]
+
+# WhiteNoise serves straight from the static folders (no collectstatic) outside production.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

@@ -1,0 +1,1 @@
+# Referrals and their workflow come with issue #5.

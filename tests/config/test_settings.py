@@ -1,0 +1,73 @@
+"""Production settings refuse to start without their secrets; local ones are French and in Paris."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "x" * 64
+
+
+def django_setup(**env: str) -> subprocess.CompletedProcess[str]:
+    inherited = ("DJANGO_", "DATABASE_URL", "REDIS_URL")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env=clean | {"DJANGO_SETTINGS_MODULE": "config.settings.production"} | env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+URLS = {"DATABASE_URL": "postgres://u@db:5432/e2c", "REDIS_URL": "redis://redis:6379/0"}
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = django_setup(DJANGO_ALLOWED_HOSTS="e2c.exemple.fr", **URLS)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = django_setup(DJANGO_SECRET_KEY=GOOD_SECRET, **URLS)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database_url():
+    for database_url in ({}, {"DATABASE_URL": ""}):
+        result = django_setup(
+            DJANGO_SECRET_KEY=GOOD_SECRET,
+            DJANGO_ALLOWED_HOSTS="e2c.exemple.fr",
+            REDIS_URL=URLS["REDIS_URL"],
+            **database_url,
+        )
+        assert result.returncode != 0
+        assert "Set the DATABASE_URL environment variable" in result.stderr
+
+
+def test_production_starts_with_its_secrets_and_never_starts_embedded_servers(tmp_path):
+    result = django_setup(
+        DJANGO_SECRET_KEY=GOOD_SECRET, DJANGO_ALLOWED_HOSTS="e2c.exemple.fr", E2C_DATA_DIR=str(tmp_path), **URLS
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_application_speaks_french_in_paris_time():
+    assert settings.LANGUAGE_CODE == "fr-fr"
+    assert settings.TIME_ZONE == "Europe/Paris"
+    assert settings.USE_TZ is True
+
+
+def test_celery_is_configured_for_tasks_that_survive_a_dead_worker():
+    assert settings.CELERY_TASK_ACKS_LATE is True
+    assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+    assert settings.CELERY_ACCEPT_CONTENT == ["json"]
+    assert settings.CELERY_TASK_SERIALIZER == "json"
+    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
