@@ -1,6 +1,11 @@
 from typing import Any
 
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    BaseUserCreationForm,
+    PasswordResetForm,
+    UserChangeForm,
+)
 
 from partners.models import User
 
@@ -28,5 +33,13 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Adresse e-mail"
+        # No autofocus: screen-reader and keyboard users start at the top (skip link, heading).
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Adresse e-mail"

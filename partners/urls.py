@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from partners import views
-from partners.forms import LoginForm
+from partners.forms import LoginForm, PasswordResetRequestForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,7 +12,11 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mot-de-passe/oubli/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        name="password_reset",
+    ),
     path("mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
