@@ -22,7 +22,9 @@ from pathlib import Path
 from types import FrameType
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-HOST, PORT = "127.0.0.1", 8000
+HOST = "127.0.0.1"
+# E2C_RUN_PORT lets the tests run a whole `make run` beside a developer's own on 8000.
+PORT = int(os.environ.get("E2C_RUN_PORT", "8000"))
 STOP_GRACE_SECONDS = 20
 
 
@@ -85,7 +87,8 @@ def wait_for_web(timeout: float) -> bool:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    # Always the local settings: DEBUG, demo data, console e-mail (never production by accident).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     from config import embedded
 
     lock = take_run_lock(embedded.data_dir())
