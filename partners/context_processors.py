@@ -1,8 +1,16 @@
 from django.http import HttpRequest
 
-from partners.selectors import current_membership as select_current_membership
+from partners.access import actor_for
+from partners.models import User
 
 
 def current_membership(request: HttpRequest) -> dict[str, object]:
-    """Exposes the membership shown in the header (name, role, organisation)."""
-    return {"current_membership": select_current_membership(request)}
+    """The header shows who acts, for which organisation, and lets a user with several switch."""
+    if not isinstance(request.user, User) or not request.user.is_authenticated:
+        return {}
+    actor = actor_for(request)
+    return {
+        "actor": actor,
+        "current_membership": actor.membership,
+        "user_memberships": getattr(request, "_memberships", []),
+    }

@@ -18,3 +18,46 @@ class Role(models.TextChoices):
     REGIONAL_COORDINATOR = "regional_coordinator", "Coordination régionale"
     NATIONAL_COMMITTEE = "national_committee", "Comité national"
     ADMINISTRATOR = "administrator", "Administrateur"
+
+
+# Which kinds of organisation each role can belong to (checked by the membership services).
+ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+    Role.ADVISER: frozenset({OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL}),
+    Role.E2C_STAFF: frozenset({OrganisationKind.E2C_SCHOOL, OrganisationKind.E2C_SITE}),
+    Role.MANAGER: frozenset(
+        {
+            OrganisationKind.MISSION_LOCALE,
+            OrganisationKind.FRANCE_TRAVAIL,
+            OrganisationKind.E2C_SCHOOL,
+            OrganisationKind.E2C_SITE,
+        }
+    ),
+    Role.REGIONAL_COORDINATOR: frozenset({OrganisationKind.ARML, OrganisationKind.E2C_REGIONAL}),
+    Role.NATIONAL_COMMITTEE: frozenset({OrganisationKind.NATIONAL}),
+    Role.ADMINISTRATOR: frozenset({OrganisationKind.NATIONAL}),
+}
+
+# Which kind of organisation may be the parent of which (site → school, ML → ARML).
+PARENT_KINDS: dict[str, frozenset[str]] = {
+    OrganisationKind.E2C_SITE: frozenset({OrganisationKind.E2C_SCHOOL}),
+    OrganisationKind.MISSION_LOCALE: frozenset({OrganisationKind.ARML}),
+    OrganisationKind.E2C_SCHOOL: frozenset({OrganisationKind.E2C_REGIONAL}),
+}
+
+
+class AgreementLevel(models.TextChoices):
+    NATIONAL = "national", "National"
+    REGIONAL = "regional", "Régional"
+    LOCAL = "local", "Local"
+
+
+class AgreementFramework(models.TextChoices):
+    UNML_E2C = "unml_e2c", "Accord-cadre UNML × Réseau E2C France"
+    E2C_FRANCE_TRAVAIL = "e2c_france_travail", "Partenariat Réseau E2C France × France Travail (Pôle emploi)"
+
+
+class CollaborationLevel(models.TextChoices):
+    NONE = "none", "Aucune collaboration"
+    OCCASIONAL = "occasional", "Collaboration ponctuelle"
+    REGULAR = "regular", "Collaboration régulière"
+    FORMALISED = "formalised", "Collaboration formalisée (déclinaison signée)"

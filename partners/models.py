@@ -1,18 +1,22 @@
-"""Accounts and the organisations they act for.
+"""Directory of the two networks: geography, organisations, accounts, memberships, correspondents,
+agreements and territorial diagnostics. Writes go through ``partners.services``."""
 
-Issue #3 grows Organisation (SIRET, address, geography, parents) and Membership (invitations,
-deactivation); the shapes here are the stable part: UUID public ids, e-mail login, one
-membership per (user, organisation).
-"""
-
+import datetime
 import uuid
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from partners.enums import OrganisationKind, Role
+from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, OrganisationKind, Role
+from partners.validators import validate_french_phone, validate_postcode, validate_siret
+
+# France Travail took over from Pôle emploi on this date (loi « pour le plein emploi »).
+FRANCE_TRAVAIL_SINCE = datetime.date(2024, 1, 1)
 
 
 class TimestampedModel(models.Model):
@@ -23,8 +27,43 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+# --- Geography (INSEE COG, loaded by migration) ---------------------------------------------
+
+
+class Region(models.Model):
+    code = models.CharField("code INSEE", max_length=2, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Departement(models.Model):
+    code = models.CharField("code INSEE", max_length=3, primary_key=True)
+    name = models.CharField("nom", max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+# --- Accounts ----------------------------------------------------------------------------------
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Addresses are stored in lower case: sign-in ignores the case the user types.
+        return self.get(email=(username or "").strip().lower())
 
     def _create_user(self, email: str, password: str | None, **fields: object) -> "User":
         if not email:
@@ -33,10 +72,6 @@ class UserManager(BaseUserManager["User"]):
         user.set_password(password)
         user.save(using=self._db)
         return user
-
-    def get_by_natural_key(self, username: str | None) -> "User":
-        # Addresses are stored in lower case: sign-in ignores the case the user types.
-        return self.get(email=(username or "").strip().lower())
 
     def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
         fields.setdefault("is_staff", False)
@@ -56,9 +91,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("adresse e-mail", max_length=254, unique=True)
     first_name = models.CharField("prénom", max_length=150)
     last_name = models.CharField("nom", max_length=150)
+    phone = models.CharField("téléphone", max_length=16, blank=True, validators=[validate_french_phone])
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration technique", default=False)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    deactivated_at = models.DateTimeField("désactivé le", null=True, blank=True)
 
     objects = UserManager()
 
@@ -87,21 +124,91 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name
 
 
+# --- Organisations -------------------------------------------------------------------------
+
+
 class Organisation(TimestampedModel):
     """A Mission Locale, a France Travail agency, an E2C school or site, a regional or national body."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField("nom", max_length=200)
+    # Lower-case, accent-free name: French alphabetical order whatever the database collation.
+    sort_name = models.CharField(max_length=200, editable=False, default="")
     kind = models.CharField("type", max_length=32, choices=OrganisationKind.choices)
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
+    address = models.CharField("adresse", max_length=250, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True, validators=[validate_postcode])
+    commune = models.CharField("commune", max_length=100, blank=True)
+    departement = models.ForeignKey(
+        Departement, verbose_name="département", on_delete=models.PROTECT, null=True, blank=True
+    )
+    # Derived from the département by the services; stored so regional scopes are one indexed filter.
+    region = models.ForeignKey(Region, verbose_name="région", on_delete=models.PROTECT, null=True, blank=True)
+    phone = models.CharField("téléphone", max_length=16, blank=True, validators=[validate_french_phone])
+    email = models.EmailField("adresse e-mail", blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="structure de rattachement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
     is_active = models.BooleanField("active", default=True)
+    opened_on = models.DateField("date d'ouverture", null=True, blank=True)
+    closed_on = models.DateField("date de fermeture", null=True, blank=True)
+    # E2C schools are labelled by Réseau E2C France for 4 years.
+    label_granted_on = models.DateField("label E2C obtenu le", null=True, blank=True)
+    label_expires_on = models.DateField("label E2C valable jusqu'au", null=True, blank=True)
 
     class Meta:
         verbose_name = "organisation"
         verbose_name_plural = "organisations"
-        ordering = ["name"]
+        ordering = ["sort_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siret"],
+                condition=~Q(siret=""),
+                name="organisation_siret_unique",
+                violation_error_message="Une organisation avec ce SIRET existe déjà dans l'annuaire.",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(opened_on__isnull=True)
+                | Q(closed_on__gte=models.F("opened_on")),
+                name="organisation_closed_after_opened",
+                violation_error_message="La date de fermeture doit suivre la date d'ouverture.",
+            ),
+            models.CheckConstraint(
+                condition=Q(label_expires_on__isnull=True)
+                | Q(label_granted_on__isnull=True)
+                | Q(label_expires_on__gt=models.F("label_granted_on")),
+                name="organisation_label_expires_after_granted",
+                violation_error_message="La fin du label doit suivre la date d'obtention.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sort_name", "id"], name="organisation_name_keyset"),
+            models.Index(fields=["kind", "region"], name="organisation_kind_region"),
+            models.Index(fields=["departement"], name="organisation_departement"),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name()
+
+    def display_name(self, on: datetime.date | None = None) -> str:
+        """The name in force on ``on`` (today by default): Pôle emploi before 2024, France Travail after."""
+        if self.kind != OrganisationKind.FRANCE_TRAVAIL:
+            return self.name
+        network = "France Travail" if (on or timezone.localdate()) >= FRANCE_TRAVAIL_SINCE else "Pôle emploi"
+        for old in ("France Travail", "Pôle emploi"):
+            if self.name.startswith(old):
+                return network + self.name[len(old) :]
+        return f"{network} — {self.name}"
+
+    @property
+    def is_e2c(self) -> bool:
+        return self.kind in (OrganisationKind.E2C_SCHOOL, OrganisationKind.E2C_SITE)
 
 
 class Membership(TimestampedModel):
@@ -117,8 +224,235 @@ class Membership(TimestampedModel):
         verbose_name = "rattachement"
         verbose_name_plural = "rattachements"
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="membership_user_organisation_unique"),
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="membership_user_organisation_unique",
+                violation_error_message="Cette personne est déjà rattachée à cette organisation.",
+            ),
         ]
+        indexes = [models.Index(fields=["organisation", "is_active"], name="membership_organisation_active")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.organisation}"
+
+
+class Invitation(TimestampedModel):
+    """A manager's invitation of a colleague: a single-use link valid 7 days.
+
+    Only a SHA-256 of the token is stored: a database leak gives no usable link.
+    """
+
+    VALIDITY = datetime.timedelta(days=7)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField("adresse e-mail")
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField("rôle", max_length=32, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField("expire le")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation"
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="invitation_organisation")]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.public_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AccountEvent(models.Model):
+    """Who did what to an account or a membership, when, and why (no personal data in ``detail``)."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", "Invitation envoyée"
+        INVITATION_REVOKED = "invitation_revoked", "Invitation annulée"
+        ACTIVATED = "activated", "Compte activé"
+        MEMBERSHIP_ADDED = "membership_added", "Rattachement ajouté"
+        ROLE_CHANGED = "role_changed", "Rôle modifié"
+        MEMBERSHIP_DEACTIVATED = "membership_deactivated", "Rattachement désactivé"
+        MEMBERSHIP_REACTIVATED = "membership_reactivated", "Rattachement réactivé"
+        ACCOUNT_DEACTIVATED = "account_deactivated", "Compte désactivé"
+        ACCOUNT_REACTIVATED = "account_reactivated", "Compte réactivé"
+
+    created_at = models.DateTimeField("date", default=timezone.now, editable=False)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    actor_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, related_name="account_events")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="account_events")
+    action = models.CharField("action", max_length=32, choices=Action.choices)
+    detail = models.CharField("détail", max_length=250, blank=True)
+    reason = models.CharField("motif", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "événement de compte"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="accountevent_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%d/%m/%Y})"
+
+
+# --- Correspondents -----------------------------------------------------------------------
+
+
+class Correspondent(TimestampedModel):
+    """The named contacts between one E2C site and one ML or France Travail agency.
+
+    ``partner_correspondent`` is the ML/FT adviser named for the site; ``e2c_contact`` the E2C
+    staff member named for that partner. Later issues route notifications through them.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    e2c_site = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="partner_correspondents")
+    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="e2c_correspondents")
+    partner_correspondent = models.ForeignKey(
+        User,
+        verbose_name="correspondant ML / France Travail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    e2c_contact = models.ForeignKey(
+        User, verbose_name="contact E2C", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "correspondant"
+        constraints = [
+            models.UniqueConstraint(fields=["e2c_site", "partner"], name="correspondent_site_partner_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.e2c_site} ↔ {self.partner}"
+
+
+# --- Agreements ---------------------------------------------------------------------------
+
+
+def agreement_upload_path(instance: models.Model, filename: str) -> str:
+    # Never the uploaded name: it may carry personal data; the UUID is enough.
+    return f"agreements/{uuid.uuid4()}.pdf"
+
+
+class Agreement(TimestampedModel):
+    """A national framework agreement, or its regional or local version between named organisations."""
+
+    DEFAULT_DURATION_YEARS = 3
+    REVIEW_MONTHS_BEFORE_END = 6
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField("intitulé", max_length=250)
+    framework = models.CharField("cadre", max_length=32, choices=AgreementFramework.choices)
+    level = models.CharField("niveau", max_length=16, choices=AgreementLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="accord national décliné",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+    )
+    region = models.ForeignKey(Region, verbose_name="région", on_delete=models.PROTECT, null=True, blank=True)
+    parties = models.ManyToManyField(Organisation, verbose_name="signataires", related_name="agreements")
+    signed_on = models.DateField("signé le")
+    starts_on = models.DateField("début")
+    ends_on = models.DateField("fin")
+    signed_document = models.FileField(
+        "accord signé (PDF)",
+        upload_to=agreement_upload_path,
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"])],
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = "accord"
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="agreement_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(level=AgreementLevel.NATIONAL, parent__isnull=True) | ~Q(level=AgreementLevel.NATIONAL),
+                name="agreement_national_has_no_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def current_end(self) -> datetime.date:
+        """The end date, as extended by the latest amendment."""
+        latest = max((a.new_end_on for a in self.amendments.all() if a.new_end_on), default=None)
+        return max(self.ends_on, latest) if latest else self.ends_on
+
+    @property
+    def review_meeting_due_on(self) -> datetime.date:
+        """The review meeting is due at least 6 months before the end (accord-cadre, article on duration)."""
+        return self.current_end - relativedelta(months=self.REVIEW_MONTHS_BEFORE_END)
+
+    def is_in_force(self, on: datetime.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return self.starts_on <= day <= self.current_end
+
+
+class Amendment(TimestampedModel):
+    """An avenant: renews or changes an agreement, possibly extending its end date."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveSmallIntegerField("numéro")
+    signed_on = models.DateField("signé le")
+    new_end_on = models.DateField("nouvelle date de fin", null=True, blank=True)
+    summary = models.CharField("objet", max_length=500)
+    signed_document = models.FileField(
+        "avenant signé (PDF)",
+        upload_to=agreement_upload_path,
+        blank=True,
+        validators=[FileExtensionValidator(["pdf"])],
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = "avenant"
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="amendment_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Avenant n° {self.number}"
+
+
+class TerritorialDiagnostic(TimestampedModel):
+    """State of the collaboration between one Mission Locale and one E2C site, at a date."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mission_locale = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="diagnostics_as_ml")
+    e2c_site = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="diagnostics_as_site")
+    collaboration = models.CharField("collaboration existante", max_length=16, choices=CollaborationLevel.choices)
+    notes = models.TextField("constats et pistes", blank=True)
+    assessed_on = models.DateField("date du diagnostic")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = "diagnostic territorial"
+        verbose_name_plural = "diagnostics territoriaux"
+        ordering = ["-assessed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission_locale", "e2c_site", "assessed_on"], name="diagnostic_pair_date_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mission_locale} × {self.e2c_site} ({self.assessed_on:%d/%m/%Y})"

@@ -1,37 +1,19 @@
-from django.contrib.auth import views as auth_views
+"""The partners' pages, namespace ``partners``. Each area's view module declares its own urlpatterns."""
+
 from django.urls import path
 
-from partners import views
-from partners.forms import LoginForm, PasswordResetRequestForm
+from partners.views import agreements, correspondents, directory, imports, members
+
+app_name = "partners"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
-        name="password_reset",
-    ),
-    path("mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "mot-de-passe/nouveau/termine/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
-    path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "mot-de-passe/changer/termine/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
+    path("annuaire/", directory.directory, name="directory"),
+    path("annuaire/nouvelle/", directory.organisation_create_view, name="organisation_create"),
+    path("annuaire/<uuid:public_id>/", directory.organisation_detail, name="organisation_detail"),
+    path("annuaire/<uuid:public_id>/modifier/", directory.organisation_update_view, name="organisation_update"),
+    path("mon-organisation/", directory.my_organisation, name="my_organisation"),
+    *members.urlpatterns,
+    *correspondents.urlpatterns,
+    *agreements.urlpatterns,
+    *imports.urlpatterns,
 ]

@@ -2,6 +2,7 @@ import factory
 
 from partners.enums import OrganisationKind, Role
 from partners.models import Membership, Organisation, User
+from partners.text import sort_key
 
 DEFAULT_PASSWORD = "Mot-de-passe-de-test-1"
 
@@ -11,6 +12,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Mission Locale n°{n} de Saint-Étienne")
+    sort_name = factory.LazyAttribute(lambda o: sort_key(o.name))
     kind = OrganisationKind.MISSION_LOCALE
 
 

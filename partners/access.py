@@ -1,0 +1,204 @@
+"""Who is acting, for which organisation, and what they may see and do.
+
+Every selector of every app narrows its querysets through this module, and every view that
+changes something asks it first. Two rules, tested for each role in ``tests/test_url_matrix.py``:
+- a record outside the actor's scope is *not found* (404: its existence is not revealed);
+- an action the actor's role does not allow is *forbidden* (403).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest
+
+from partners.enums import OrganisationKind, Role
+from partners.models import Membership, Organisation, User
+
+ACTING_MEMBERSHIP_SESSION_KEY = "acting_membership"
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+class Capability(enum.StrEnum):
+    VIEW_DIRECTORY = "view_directory"
+    MANAGE_DIRECTORY = "manage_directory"  # create and edit organisations, import the directory
+    MANAGE_MEMBERS = "manage_members"  # invite colleagues, change roles, deactivate accounts
+    EDIT_CORRESPONDENTS = "edit_correspondents"
+    MANAGE_AGREEMENTS = "manage_agreements"  # agreements, amendments, territorial diagnostics
+    VIEW_PERSONAL_DATA = "view_personal_data"  # young people's names and files
+    REFER = "refer"  # refer a young person to an E2C site
+    PROCESS_REFERRALS = "process_referrals"  # acknowledge, invite, enrol (E2C side)
+    VIEW_AGGREGATES = "view_aggregates"  # indicators, never a name
+
+
+# The one declared table of what each role may do.
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ADVISER: frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PERSONAL_DATA, Capability.REFER}),
+    Role.E2C_STAFF: frozenset(
+        {
+            Capability.VIEW_DIRECTORY,
+            Capability.VIEW_PERSONAL_DATA,
+            Capability.PROCESS_REFERRALS,
+            Capability.EDIT_CORRESPONDENTS,
+        }
+    ),
+    Role.MANAGER: frozenset(
+        {
+            Capability.VIEW_DIRECTORY,
+            Capability.VIEW_PERSONAL_DATA,
+            Capability.MANAGE_MEMBERS,
+            Capability.EDIT_CORRESPONDENTS,
+            Capability.MANAGE_AGREEMENTS,
+            Capability.VIEW_AGGREGATES,
+            Capability.REFER,
+            Capability.PROCESS_REFERRALS,
+        }
+    ),
+    Role.REGIONAL_COORDINATOR: frozenset(
+        {Capability.VIEW_DIRECTORY, Capability.MANAGE_AGREEMENTS, Capability.VIEW_AGGREGATES}
+    ),
+    Role.NATIONAL_COMMITTEE: frozenset(
+        {Capability.VIEW_DIRECTORY, Capability.MANAGE_AGREEMENTS, Capability.VIEW_AGGREGATES}
+    ),
+    Role.ADMINISTRATOR: frozenset(
+        {
+            Capability.VIEW_DIRECTORY,
+            Capability.MANAGE_DIRECTORY,
+            Capability.MANAGE_MEMBERS,
+            Capability.EDIT_CORRESPONDENTS,
+            Capability.MANAGE_AGREEMENTS,
+        }
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in user acting for one of their organisations (or none yet)."""
+
+    user: User
+    membership: Membership | None
+    _family: list[int] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def organisation(self) -> Organisation | None:
+        return self.membership.organisation if self.membership else None
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.membership else None
+
+    def can(self, capability: Capability) -> bool:
+        return self.role is not None and capability in ROLE_CAPABILITIES[self.role]
+
+    def require(self, capability: Capability) -> None:
+        """403 unless the acting role has ``capability``."""
+        if not self.can(capability):
+            raise PermissionDenied("Votre rôle ne permet pas cette action.")
+
+    @property
+    def family_ids(self) -> list[int]:
+        """The acting organisation and the ones under it (an E2C school's sites): a manager's reach."""
+        if self.organisation is None:
+            return []
+        if not self._family:
+            children = Organisation.objects.filter(parent_id=self.organisation.pk).values_list("pk", flat=True)
+            self._family.extend([self.organisation.pk, *children])
+        return self._family
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """Active memberships of ``user`` in active organisations, oldest first."""
+    return list(
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .order_by("created_at", "pk")
+    )
+
+
+def actor_for(request: HttpRequest) -> Actor:
+    """The actor of this request (cached on it): the membership chosen in the session, else the oldest."""
+    cached = getattr(request, "_actor", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    memberships = memberships_of(user)
+    chosen = request.session.get(ACTING_MEMBERSHIP_SESSION_KEY)
+    membership = next((m for m in memberships if str(m.public_id) == chosen), None)
+    if membership is None and memberships:
+        membership = memberships[0]
+    actor = Actor(user=user, membership=membership)
+    request._actor = actor  # type: ignore[attr-defined]
+    request._memberships = memberships  # type: ignore[attr-defined]
+    return actor
+
+
+def choose_membership(request: HttpRequest, membership_public_id: str) -> Membership | None:
+    """Switch the organisation the user acts for; None if that membership is not theirs and active."""
+    user = request.user
+    if not isinstance(user, User):
+        return None
+    membership = next((m for m in memberships_of(user) if str(m.public_id) == membership_public_id), None)
+    if membership is not None:
+        request.session[ACTING_MEMBERSHIP_SESSION_KEY] = str(membership.public_id)
+        for cached in ("_actor", "_memberships"):
+            if hasattr(request, cached):
+                delattr(request, cached)
+    return membership
+
+
+# --- Scopes -----------------------------------------------------------------------------------
+
+
+def scope_organisations(actor: Actor, queryset: models.QuerySet[Organisation]) -> models.QuerySet[Organisation]:
+    """The directory: every active organisation for any member; inactive ones for administrators."""
+    if not actor.can(Capability.VIEW_DIRECTORY):
+        return queryset.none()
+    if actor.is_administrator:
+        return queryset
+    return queryset.filter(is_active=True)
+
+
+def scope_personal_records(
+    actor: Actor, queryset: models.QuerySet[ModelT], *, organisation_field: str
+) -> models.QuerySet[ModelT]:
+    """Records holding personal data, owned by an organisation through ``organisation_field``.
+
+    Advisers and E2C staff see their organisation's records, managers their organisation's and
+    its sites'; coordinators, the national committee and administrators see none (aggregates only).
+    Later apps call it, e.g. ``scope_personal_records(actor, YoungPerson.objects, organisation_field="organisation")``.
+    """
+    if not actor.can(Capability.VIEW_PERSONAL_DATA):
+        return queryset.none()
+    if actor.role == Role.MANAGER:
+        return queryset.filter(**{f"{organisation_field}__in": actor.family_ids})
+    return queryset.filter(**{organisation_field: actor.organisation})
+
+
+def can_manage_members_of(actor: Actor, organisation: Organisation) -> bool:
+    """Managers manage their organisation and its sites; administrators any organisation."""
+    if not actor.can(Capability.MANAGE_MEMBERS):
+        return False
+    return actor.is_administrator or organisation.pk in actor.family_ids
+
+
+def can_edit_correspondents_of(actor: Actor, organisation: Organisation) -> bool:
+    """The pairs of an E2C site are edited by its staff and managers, or by the partner's manager."""
+    if not actor.can(Capability.EDIT_CORRESPONDENTS):
+        return False
+    if actor.is_administrator:
+        return True
+    if organisation.kind == OrganisationKind.E2C_SITE:
+        return organisation.pk in actor.family_ids
+    return actor.role == Role.MANAGER and organisation.pk in actor.family_ids

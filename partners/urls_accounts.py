@@ -1,0 +1,40 @@
+"""Sign-in, sign-out, passwords and the home page (names without namespace: Django's auth views use them)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from partners.forms import LoginForm, PasswordResetRequestForm
+from partners.views import home
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("organisation-active/", home.switch_organisation, name="switch_organisation"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        name="password_reset",
+    ),
+    path("mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/termine/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "mot-de-passe/changer/termine/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]

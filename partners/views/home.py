@@ -1,0 +1,27 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from partners.access import actor_for, choose_membership
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "partners/home.html", {"membership": actor_for(request).membership})
+
+
+@login_required
+@require_POST
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    membership = choose_membership(request, request.POST.get("membership", ""))
+    if membership is None:
+        messages.error(request, "Vous n'êtes pas rattaché à cette organisation.")
+    else:
+        messages.success(request, f"Vous agissez désormais pour {membership.organisation}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "home"
+    return redirect(target)

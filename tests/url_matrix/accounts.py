@@ -1,0 +1,25 @@
+from django.urls import reverse
+
+from tests.url_matrix import Entry, everyone
+from tests.world import ROLES
+
+ALL = dict.fromkeys(ROLES, 200)
+
+ENTRIES = [
+    Entry("home", lambda w: reverse("home"), everyone(200)),
+    Entry("switch_organisation", lambda w: reverse("switch_organisation"), everyone(405)),
+    Entry("login", lambda w: reverse("login"), everyone(302, anonymous=200)),
+    Entry("logout", lambda w: reverse("logout"), dict.fromkeys(ROLES, 405)),
+    Entry("password_reset", lambda w: reverse("password_reset"), ALL),
+    Entry("password_reset_done", lambda w: reverse("password_reset_done"), ALL),
+    Entry(
+        "password_reset_confirm",
+        lambda w: reverse("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "abc-def"}),
+        ALL,
+    ),
+    Entry("password_reset_complete", lambda w: reverse("password_reset_complete"), ALL),
+    Entry("password_change", lambda w: reverse("password_change"), everyone(200)),
+    Entry("password_change_done", lambda w: reverse("password_change_done"), everyone(200)),
+    # Django's admin: only staff accounts get in; everyone else is sent to its login page.
+    Entry("admin:index", lambda w: reverse("admin:index"), everyone(302)),
+]
