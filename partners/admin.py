@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from partners.forms import UserChangeAdminForm, UserCreationAdminForm
+from partners.forms.accounts import UserChangeAdminForm, UserCreationAdminForm
 from partners.models import Membership, Organisation, User
 
 

@@ -456,3 +456,40 @@ class TerritorialDiagnostic(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.mission_locale} × {self.e2c_site} ({self.assessed_on:%d/%m/%Y})"
+
+
+# --- Directory import ---------------------------------------------------------------------
+
+
+class DirectoryImport(TimestampedModel):
+    """One CSV import of organisations: parsed and previewed first, then applied all-or-nothing.
+
+    The parsed rows are kept so the preview and the write use exactly the same data, and so the
+    directory keeps a history of who imported what.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Aperçu"
+        APPLIED = "applied", "Appliqué"
+        CANCELLED = "cancelled", "Annulé"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField("fichier", max_length=255)
+    encoding = models.CharField("encodage", max_length=16)
+    delimiter = models.CharField("séparateur", max_length=1)
+    rows = models.JSONField("lignes", default=list)
+    errors = models.JSONField("erreurs", default=list)
+    status = models.CharField("statut", max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    applied_at = models.DateTimeField("appliqué le", null=True, blank=True)
+    created_count = models.PositiveIntegerField("créées", default=0)
+    updated_count = models.PositiveIntegerField("mises à jour", default=0)
+    unchanged_count = models.PositiveIntegerField("inchangées", default=0)
+
+    class Meta:
+        verbose_name = "import de l'annuaire"
+        verbose_name_plural = "imports de l'annuaire"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.filename} ({self.created_at:%d/%m/%Y})"

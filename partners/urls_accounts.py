@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from partners.forms import LoginForm, PasswordResetRequestForm
+from partners.forms.accounts import LoginForm, PasswordResetRequestForm
 from partners.views import home
 
 urlpatterns = [

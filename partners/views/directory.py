@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from partners.access import Capability, actor_for, can_edit_correspondents_of, can_manage_members_of
 from partners.enums import OrganisationKind
-from partners.forms import OrganisationForm
+from partners.forms.organisations import OrganisationForm
 from partners.models import Organisation
 from partners.selectors.organisations import (
     DirectoryFilters,
