@@ -1,14 +1,36 @@
-"""Demonstration data: a few organisations of both networks and one account per role."""
+"""Demonstration data: a small network in two régions and one account per role.
+
+Auvergne-Rhône-Alpes (84) and Hauts-de-France (32): Missions Locales under their ARML, France
+Travail agencies, E2C schools with their sites, the regional bodies and the two national ones.
+Everything goes through the partners' services, as a real import would.
+"""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from partners.enums import OrganisationKind, Role
-from partners.models import Membership, Organisation, User
+from partners.enums import OrganisationKind as Kind
+from partners.enums import Role
+from partners.models import Correspondent, Organisation, User
+from partners.services.members import membership_add
+from partners.services.organisations import OrganisationData, organisation_create
+from partners.validators import luhn_is_valid
 
 # Shown in the README and printed by ``make run``: local demonstration only.
 DEMO_PASSWORD = "Demo-E2C-2026!"  # noqa: S105 (public demo password)
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    key: str
+    name: str
+    kind: Kind
+    departement: str
+    postcode: str
+    commune: str
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -17,32 +39,120 @@ class DemoAccount:
     first_name: str
     last_name: str
     role: Role
-    organisation: str
+    organisation: str  # DemoOrganisation.key
+    label: str  # organisation name printed next to the login
 
 
-DEMO_ORGANISATIONS: tuple[tuple[str, OrganisationKind], ...] = (
-    ("Mission Locale de Lyon", OrganisationKind.MISSION_LOCALE),
-    ("Agence France Travail Lyon Part-Dieu", OrganisationKind.FRANCE_TRAVAIL),
-    ("École de la 2e Chance Lyon Métropole", OrganisationKind.E2C_SCHOOL),
-    ("E2C Lyon Métropole — site de Vénissieux", OrganisationKind.E2C_SITE),
-    ("ARML Auvergne-Rhône-Alpes", OrganisationKind.ARML),
-    ("Union nationale des Missions Locales", OrganisationKind.NATIONAL),
+DEMO_ORGANISATIONS: tuple[DemoOrganisation, ...] = (
+    DemoOrganisation("unml", "Union nationale des Missions Locales", Kind.NATIONAL, "75", "75010", "Paris"),
+    DemoOrganisation("reseau-e2c", "Réseau E2C France", Kind.NATIONAL, "75", "75012", "Paris"),
+    # Auvergne-Rhône-Alpes
+    DemoOrganisation("arml-ara", "ARML Auvergne-Rhône-Alpes", Kind.ARML, "69", "69007", "Lyon"),
+    DemoOrganisation(
+        "e2c-ara", "Coordination régionale E2C Auvergne-Rhône-Alpes", Kind.E2C_REGIONAL, "69", "69003", "Lyon"
+    ),
+    DemoOrganisation("ml-lyon", "Mission Locale de Lyon", Kind.MISSION_LOCALE, "69", "69003", "Lyon", "arml-ara"),
+    DemoOrganisation(
+        "ml-villeurbanne",
+        "Mission Locale de Villeurbanne",
+        Kind.MISSION_LOCALE,
+        "69",
+        "69100",
+        "Villeurbanne",
+        "arml-ara",
+    ),
+    DemoOrganisation(
+        "ml-saint-etienne",
+        "Mission Locale de Saint-Étienne et du Sud-Est Loire",
+        Kind.MISSION_LOCALE,
+        "42",
+        "42000",
+        "Saint-Étienne",
+        "arml-ara",
+    ),
+    DemoOrganisation("ft-lyon", "France Travail Lyon Part-Dieu", Kind.FRANCE_TRAVAIL, "69", "69003", "Lyon"),
+    DemoOrganisation(
+        "ft-saint-etienne",
+        "France Travail Saint-Étienne Montreynaud",
+        Kind.FRANCE_TRAVAIL,
+        "42",
+        "42000",
+        "Saint-Étienne",
+    ),
+    DemoOrganisation(
+        "e2c-lyon", "École de la 2e Chance Lyon Métropole", Kind.E2C_SCHOOL, "69", "69008", "Lyon", "e2c-ara"
+    ),
+    DemoOrganisation(
+        "e2c-venissieux",
+        "E2C Lyon Métropole — site de Vénissieux",
+        Kind.E2C_SITE,
+        "69",
+        "69200",
+        "Vénissieux",
+        "e2c-lyon",
+    ),
+    DemoOrganisation(
+        "e2c-lyon-8", "E2C Lyon Métropole — site de Lyon 8e", Kind.E2C_SITE, "69", "69008", "Lyon", "e2c-lyon"
+    ),
+    DemoOrganisation(
+        "e2c-loire", "École de la 2e Chance de la Loire", Kind.E2C_SCHOOL, "42", "42000", "Saint-Étienne", "e2c-ara"
+    ),
+    DemoOrganisation(
+        "e2c-saint-etienne",
+        "E2C Loire — site de Saint-Étienne",
+        Kind.E2C_SITE,
+        "42",
+        "42100",
+        "Saint-Étienne",
+        "e2c-loire",
+    ),
+    # Hauts-de-France
+    DemoOrganisation("arml-hdf", "ARML Hauts-de-France", Kind.ARML, "59", "59000", "Lille"),
+    DemoOrganisation("ml-lille", "Mission Locale de Lille", Kind.MISSION_LOCALE, "59", "59000", "Lille", "arml-hdf"),
+    DemoOrganisation(
+        "ml-roubaix",
+        "Mission Locale de Roubaix-Lys-lez-Lannoy",
+        Kind.MISSION_LOCALE,
+        "59",
+        "59100",
+        "Roubaix",
+        "arml-hdf",
+    ),
+    DemoOrganisation(
+        "ml-amiens", "Mission Locale du Grand Amiénois", Kind.MISSION_LOCALE, "80", "80000", "Amiens", "arml-hdf"
+    ),
+    DemoOrganisation("ft-lille", "France Travail Lille Vauban", Kind.FRANCE_TRAVAIL, "59", "59000", "Lille"),
+    DemoOrganisation("ft-amiens", "France Travail Amiens Nord", Kind.FRANCE_TRAVAIL, "80", "80080", "Amiens"),
+    DemoOrganisation("e2c-grand-lille", "École de la 2e Chance Grand Lille", Kind.E2C_SCHOOL, "59", "59000", "Lille"),
+    DemoOrganisation(
+        "e2c-lille", "E2C Grand Lille — site de Lille", Kind.E2C_SITE, "59", "59000", "Lille", "e2c-grand-lille"
+    ),
+    DemoOrganisation(
+        "e2c-roubaix", "E2C Grand Lille — site de Roubaix", Kind.E2C_SITE, "59", "59100", "Roubaix", "e2c-grand-lille"
+    ),
+    DemoOrganisation(
+        "e2c-amiens", "E2C Somme — site d'Amiens", Kind.E2C_SITE, "80", "80000", "Amiens", "e2c-grand-lille"
+    ),
 )
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("amelie.lefevre@ml-lyon.exemple.fr", "Amélie", "Lefèvre", Role.ADVISER, "Mission Locale de Lyon"),
+    DemoAccount(
+        "amelie.lefevre@ml-lyon.exemple.fr", "Amélie", "Lefèvre", Role.ADVISER, "ml-lyon", "Mission Locale de Lyon"
+    ),
     DemoAccount(
         "francois.dubois-martin@francetravail.exemple.fr",
         "François",
         "Dubois-Martin",
         Role.ADVISER,
-        "Agence France Travail Lyon Part-Dieu",
+        "ft-lyon",
+        "France Travail Lyon Part-Dieu",
     ),
     DemoAccount(
         "chloe.ndiaye@e2c-lyon.exemple.fr",
         "Chloé",
         "N'Diaye",
         Role.E2C_STAFF,
+        "e2c-venissieux",
         "E2C Lyon Métropole — site de Vénissieux",
     ),
     DemoAccount(
@@ -50,16 +160,34 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "Hélène",
         "Garçon",
         Role.MANAGER,
+        "e2c-lyon",
         "École de la 2e Chance Lyon Métropole",
     ),
     DemoAccount(
-        "noel.berard@arml-aura.exemple.fr", "Noël", "Bérard", Role.REGIONAL_COORDINATOR, "ARML Auvergne-Rhône-Alpes"
+        "marc.olivier@ml-lyon.exemple.fr", "Marc-Olivier", "Da Silva", Role.MANAGER, "ml-lyon", "Mission Locale de Lyon"
+    ),
+    DemoAccount(
+        "yasmine.belkacem@ml-lille.exemple.fr",
+        "Yasmine",
+        "Belkacem",
+        Role.ADVISER,
+        "ml-lille",
+        "Mission Locale de Lille",
+    ),
+    DemoAccount(
+        "noel.berard@arml-aura.exemple.fr",
+        "Noël",
+        "Bérard",
+        Role.REGIONAL_COORDINATOR,
+        "arml-ara",
+        "ARML Auvergne-Rhône-Alpes",
     ),
     DemoAccount(
         "zoe.lambert-dupre@unml.exemple.fr",
         "Zoé",
         "Lambert-Dupré",
         Role.NATIONAL_COMMITTEE,
+        "unml",
         "Union nationale des Missions Locales",
     ),
     DemoAccount(
@@ -67,9 +195,34 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "Jérôme",
         "Pâris",
         Role.ADMINISTRATOR,
+        "unml",
         "Union nationale des Missions Locales",
     ),
 )
+
+# People acting for two organisations: they pick one in the header.
+DEMO_SECOND_MEMBERSHIPS: tuple[tuple[str, str, Role], ...] = (
+    ("helene.garcon@e2c-lyon.exemple.fr", "e2c-venissieux", Role.E2C_STAFF),
+)
+
+# (E2C site, partner, partner's correspondent e-mail, E2C contact e-mail)
+DEMO_CORRESPONDENTS: tuple[tuple[str, str, str | None, str | None], ...] = (
+    ("e2c-venissieux", "ml-lyon", "amelie.lefevre@ml-lyon.exemple.fr", "chloe.ndiaye@e2c-lyon.exemple.fr"),
+    (
+        "e2c-venissieux",
+        "ft-lyon",
+        "francois.dubois-martin@francetravail.exemple.fr",
+        "chloe.ndiaye@e2c-lyon.exemple.fr",
+    ),
+    ("e2c-lyon-8", "ml-villeurbanne", None, "helene.garcon@e2c-lyon.exemple.fr"),
+    ("e2c-lille", "ml-lille", "yasmine.belkacem@ml-lille.exemple.fr", None),
+)
+
+
+def demo_siret(index: int) -> str:
+    """A fictitious SIRET with a valid Luhn key (prefix 999, not used by INSEE's SIREN ranges)."""
+    base = f"999{index:010d}"
+    return next(base + str(key) for key in range(10) if luhn_is_valid(base + str(key)))
 
 
 def database_is_empty() -> bool:
@@ -78,8 +231,25 @@ def database_is_empty() -> bool:
 
 @transaction.atomic
 def load_demo_data() -> list[DemoAccount]:
-    """Create the demo organisations and accounts in one transaction; returns the accounts."""
-    organisations = {name: Organisation.objects.create(name=name, kind=kind) for name, kind in DEMO_ORGANISATIONS}
+    """Create the demo network and accounts in one transaction; returns the accounts."""
+    organisations: dict[str, Organisation] = {}
+    for index, item in enumerate(DEMO_ORGANISATIONS, start=1):
+        organisations[item.key] = organisation_create(
+            actor=None,
+            data=OrganisationData(
+                name=item.name,
+                kind=item.kind,
+                siret=demo_siret(index),
+                address=f"{index} rue de la République",
+                postcode=item.postcode,
+                commune=item.commune,
+                departement_code=item.departement,
+                phone=f"04 72 00 00 {index:02d}",
+                email=f"contact@{item.key}.exemple.fr",
+                parent=organisations[item.parent] if item.parent else None,
+            ),
+        )
+    users: dict[str, User] = {}
     for account in DEMO_ACCOUNTS:
         user = User.objects.create_user(
             account.email,
@@ -89,5 +259,15 @@ def load_demo_data() -> list[DemoAccount]:
             is_staff=account.role == Role.ADMINISTRATOR,
             is_superuser=account.role == Role.ADMINISTRATOR,
         )
-        Membership.objects.create(user=user, organisation=organisations[account.organisation], role=account.role)
+        users[account.email] = user
+        membership_add(actor=None, user=user, organisation=organisations[account.organisation], role=account.role)
+    for email, key, role in DEMO_SECOND_MEMBERSHIPS:
+        membership_add(actor=None, user=users[email], organisation=organisations[key], role=role)
+    for site, partner, correspondent, contact in DEMO_CORRESPONDENTS:
+        Correspondent.objects.create(
+            e2c_site=organisations[site],
+            partner=organisations[partner],
+            partner_correspondent=users.get(correspondent or ""),
+            e2c_contact=users.get(contact or ""),
+        )
     return list(DEMO_ACCOUNTS)

@@ -4,8 +4,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
-# La Poste's SIRET numbers (SIREN 356 000 000) do not follow the Luhn rule: the sum of their
-# digits is a multiple of 5 instead (INSEE's documented exception).
+# La Poste's establishments (SIREN 356 000 000) may not follow the Luhn rule: for them the sum
+# of the digits being a multiple of 5 is accepted too (INSEE's documented exception).
 LA_POSTE_SIREN = "356000000"
 
 
@@ -29,7 +29,7 @@ def validate_siret(value: str) -> None:
     siret = normalise_siret(value)
     if not re.fullmatch(r"\d{14}", siret):
         raise ValidationError("Le SIRET doit comporter exactement 14 chiffres (espaces acceptés).", code="siret_format")
-    valid = sum(int(c) for c in siret) % 5 == 0 if siret.startswith(LA_POSTE_SIREN) else luhn_is_valid(siret)
+    valid = luhn_is_valid(siret) or (siret.startswith(LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0)
     if not valid:
         raise ValidationError(
             "Ce SIRET n'existe pas : sa clé de contrôle est fausse. Vérifiez-le sur l'avis de situation Sirene.",

@@ -43,3 +43,22 @@ def test_the_demo_refuses_to_load_outside_debug(settings):
     with pytest.raises(CommandError, match="qu'en local"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+def test_the_demo_is_a_small_network_in_two_regions():
+    call_command("load_demo", "--allow-without-debug")
+
+    from partners.enums import OrganisationKind
+    from partners.models import Correspondent, Organisation
+
+    by_kind = {kind: Organisation.objects.filter(kind=kind).count() for kind in OrganisationKind.values}
+    assert by_kind[OrganisationKind.MISSION_LOCALE] >= 4
+    assert by_kind[OrganisationKind.FRANCE_TRAVAIL] >= 2
+    assert by_kind[OrganisationKind.E2C_SITE] >= 4
+    regions = set(Organisation.objects.exclude(kind=OrganisationKind.NATIONAL).values_list("region_id", flat=True))
+    assert regions == {"84", "32"}
+    assert all(o.region_id for o in Organisation.objects.all())
+    assert Organisation.objects.get(name="E2C Lyon Métropole — site de Vénissieux").parent.kind == "e2c_school"
+    helene = User.objects.get(email="helene.garcon@e2c-lyon.exemple.fr")
+    assert helene.memberships.count() == 2
+    assert Correspondent.objects.count() >= 3

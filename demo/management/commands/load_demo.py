@@ -33,4 +33,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})")
         width = max(len(account.email) for account in accounts)
         for account in accounts:
-            self.stdout.write(f"  {account.email.ljust(width)}  {account.role.label} — {account.organisation}")
+            self.stdout.write(f"  {account.email.ljust(width)}  {account.role.label} — {account.label}")
