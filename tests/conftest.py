@@ -1,7 +1,23 @@
+import importlib
+
 import pytest
+from django.apps import apps
+
+from partners.models import Region
+
+geography_migration = importlib.import_module("partners.migrations.0002_load_geography")
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files of a test never land in the developer's .data/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _geography(request):
+    """The régions and départements loaded by migration, back after a transactional test's flush."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    if not Region.objects.exists():
+        geography_migration.load(apps, None)

@@ -8,9 +8,7 @@ from tests.e2e.conftest import assert_no_accessibility_violations, screenshot
 from tests.partners.factories import DEFAULT_PASSWORD
 from tests.world import build_world
 
-# serialized_rollback: the flush after a transactional test would otherwise erase the geography
-# that migrations load, for every test that follows.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Page, live_server, user) -> None:

@@ -7,9 +7,7 @@ from partners.enums import OrganisationKind, Role
 from tests.e2e.conftest import assert_no_accessibility_violations, screenshot
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
-# serialized_rollback: the flush after a transactional test would otherwise erase the geography
-# that migrations load, for every test that follows.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
