@@ -1,3 +1,273 @@
-from django.urls import URLPattern
+"""A manager's team: members, invitations, roles, deactivation, history; and accepting an invitation."""
 
-urlpatterns: list[URLPattern] = []
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from partners.access import actor_for, choose_membership
+from partners.forms.members import InvitationAcceptForm, InvitationForm, ReasonForm, RoleChangeForm
+from partners.models import Invitation
+from partners.selectors.members import (
+    account_for_email,
+    invitation_for_manager,
+    invitation_for_token,
+    membership_for_manager,
+    organisation_for_team,
+    pending_invitations,
+    team_history,
+    team_members,
+)
+from partners.services.members import (
+    InvitationUnavailable,
+    check_invitation_usable,
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    membership_change_role,
+    membership_deactivate,
+    membership_reactivate,
+)
+
+
+def _attach_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    # Not ``request.POST or None``: an empty POST (a confirmation without reason) is still a submission.
+    return request.POST if request.method == "POST" else None
+
+
+def _team_url(organisation_public_id: object) -> str:
+    return reverse("partners:team", kwargs={"public_id": organisation_public_id})
+
+
+# --- The team and its history ---------------------------------------------------------------
+
+
+@login_required
+def team(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    organisation = organisation_for_team(actor=actor, public_id=public_id)
+    page = team_members(organisation=organisation, after=request.GET.get("apres"), before=request.GET.get("avant"))
+    return render(
+        request,
+        "partners/members/team.html",
+        {
+            "organisation": organisation,
+            "page": page,
+            "invitations": pending_invitations(organisation=organisation),
+            "my_user_id": actor.user.pk,
+        },
+    )
+
+
+@login_required
+def team_history_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    organisation = organisation_for_team(actor=actor, public_id=public_id)
+    page = team_history(organisation=organisation, after=request.GET.get("apres"), before=request.GET.get("avant"))
+    return render(request, "partners/members/history.html", {"organisation": organisation, "page": page})
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+@login_required
+def invitation_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    organisation = organisation_for_team(actor=actor, public_id=public_id)
+    form = InvitationForm(_posted(request), actor=actor, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(
+                actor=actor,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                role=form.cleaned_data["role"],
+                link_for=lambda token: request.build_absolute_uri(
+                    reverse("partners:invitation_accept", kwargs={"token": token})
+                ),
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"L'invitation est envoyée à {invitation.email}. Le lien est valable 7 jours et ne sert qu'une fois.",
+            )
+            return redirect(_team_url(organisation.public_id))
+    return render(request, "partners/members/invitation_form.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+def invitation_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    invitation = invitation_for_manager(actor=actor, public_id=public_id)
+    form = ReasonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_revoke(actor=actor, invitation=invitation, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, f"L'invitation de {invitation.email} est annulée : son lien ne fonctionne plus.")
+            return redirect(_team_url(invitation.organisation.public_id))
+    return render(
+        request,
+        "partners/members/invitation_revoke.html",
+        {"invitation": invitation, "organisation": invitation.organisation, "form": form},
+    )
+
+
+def _unavailable(request: HttpRequest, error: InvitationUnavailable) -> HttpResponse:
+    # Unknown and revoked links answer 404; expired and used ones 410 (Gone), with the French reason.
+    status = 404 if error.code == "not_found" else 410
+    return render(request, "partners/members/invitation_unavailable.html", {"message": error.message}, status=status)
+
+
+@never_cache
+@sensitive_variables("password")
+@sensitive_post_parameters("password", "password_confirmation")
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Public page of an invitation link: no sign-in needed, the link itself is the credential."""
+    try:
+        invitation: Invitation = check_invitation_usable(invitation_for_token(token=token))
+    except InvitationUnavailable as error:
+        return _unavailable(request, error)
+    has_account = account_for_email(email=invitation.email) is not None
+    form = InvitationAcceptForm(_posted(request), has_account=has_account)
+    if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password"]
+        try:
+            membership = invitation_accept(token=token, password=password)
+        except InvitationUnavailable as error:
+            return _unavailable(request, error)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            choose_membership(request, str(membership.public_id))
+            messages.success(
+                request,
+                f"Bienvenue ! Vous faites désormais partie de l'équipe de {membership.organisation}, "
+                f"en tant que {membership.get_role_display().lower()}.",
+            )
+            return redirect("home")
+    return render(
+        request,
+        "partners/members/invitation_accept.html",
+        {"invitation": invitation, "form": form, "has_account": has_account},
+    )
+
+
+# --- Roles, deactivation, reactivation ------------------------------------------------------
+
+
+@login_required
+def membership_role_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    membership = membership_for_manager(actor=actor, public_id=public_id)
+    form = RoleChangeForm(_posted(request), actor=actor, membership=membership)
+    is_me = membership.user_id == actor.user.pk
+    if request.method == "POST" and form.is_valid():
+        previous = membership.get_role_display()
+        try:
+            membership = membership_change_role(
+                actor=actor, membership=membership, role=form.cleaned_data["role"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{membership.user.get_full_name()} : rôle « {previous} » remplacé par « "
+                f"{membership.get_role_display()} ».",
+            )
+            return redirect(_team_url(membership.organisation.public_id))
+    return render(
+        request,
+        "partners/members/membership_role.html",
+        {"membership": membership, "organisation": membership.organisation, "form": form, "is_me": is_me},
+    )
+
+
+@login_required
+def membership_deactivate_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    membership = membership_for_manager(actor=actor, public_id=public_id)
+    form = ReasonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_deactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            membership.user.refresh_from_db(fields=["is_active"])
+            text = f"Le rattachement de {membership.user.get_full_name()} est désactivé."
+            if not membership.user.is_active:
+                text += " Son compte, qui n'avait pas d'autre rattachement actif, est fermé et ses sessions terminées."
+            messages.success(request, text)
+            return redirect(_team_url(membership.organisation.public_id))
+    return render(
+        request,
+        "partners/members/membership_status.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "form": form,
+            "deactivate": True,
+            "is_me": membership.user_id == actor.user.pk,
+        },
+    )
+
+
+@login_required
+def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    membership = membership_for_manager(actor=actor, public_id=public_id)
+    form = ReasonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_reactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, f"Le rattachement de {membership.user.get_full_name()} est réactivé.")
+            return redirect(_team_url(membership.organisation.public_id))
+    return render(
+        request,
+        "partners/members/membership_status.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "form": form,
+            "deactivate": False,
+            "is_me": membership.user_id == actor.user.pk,
+        },
+    )
+
+
+urlpatterns = [
+    path("annuaire/<uuid:public_id>/equipe/", team, name="team"),
+    path("annuaire/<uuid:public_id>/equipe/historique/", team_history_view, name="team_history"),
+    path("annuaire/<uuid:public_id>/equipe/inviter/", invitation_create_view, name="invitation_create"),
+    path("invitations/<uuid:public_id>/annuler/", invitation_revoke_view, name="invitation_revoke"),
+    path("rattachements/<uuid:public_id>/role/", membership_role_view, name="membership_role"),
+    path("rattachements/<uuid:public_id>/desactiver/", membership_deactivate_view, name="membership_deactivate"),
+    path("rattachements/<uuid:public_id>/reactiver/", membership_reactivate_view, name="membership_reactivate"),
+    path("invitation/<str:token>/", invitation_accept_view, name="invitation_accept"),
+]
