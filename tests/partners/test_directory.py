@@ -28,7 +28,11 @@ def test_the_cog_geography_is_loaded_with_string_codes():
     assert Departement.objects.get(code="976").region_id == "06"
     assert Departement.objects.get(code="01").name == "Ain"
     assert set(Departement.objects.filter(code__startswith="97").values_list("code", flat=True)) == {
-        "971", "972", "973", "974", "976"
+        "971",
+        "972",
+        "973",
+        "974",
+        "976",
     }
 
 
@@ -61,8 +65,13 @@ def test_the_region_is_derived_from_the_departement_and_the_phone_stored_in_e164
     organisation = organisation_create(
         actor=administrator(),
         data=OrganisationData(
-            name="Mission Locale d'Ajaccio", kind=OrganisationKind.MISSION_LOCALE, siret=VALID_SIRET,
-            departement_code="2a", postcode="20000", commune="Ajaccio", phone="04 95 00 00 00",
+            name="Mission Locale d'Ajaccio",
+            kind=OrganisationKind.MISSION_LOCALE,
+            siret=VALID_SIRET,
+            departement_code="2a",
+            postcode="20000",
+            commune="Ajaccio",
+            phone="04 95 00 00 00",
         ),
     )
     organisation.refresh_from_db()
@@ -79,7 +88,9 @@ def test_a_bad_siret_or_an_unknown_departement_writes_nothing():
         organisation_create(
             actor=actor,
             data=OrganisationData(
-                name="Mission Locale X", kind=OrganisationKind.MISSION_LOCALE, siret="12345678901234",
+                name="Mission Locale X",
+                kind=OrganisationKind.MISSION_LOCALE,
+                siret="12345678901234",
                 departement_code="99",
             ),
         )
@@ -109,7 +120,8 @@ def test_an_update_changes_only_what_changed_and_returns_it():
         actor=actor, data=OrganisationData(name="ML de Lyon", kind=OrganisationKind.MISSION_LOCALE)
     )
     changed = organisation_update(
-        actor=actor, organisation=organisation,
+        actor=actor,
+        organisation=organisation,
         data=OrganisationData(name="ML de Lyon", kind=OrganisationKind.MISSION_LOCALE, commune="Lyon"),
     )
     assert changed == ["commune"]
@@ -140,9 +152,7 @@ def test_a_user_without_organisation_sees_no_organisation_page(client):
     assert client.get(url).status_code == 404
 
 
-def test_the_directory_renders_600_organisations_with_a_constant_number_of_queries(
-    client, django_assert_num_queries
-):
+def test_the_directory_renders_600_organisations_with_a_constant_number_of_queries(client, django_assert_num_queries):
     world = build_world()
     client.force_login(world.user("adviser_ml"))
     url = reverse("partners:directory")
@@ -150,8 +160,13 @@ def test_the_directory_renders_600_organisations_with_a_constant_number_of_queri
         first = client.get(url)
     departement = Departement.objects.select_related("region").get(code="69")
     Organisation.objects.bulk_create(
-        Organisation(name=f"Mission Locale n°{i:03d}", sort_name=f"mission locale n°{i:03d}",
-                     kind=OrganisationKind.MISSION_LOCALE, departement=departement, region=departement.region)
+        Organisation(
+            name=f"Mission Locale n°{i:03d}",
+            sort_name=f"mission locale n°{i:03d}",
+            kind=OrganisationKind.MISSION_LOCALE,
+            departement=departement,
+            region=departement.region,
+        )
         for i in range(600)
     )
     with django_assert_num_queries(6):
@@ -198,8 +213,13 @@ def test_the_directory_filters_by_kind_region_departement_and_name(client):
 def test_an_administrator_adds_an_organisation_and_a_bad_siret_is_explained(client):
     world = build_world()
     client.force_login(world.user("administrator"))
-    form = {"name": "Mission Locale de Bastia", "kind": "mission_locale", "siret": "12345678901234",
-            "departement": "2B", "is_active": "on"}
+    form = {
+        "name": "Mission Locale de Bastia",
+        "kind": "mission_locale",
+        "siret": "12345678901234",
+        "departement": "2B",
+        "is_active": "on",
+    }
 
     refused = client.post(reverse("partners:organisation_create"), form)
     assert refused.status_code == 200
