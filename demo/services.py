@@ -7,13 +7,18 @@ Everything goes through the partners' services, as a real import would.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from partners.access import Actor
+from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, Role
 from partners.enums import OrganisationKind as Kind
-from partners.enums import Role
-from partners.models import Correspondent, Organisation, User
+from partners.models import Membership, Organisation, User
+from partners.services.agreements import AgreementData, agreement_create, amendment_create, diagnostic_create
+from partners.services.correspondents import correspondent_create
 from partners.services.members import membership_add
 from partners.services.organisations import OrganisationData, organisation_create
 from partners.validators import luhn_is_valid
@@ -263,11 +268,104 @@ def load_demo_data() -> list[DemoAccount]:
         membership_add(actor=None, user=user, organisation=organisations[account.organisation], role=account.role)
     for email, key, role in DEMO_SECOND_MEMBERSHIPS:
         membership_add(actor=None, user=users[email], organisation=organisations[key], role=role)
+
+    def actor(email: str) -> Actor:
+        membership = Membership.objects.select_related("organisation").filter(user=users[email]).earliest("created_at")
+        return Actor(user=users[email], membership=membership)
+
+    administrator = actor("jerome.paris@orientations-e2c.exemple.fr")
     for site, partner, correspondent, contact in DEMO_CORRESPONDENTS:
-        Correspondent.objects.create(
+        correspondent_create(
+            actor=administrator,
             e2c_site=organisations[site],
             partner=organisations[partner],
             partner_correspondent=users.get(correspondent or ""),
             e2c_contact=users.get(contact or ""),
         )
+    _load_agreements(organisations, actor)
     return list(DEMO_ACCOUNTS)
+
+
+def _load_agreements(organisations: dict[str, Organisation], actor: Callable[[str], Actor]) -> None:
+    """The two national agreements of the founding documents, their regional and local versions."""
+    committee = actor("zoe.lambert-dupre@unml.exemple.fr")
+    accord = agreement_create(
+        actor=committee,
+        data=AgreementData(
+            title="Accord-cadre de partenariat UNML × Réseau E2C France 2022-2024",
+            framework=AgreementFramework.UNML_E2C,
+            level=AgreementLevel.NATIONAL,
+            signed_on=datetime.date(2022, 6, 29),  # « Fait à Albertville, le 29 juin 2022 »
+            starts_on=datetime.date(2022, 6, 29),
+            parties=[organisations["unml"], organisations["reseau-e2c"]],
+        ),
+    )
+    amendment_create(
+        actor=committee,
+        agreement=accord,
+        signed_on=datetime.date(2025, 5, 15),
+        new_end_on=datetime.date(2028, 6, 28),
+        summary="Reconduction de l'accord-cadre pour trois ans.",
+    )
+    agreement_create(
+        actor=committee,
+        data=AgreementData(
+            title="Accord-cadre national Réseau E2C France × Pôle emploi",
+            framework=AgreementFramework.E2C_FRANCE_TRAVAIL,
+            level=AgreementLevel.NATIONAL,
+            signed_on=datetime.date(2018, 9, 27),
+            starts_on=datetime.date(2018, 9, 27),
+            parties=[organisations["reseau-e2c"]],
+        ),
+    )
+    agreement_create(
+        actor=actor("noel.berard@arml-aura.exemple.fr"),
+        data=AgreementData(
+            title="Déclinaison régionale Auvergne-Rhône-Alpes de l'accord-cadre UNML × E2C",
+            framework=AgreementFramework.UNML_E2C,
+            level=AgreementLevel.REGIONAL,
+            parent=accord,
+            region=organisations["arml-ara"].region,
+            signed_on=datetime.date(2023, 1, 20),
+            starts_on=datetime.date(2023, 2, 1),
+            parties=[organisations["arml-ara"], organisations["e2c-ara"]],
+        ),
+    )
+    manager = actor("helene.garcon@e2c-lyon.exemple.fr")
+    agreement_create(
+        actor=manager,
+        data=AgreementData(
+            title="Convention locale Mission Locale de Lyon × École de la 2e Chance Lyon Métropole",
+            framework=AgreementFramework.UNML_E2C,
+            level=AgreementLevel.LOCAL,
+            parent=accord,
+            region=organisations["e2c-lyon"].region,
+            signed_on=datetime.date(2024, 3, 12),
+            starts_on=datetime.date(2024, 4, 1),
+            parties=[organisations["ml-lyon"], organisations["e2c-lyon"]],
+        ),
+    )
+    for ml, site, level, assessed_on, notes in (
+        (
+            "ml-lyon",
+            "e2c-venissieux",
+            CollaborationLevel.FORMALISED,
+            datetime.date(2025, 10, 1),
+            "Informations collectives « à quatre mains » chaque mois ; points de suivi réguliers.",
+        ),
+        (
+            "ml-villeurbanne",
+            "e2c-lyon-8",
+            CollaborationLevel.OCCASIONAL,
+            datetime.date(2025, 9, 15),
+            "Orientations ponctuelles ; pas encore de correspondant désigné côté Mission Locale.",
+        ),
+    ):
+        diagnostic_create(
+            actor=manager if site != "e2c-lyon-8" else actor("noel.berard@arml-aura.exemple.fr"),
+            mission_locale=organisations[ml],
+            e2c_site=organisations[site],
+            collaboration=level,
+            assessed_on=assessed_on,
+            notes=notes,
+        )

@@ -173,19 +173,19 @@ def correspondent_delete_view(request: HttpRequest, public_id: str, pair_id: str
 
 
 urlpatterns = [
-    path("organisations/<uuid:public_id>/correspondants/", correspondents, name="correspondents"),
+    path("annuaire/<uuid:public_id>/correspondants/", correspondents, name="correspondents"),
     path(
-        "organisations/<uuid:public_id>/correspondants/ajouter/",
+        "annuaire/<uuid:public_id>/correspondants/ajouter/",
         correspondent_create_view,
         name="correspondent_create",
     ),
     path(
-        "organisations/<uuid:public_id>/correspondants/<uuid:pair_id>/modifier/",
+        "annuaire/<uuid:public_id>/correspondants/<uuid:pair_id>/modifier/",
         correspondent_update_view,
         name="correspondent_update",
     ),
     path(
-        "organisations/<uuid:public_id>/correspondants/<uuid:pair_id>/retirer/",
+        "annuaire/<uuid:public_id>/correspondants/<uuid:pair_id>/retirer/",
         correspondent_delete_view,
         name="correspondent_delete",
     ),

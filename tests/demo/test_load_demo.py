@@ -62,3 +62,16 @@ def test_the_demo_is_a_small_network_in_two_regions():
     helene = User.objects.get(email="helene.garcon@e2c-lyon.exemple.fr")
     assert helene.memberships.count() == 2
     assert Correspondent.objects.count() >= 3
+
+
+def test_the_demo_carries_the_founding_agreements_and_diagnostics():
+    call_command("load_demo", "--allow-without-debug")
+
+    from partners.models import Agreement, TerritorialDiagnostic
+
+    accord = Agreement.objects.get(title__startswith="Accord-cadre de partenariat UNML")
+    assert accord.signed_on.isoformat() == "2022-06-29"
+    assert accord.current_end.isoformat() == "2028-06-28"  # extended by its amendment
+    assert accord.versions.count() == 2
+    assert set(Agreement.objects.values_list("level", flat=True)) == {"national", "regional", "local"}
+    assert TerritorialDiagnostic.objects.count() == 2

@@ -92,10 +92,10 @@ def test_a_body_that_has_no_correspondents_says_so(client, world):
 @pytest.mark.parametrize(
     "url",
     [
-        f"/organisations/{uuid.uuid4()}/correspondants/",
-        "/organisations/pas-un-uuid/correspondants/",
-        f"/organisations/{uuid.uuid4()}/correspondants/ajouter/",
-        "/organisations/123/correspondants/456/modifier/",
+        f"/annuaire/{uuid.uuid4()}/correspondants/",
+        "/annuaire/pas-un-uuid/correspondants/",
+        f"/annuaire/{uuid.uuid4()}/correspondants/ajouter/",
+        "/annuaire/123/correspondants/456/modifier/",
     ],
 )
 def test_an_unknown_or_malformed_organisation_is_not_found(client, world, url):
