@@ -301,9 +301,17 @@ class EmbeddedRedis:
             except OSError:
                 return False
 
+    def _is_our_server(self, pid: int) -> bool:
+        """A pid file can outlive its process, and the pid be reused by anything: check the command line."""
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return False
+        return "redis-server" in command and str(self.socket) in command
+
     def is_running(self) -> bool:
         pid = self._pid()
-        return pid is not None and _pid_alive(pid) and self.ping()
+        return pid is not None and _pid_alive(pid) and self._is_our_server(pid) and self.ping()
 
     def start(self) -> None:
         _check_socket_length(self.socket)
@@ -312,8 +320,8 @@ class EmbeddedRedis:
             return
         # Stale pid file or socket left by a crash: the process is gone, clean them up.
         pid = self._pid()
-        if pid is not None and _pid_alive(pid):
-            os.kill(pid, 15)
+        if pid is not None and _pid_alive(pid) and self._is_our_server(pid):
+            os.kill(pid, 15)  # ours, but not answering: restart it
         self.pidfile.unlink(missing_ok=True)
         self.socket.unlink(missing_ok=True)
         result = subprocess.run(
@@ -355,7 +363,7 @@ class EmbeddedRedis:
 
     def stop(self) -> None:
         pid = self._pid()
-        if pid is not None and _pid_alive(pid):
+        if pid is not None and _pid_alive(pid) and self._is_our_server(pid):
             os.kill(pid, 15)
             deadline = time.monotonic() + 10
             while _pid_alive(pid) and time.monotonic() < deadline:

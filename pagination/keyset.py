@@ -1,7 +1,9 @@
 """Keyset ("seek") pagination: pages cost the same at row 50 and at row 1,500,000.
 
-The cursor is the sort key of the last (or first) row shown, signed so a hand-edited URL
-cannot inject arbitrary values; a bad cursor simply starts from the first page.
+The cursor carries only the primary key of the last (or first) row shown, signed with a salt
+proper to the list (model and sort keys): no name ever appears in a URL or an access log, and a
+cursor from another list, or a hand-edited one, simply starts from the first page. The sort
+values of that row are read back from the database (one indexed lookup by primary key).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from django.db import models
 from django.db.models import Q
 
 T = TypeVar("T", bound=models.Model)
-SALT = "keyset-pagination"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,22 +31,25 @@ class KeysetPage(Generic[T]):
         return bool(self.next_cursor or self.previous_cursor)
 
 
-def _encode(row: models.Model, keys: Sequence[str]) -> str:
-    return signing.dumps([_value(getattr(row, key)) for key in keys], salt=SALT, compress=True)
+def _salt(queryset: models.QuerySet[Any], keys: Sequence[str]) -> str:
+    return f"keyset:{queryset.model._meta.label}:{','.join(keys)}"
 
 
-def _value(value: Any) -> Any:
-    return value if isinstance(value, str | int) or value is None else str(value)
+def _encode(row: models.Model, salt: str) -> str:
+    return signing.dumps(row.pk, salt=salt)
 
 
-def _decode(cursor: str | None, size: int) -> list[Any] | None:
+def _position(queryset: models.QuerySet[T], keys: Sequence[str], cursor: str | None) -> list[Any] | None:
+    """The sort values of the row the cursor points at, or None (first page) for a bad cursor."""
     if not cursor:
         return None
     try:
-        values = signing.loads(cursor, salt=SALT)
+        pk = signing.loads(cursor, salt=_salt(queryset, keys))
     except signing.BadSignature:
         return None
-    return values if isinstance(values, list) and len(values) == size else None
+    # Through the same (scoped, annotated) queryset: a cursor never reaches a row outside the list.
+    row = queryset.filter(pk=pk).values_list(*keys).first()
+    return list(row) if row is not None else None
 
 
 def _beyond(keys: Sequence[str], values: Sequence[Any], lookup: str) -> Q:
@@ -66,21 +70,23 @@ def paginate(
     size: int = 50,
 ) -> KeysetPage[T]:
     """One page of ``queryset`` ordered by ``keys`` (ascending, unique together: end with the pk)."""
-    after_values, before_values = _decode(after, len(keys)), _decode(before, len(keys))
+    salt = _salt(queryset, keys)
+    before_values = _position(queryset, keys, before)
     if before_values is not None:
         rows = list(queryset.filter(_beyond(keys, before_values, "lt")).order_by(*[f"-{k}" for k in keys])[: size + 1])
         has_more_before = len(rows) > size
         items = list(reversed(rows[:size]))
         return KeysetPage(
             items=items,
-            next_cursor=_encode(items[-1], keys) if items else None,
-            previous_cursor=_encode(items[0], keys) if items and has_more_before else None,
+            next_cursor=_encode(items[-1], salt) if items else None,
+            previous_cursor=_encode(items[0], salt) if items and has_more_before else None,
         )
+    after_values = _position(queryset, keys, after)
     filtered = queryset.filter(_beyond(keys, after_values, "gt")) if after_values is not None else queryset
     rows = list(filtered.order_by(*keys)[: size + 1])
     items = rows[:size]
     return KeysetPage(
         items=items,
-        next_cursor=_encode(items[-1], keys) if len(rows) > size else None,
-        previous_cursor=_encode(items[0], keys) if items and after_values is not None else None,
+        next_cursor=_encode(items[-1], salt) if len(rows) > size else None,
+        previous_cursor=_encode(items[0], salt) if items and after_values is not None else None,
     )

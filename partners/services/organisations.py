@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partners.access import Actor, Capability
-from partners.enums import PARENT_KINDS, OrganisationKind
+from partners.enums import PARENT_KINDS, ROLE_ORGANISATION_KINDS, OrganisationKind, Role
 from partners.models import Departement, Organisation
 from partners.text import sort_key
 from partners.validators import normalise_french_phone, normalise_siret, validate_siret
@@ -63,6 +63,8 @@ def _apply(organisation: Organisation, data: OrganisationData) -> list[str]:
         allowed = PARENT_KINDS.get(data.kind, frozenset())
         if data.parent.kind not in allowed or data.parent.pk == organisation.pk:
             errors["parent"] = ["Cette structure ne peut pas être rattachée à une organisation de ce type."]
+    if organisation.pk is not None and data.kind != organisation.kind and "kind" not in errors:
+        errors.update(_kind_change_conflicts(organisation, data.kind))
     if errors:
         raise ValidationError(errors)
 
@@ -90,6 +92,28 @@ def _apply(organisation: Organisation, data: OrganisationData) -> list[str]:
         setattr(organisation, name, value)
     organisation.full_clean(validate_unique=True, validate_constraints=True)
     return changed
+
+
+def _kind_change_conflicts(organisation: Organisation, kind: str) -> dict[str, list[str]]:
+    """A new kind must still fit the structures attached to it and the roles of its people."""
+    problems = []
+    children = [c.name for c in organisation.children.all() if kind not in PARENT_KINDS.get(c.kind, frozenset())]
+    if children:
+        problems.append(
+            "ces structures rattachées ne peuvent pas dépendre d'une organisation de ce type : " + ", ".join(children)
+        )
+    roles = sorted(
+        {
+            Role(role).label
+            for role in organisation.memberships.filter(is_active=True).values_list("role", flat=True)
+            if kind not in ROLE_ORGANISATION_KINDS[role]
+        }
+    )
+    if roles:
+        problems.append("ces rôles n'existent pas dans ce type d'organisation : " + ", ".join(roles))
+    if not problems:
+        return {}
+    return {"kind": ["Impossible de changer le type : " + " ; ".join(problems) + "."]}
 
 
 @transaction.atomic

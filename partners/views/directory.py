@@ -1,6 +1,5 @@
 """The directory of organisations: list, detail, my organisation, create and edit."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from partners.access import Capability, actor_for, can_edit_correspondents_of, can_manage_members_of
 from partners.enums import OrganisationKind
+from partners.forms.errors import attach_errors
 from partners.forms.organisations import OrganisationForm
 from partners.models import Organisation
 from partners.selectors.organisations import (
@@ -83,16 +83,8 @@ def _save(request: HttpRequest, form: OrganisationForm, organisation: Organisati
         organisation_update(actor=actor, organisation=organisation, data=form.to_data())
         return organisation
     except ValidationError as error:
-        _attach_errors(form, error)
+        attach_errors(form, error)
         return None
-
-
-def _attach_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required

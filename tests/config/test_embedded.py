@@ -145,3 +145,19 @@ def test_a_failure_says_in_one_line_what_to_do(data_dir):
     assert "clonez le projet dans un dossier plus court" in message
     assert "clone into a shorter folder" in message
     assert not (too_long / "postgres" / "PG_VERSION").exists()
+
+
+def test_a_stale_redis_pid_file_naming_another_process_never_kills_it(data_dir):
+    bystander = subprocess.Popen(["sleep", "60"])
+    try:
+        (data_dir / "redis").mkdir(parents=True)
+        (data_dir / "redis" / "redis.pid").write_text(str(bystander.pid))
+
+        holder, info = start_holder(data_dir)
+        stop_holder(holder)
+
+        assert bystander.poll() is None  # still running
+        assert info["redis_pid"] != bystander.pid
+    finally:
+        bystander.kill()
+        bystander.wait()

@@ -242,3 +242,32 @@ def test_a_manager_cannot_edit_the_directory(client):
     assert response.status_code == 403
     world.ml_a.refresh_from_db()
     assert world.ml_a.name == "Mission Locale de Lyon"
+
+
+def test_a_school_with_sites_and_staff_cannot_become_a_mission_locale():
+    world = build_world()
+    actor = Actor(user=world.user("administrator"), membership=world.memberships["administrator"])
+
+    with pytest.raises(ValidationError) as error:
+        organisation_update(
+            actor=actor,
+            organisation=world.school,
+            data=OrganisationData(name=world.school.name, kind=OrganisationKind.MISSION_LOCALE),
+        )
+
+    message = error.value.message_dict["kind"][0]
+    assert "E2C Lyon — site de Vénissieux" in message
+    assert "Responsable" not in message  # a manager fits a Mission Locale too
+    world.school.refresh_from_db()
+    assert world.school.kind == OrganisationKind.E2C_SCHOOL
+
+
+def test_a_site_with_e2c_staff_cannot_become_a_france_travail_agency():
+    world = build_world()
+    actor = Actor(user=world.user("administrator"), membership=world.memberships["administrator"])
+    with pytest.raises(ValidationError, match="Équipe E2C"):
+        organisation_update(
+            actor=actor,
+            organisation=world.site,
+            data=OrganisationData(name=world.site.name, kind=OrganisationKind.FRANCE_TRAVAIL),
+        )
