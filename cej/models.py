@@ -12,7 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models.functions import Concat, Lower, Replace
 from django.utils import timezone
 
 from cej.enums import (
@@ -39,8 +39,9 @@ class DateRangeFunc(Func):
     output_field = DateRangeField()
 
 
-def search_expression(*parts: object) -> Func:
-    return ImmutableUnaccent(Lower(Concat(*parts)))
+def normalised_name(expression: object) -> Func:
+    """Lower case, no accents, no apostrophes: « N'Diaye Éloïse » and « ndiaye eloise » meet."""
+    return ImmutableUnaccent(Replace(Replace(Lower(expression), Value("'"), Value("")), Value("’"), Value("")))
 
 
 class YoungPerson(TimestampedModel):
@@ -57,7 +58,7 @@ class YoungPerson(TimestampedModel):
     first_name = models.CharField("prénom(s)", max_length=150)
     # Accent- and case-free "last first", computed by PostgreSQL: searched with pg_trgm.
     search_name = models.GeneratedField(
-        expression=search_expression(F("last_name"), Value(" "), F("first_name")),
+        expression=normalised_name(Concat(F("last_name"), Value(" "), F("first_name"))),
         output_field=models.TextField(),
         db_persist=True,
     )

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "django.contrib.postgres",
+    "audit",
     "partners",
     "cej",
     "e2c_referrals",

@@ -1,0 +1,88 @@
+"""Reads of young people's files, always through the actor's scope (partners.access)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Q, QuerySet, Value
+from django.http import Http404
+
+from cej.models import YoungPerson, normalised_name
+from pagination.keyset import KeysetPage, paginate
+from partners.access import Actor, scope_personal_records
+
+LIST_PAGE_SIZE = 50
+SEARCH_RESULTS = 50
+# pg_trgm's similarity at which a name counts as "close enough" (its default is 0.3).
+SIMILARITY_THRESHOLD = 0.3
+DATE_PATTERN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+IDENTIFIER_PATTERN = re.compile(r"^[0-9A-Za-z]{4,12}$")
+
+
+def young_people_for_actor(actor: Actor) -> QuerySet[YoungPerson]:
+    """Every file the actor may open: their organisation's (and its sites' for a manager)."""
+    return scope_personal_records(actor, YoungPerson.objects.all(), organisation_field="organisation")
+
+
+def young_person_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> YoungPerson:
+    """One file, or 404 if it is outside the actor's scope (its existence is not revealed)."""
+    try:
+        return (
+            young_people_for_actor(actor)
+            .select_related("organisation", "referent", "departement")
+            .get(public_id=public_id)
+        )
+    except (YoungPerson.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("Dossier introuvable.") from error
+
+
+def young_people_list(
+    *, actor: Actor, mine_only: bool = False, after: str | None = None, before: str | None = None
+) -> KeysetPage[YoungPerson]:
+    """The organisation's files in alphabetical order (accent-free), one keyset page."""
+    queryset = young_people_for_actor(actor).select_related("referent")
+    if mine_only:
+        queryset = queryset.filter(referent=actor.user)
+    return paginate(queryset, keys=("search_name", "id"), after=after, before=before, size=LIST_PAGE_SIZE)
+
+
+def parse_french_date(text: str) -> datetime.date | None:
+    match = DATE_PATTERN.match(text.strip())
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def search_young_people(*, actor: Actor, query: str) -> list[YoungPerson]:
+    """The best matches for ``query`` among the actor's files, best first (at most 50).
+
+    ``jj/mm/aaaa`` searches birth dates; digits and letters alone search the i-milo number and the
+    France Travail identifier; anything else searches names, ignoring accents and case and
+    tolerating typos (pg_trgm similarity on the ``search_name`` column, GIN-indexed).
+    """
+    query = query.strip()[:100]
+    scoped = young_people_for_actor(actor).select_related("referent")
+    if not query:
+        return []
+    birth_date = parse_french_date(query)
+    if birth_date is not None:
+        return list(scoped.filter(birth_date=birth_date).order_by("search_name", "id")[:SEARCH_RESULTS])
+    if IDENTIFIER_PATTERN.match(query) and any(c.isdigit() for c in query):
+        return list(
+            scoped.filter(Q(imilo_number=query) | Q(france_travail_id__iexact=query)).order_by("search_name", "id")[
+                :SEARCH_RESULTS
+            ]
+        )
+    term = normalised_name(Value(query))
+    return list(
+        scoped.annotate(similarity=TrigramSimilarity("search_name", term))
+        .filter(Q(search_name__trigram_similar=term) | Q(search_name__contains=term))
+        .order_by("-similarity", "search_name", "id")[:SEARCH_RESULTS]
+    )
