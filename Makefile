@@ -37,7 +37,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy config partners cej e2c_referrals demo pagination
+	$(BIN)/mypy config partners cej e2c_referrals demo pagination audit
 
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

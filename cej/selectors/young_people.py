@@ -82,7 +82,8 @@ def search_young_people(*, actor: Actor, query: str) -> list[YoungPerson]:
         )
     term = normalised_name(Value(query))
     return list(
-        scoped.annotate(similarity=TrigramSimilarity("search_name", term))
+        # django-stubs types the second argument as str; an expression is what PostgreSQL gets.
+        scoped.annotate(similarity=TrigramSimilarity("search_name", term))  # type: ignore[arg-type]
         .filter(Q(search_name__trigram_similar=term) | Q(search_name__contains=term))
         .order_by("-similarity", "search_name", "id")[:SEARCH_RESULTS]
     )
