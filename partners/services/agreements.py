@@ -33,6 +33,22 @@ REACH_MESSAGES: dict[str, str] = {
 }
 
 
+# Dates outside this window are typing mistakes; refusing them also keeps the date arithmetic
+# (3-year default end, review meeting 6 months before the end) far from years 1 and 9999.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+LATEST_YEARS_AHEAD = 30
+
+
+def _date_error(value: datetime.date, what: str) -> str | None:
+    """The French message when ``value`` is outside 1 January 1990 … today + 30 years, else None."""
+    if value < EARLIEST_DATE:
+        return f"{what} ne peut pas précéder le {EARLIEST_DATE:%d/%m/%Y}."
+    latest = timezone.localdate() + relativedelta(years=LATEST_YEARS_AHEAD)
+    if value > latest:
+        return f"{what} ne peut pas dépasser le {latest:%d/%m/%Y}."
+    return None
+
+
 def default_end(starts_on: datetime.date) -> datetime.date:
     """An agreement lasts 3 years unless told otherwise (accord-cadre, article on duration)."""
     return starts_on + relativedelta(years=Agreement.DEFAULT_DURATION_YEARS) - datetime.timedelta(days=1)
@@ -91,18 +107,26 @@ def _delete_on_commit(field_file: FieldFile, name: str) -> None:
     transaction.on_commit(delete)
 
 
-def _check_agreement(data: AgreementData, *, actor: Actor, ends_on: datetime.date) -> None:
+def _check_agreement(data: AgreementData, *, actor: Actor) -> datetime.date:
+    """Check the data and the actor's reach; return the end date (3 years by default)."""
     errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
     if not data.title.strip():
         errors["title"] = ["Indiquez l'intitulé de l'accord."]
     if data.framework not in AgreementFramework.values:
         errors["framework"] = [f"Cadre inconnu : « {data.framework} »."]
     if data.level not in AgreementLevel.values:
         errors["level"] = [f"Niveau inconnu : « {data.level} »."]
-    if data.signed_on > today:
+    if data.signed_on > timezone.localdate():
         errors["signed_on"] = ["La date de signature ne peut pas être dans le futur."]
-    if ends_on <= data.starts_on:
+    elif message := _date_error(data.signed_on, "La date de signature"):
+        errors["signed_on"] = [message]
+    if message := _date_error(data.starts_on, "La date de début"):
+        errors["starts_on"] = [message]
+    if data.ends_on is not None and (message := _date_error(data.ends_on, "La date de fin")):
+        errors["ends_on"] = [message]
+    # The default end is computed only from a start inside the window (no overflow near year 9999).
+    ends_on = data.ends_on or (default_end(data.starts_on) if "starts_on" not in errors else None)
+    if ends_on is not None and not errors.keys() & {"starts_on", "ends_on"} and ends_on <= data.starts_on:
         errors["ends_on"] = ["La date de fin doit suivre la date de début."]
     if data.level == AgreementLevel.NATIONAL:
         if data.parent is not None:
@@ -127,7 +151,7 @@ def _check_agreement(data: AgreementData, *, actor: Actor, ends_on: datetime.dat
                 errors["parties"] = [
                     f"Ces signataires ne sont pas dans la région {data.region} : {', '.join(outside)}."
                 ]
-    if errors:
+    if errors or ends_on is None:  # no end date only when the start was refused
         raise ValidationError(errors)
     reach = AgreementReach(
         level=data.level,
@@ -136,6 +160,7 @@ def _check_agreement(data: AgreementData, *, actor: Actor, ends_on: datetime.dat
     )
     if not can_edit_agreement(actor, reach):
         raise ValidationError(REACH_MESSAGES.get(str(actor.role), "Vous ne pouvez pas enregistrer cet accord."))
+    return ends_on
 
 
 @transaction.atomic
@@ -145,8 +170,7 @@ def agreement_create(*, actor: Actor, data: AgreementData) -> Agreement:
     Side effects: the signed PDF, if any, is stored (removed again if the write fails).
     """
     actor.require(Capability.MANAGE_AGREEMENTS)
-    ends_on = data.ends_on or default_end(data.starts_on)
-    _check_agreement(data, actor=actor, ends_on=ends_on)
+    ends_on = _check_agreement(data, actor=actor)
     _check_pdf(data.signed_document, "signed_document")
     agreement = Agreement(
         title=data.title.strip(),
@@ -185,8 +209,7 @@ def agreement_update(*, actor: Actor, agreement: Agreement, data: AgreementData)
             raise ValidationError({"level": ["Cet accord national a des déclinaisons : il reste national."]})
         if data.framework != locked.framework:
             raise ValidationError({"framework": ["Cet accord national a des déclinaisons : son cadre ne change pas."]})
-    ends_on = data.ends_on or default_end(data.starts_on)
-    _check_agreement(data, actor=actor, ends_on=ends_on)
+    ends_on = _check_agreement(data, actor=actor)
     _check_pdf(data.signed_document, "signed_document")
     values = {
         "title": data.title.strip(),
@@ -243,7 +266,9 @@ def amendment_create(
     elif signed_on < locked.signed_on:
         errors["signed_on"] = [f"L'avenant ne peut pas être signé avant l'accord ({locked.signed_on:%d/%m/%Y})."]
     current_end = locked.current_end
-    if new_end_on is not None and new_end_on <= current_end:
+    if new_end_on is not None and (message := _date_error(new_end_on, "La nouvelle date de fin")):
+        errors["new_end_on"] = [message]
+    elif new_end_on is not None and new_end_on <= current_end:
         errors["new_end_on"] = [
             f"La nouvelle date de fin doit suivre la fin actuelle de l'accord ({current_end:%d/%m/%Y})."
         ]
@@ -288,6 +313,8 @@ def _check_diagnostic(
         errors["collaboration"] = [f"Niveau de collaboration inconnu : « {collaboration} »."]
     if assessed_on > timezone.localdate():
         errors["assessed_on"] = ["La date du diagnostic ne peut pas être dans le futur."]
+    elif message := _date_error(assessed_on, "La date du diagnostic"):
+        errors["assessed_on"] = [message]
     if errors:
         raise ValidationError(errors)
     if not can_edit_diagnostic(actor, mission_locale=mission_locale, e2c_site=e2c_site):

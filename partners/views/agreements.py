@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +17,7 @@ from django.utils import timezone
 from partners.access import Actor, Capability, actor_for
 from partners.enums import AgreementFramework, AgreementLevel, Role
 from partners.forms.agreements import AgreementForm, AmendmentForm, DiagnosticForm
+from partners.forms.errors import attach_errors
 from partners.models import Agreement, Region
 from partners.selectors.agreements import (
     AgreementFilters,
@@ -45,14 +45,6 @@ from partners.services.agreements import (
     diagnostic_create,
     diagnostic_update,
 )
-
-
-def _attach_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _review_horizon(today: datetime.date) -> datetime.date:
@@ -141,7 +133,7 @@ def agreement_create_view(request: HttpRequest) -> HttpResponse:
         try:
             agreement = agreement_create(actor=actor, data=form.to_data())
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, f"L'accord « {agreement} » est enregistré.")
             return redirect("partners:agreement_detail", public_id=agreement.public_id)
@@ -159,7 +151,7 @@ def agreement_update_view(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             agreement_update(actor=actor, agreement=agreement, data=form.to_data())
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, "Les modifications de l'accord sont enregistrées.")
             return redirect("partners:agreement_detail", public_id=agreement.public_id)
@@ -186,7 +178,7 @@ def amendment_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
                 signed_document=data["signed_document"] or None,
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, f"L'avenant n° {amendment.number} est enregistré.")
             return redirect("partners:agreement_detail", public_id=agreement.public_id)
@@ -252,9 +244,7 @@ def diagnostic_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         mission_locale, e2c_site = form.missions[data["mission_locale"]], form.sites[data["e2c_site"]]
-        try:
-            if not can_edit_diagnostic(actor, mission_locale=mission_locale, e2c_site=e2c_site):
-                raise ValidationError("Vous ne pouvez pas établir le diagnostic de ce binôme.")
+        try:  # the service refuses a pair out of the actor's reach with PermissionDenied: 403
             diagnostic_create(
                 actor=actor,
                 mission_locale=mission_locale,
@@ -264,7 +254,7 @@ def diagnostic_create_view(request: HttpRequest) -> HttpResponse:
                 notes=data["notes"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, f"Le diagnostic « {mission_locale} × {e2c_site} » est enregistré.")
             return redirect("partners:diagnostics")
@@ -289,7 +279,7 @@ def diagnostic_update_view(request: HttpRequest, public_id: str) -> HttpResponse
                 notes=data["notes"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, "Le diagnostic est modifié.")
             return redirect("partners:diagnostics")

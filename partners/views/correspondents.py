@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.urls import path
 from partners.access import Actor, actor_for, can_edit_correspondents_of
 from partners.enums import OrganisationKind
 from partners.forms.correspondents import CorrespondentForm, CounterpartForm
+from partners.forms.errors import attach_errors
 from partners.models import Correspondent, Organisation, User
 from partners.selectors.correspondents import (
     PARTNER_KINDS,
@@ -25,14 +25,6 @@ from partners.selectors.correspondents import (
     people_of,
 )
 from partners.services.correspondents import correspondent_create, correspondent_delete, correspondent_update
-
-
-def _attach_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _editable_organisation(request: HttpRequest, public_id: str) -> tuple[Actor, Organisation]:
@@ -126,7 +118,7 @@ def correspondent_create_view(request: HttpRequest, public_id: str) -> HttpRespo
                 e2c_contact=form.person("e2c_contact"),
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, f"Les correspondants entre « {site} » et « {partner} » sont désignés.")
             return redirect("partners:correspondents", public_id=organisation.public_id)
@@ -149,7 +141,7 @@ def correspondent_update_view(request: HttpRequest, public_id: str, pair_id: str
                 e2c_contact=form.person("e2c_contact"),
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, "Les correspondants sont modifiés.")
             return redirect("partners:correspondents", public_id=organisation.public_id)

@@ -223,6 +223,81 @@ def test_a_regional_coordinator_is_told_in_french_what_is_wrong(client, world, o
     assert not Agreement.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field_message"),
+    [
+        (
+            {"signed_on": "0001-01-01", "starts_on": "0001-01-01", "ends_on": "0001-03-01"},
+            "La date de début ne peut pas précéder le 01/01/1990.",
+        ),
+        ({"starts_on": "9999-06-01", "ends_on": ""}, "La date de début ne peut pas dépasser le "),
+        ({"ends_on": "9999-12-31"}, "La date de fin ne peut pas dépasser le "),
+        ({"signed_on": "1989-12-31"}, "La date de signature ne peut pas précéder le 01/01/1990."),
+    ],
+)
+def test_a_manager_typing_a_date_centuries_off_gets_a_form_error_and_the_list_still_renders(
+    client, world, overrides, field_message
+):
+    client.force_login(world.user("manager_ml"))
+    data = form_data(
+        world,
+        title="Convention locale",
+        level=AgreementLevel.LOCAL,
+        parties=[str(world.ml_a.public_id), str(world.site.public_id)],
+        **overrides,
+    )
+
+    response = client.post(reverse("partners:agreement_create"), data)
+
+    assert response.status_code == 200
+    assert field_message in text(response)
+    assert not Agreement.objects.exists()
+    assert client.get(reverse("partners:agreements")).status_code == 200
+
+
+def test_the_date_window_runs_from_1990_to_thirty_years_ahead(world):
+    latest = TODAY() + relativedelta(years=30)
+    data = AgreementData(
+        title="Accord-cadre",
+        framework=AgreementFramework.UNML_E2C,
+        level=AgreementLevel.NATIONAL,
+        signed_on=datetime.date(1990, 1, 1),
+        starts_on=datetime.date(1990, 1, 1),
+        ends_on=latest,
+    )
+
+    assert agreement_create(actor=actor(world, "administrator"), data=data).ends_on == latest
+    with pytest.raises(ValidationError) as error:
+        agreement_create(
+            actor=actor(world, "administrator"),
+            data=dataclasses.replace(data, ends_on=latest + datetime.timedelta(days=1)),
+        )
+    assert error.value.message_dict["ends_on"] == [f"La date de fin ne peut pas dépasser le {latest:%d/%m/%Y}."]
+
+
+def test_editing_an_agreement_to_a_date_out_of_the_window_is_refused_and_changes_nothing(world):
+    agreement = make_agreement(world)
+
+    with pytest.raises(ValidationError) as error:
+        agreement_update(
+            actor=actor(world, "manager_ml"),
+            agreement=agreement,
+            data=AgreementData(
+                title=agreement.title,
+                framework=agreement.framework,
+                level=agreement.level,
+                region=agreement.region,
+                parties=[world.ml_a, world.site],
+                signed_on=agreement.signed_on,
+                starts_on=datetime.date(9999, 6, 1),
+            ),
+        )
+
+    assert "starts_on" in error.value.message_dict
+    agreement.refresh_from_db()
+    assert agreement.starts_on == datetime.date(2024, 1, 15)
+
+
 def test_an_empty_form_is_answered_with_errors_not_a_server_error(client, world):
     client.force_login(world.user("administrator"))
 
@@ -478,6 +553,7 @@ def test_an_amendment_extends_the_current_end_and_moves_the_review_meeting(world
         ),
         ({"signed_on": datetime.date(2023, 1, 1)}, "signed_on", "ne peut pas être signé avant l'accord"),
         ({"summary": "  "}, "summary", "Indiquez l'objet de l'avenant."),
+        ({"new_end_on": datetime.date(9999, 12, 31)}, "new_end_on", "La nouvelle date de fin ne peut pas dépasser le "),
     ],
 )
 def test_an_amendment_is_checked_in_french(world, fields, field, message):
@@ -503,6 +579,23 @@ def test_an_amendment_with_a_non_pdf_is_refused_and_nothing_is_written(client, w
     assert "Le fichier n'est pas un PDF." in text(response)
     assert not Amendment.objects.exists()
     assert stored_files(settings) == []
+
+
+def test_an_amendment_ending_in_year_9999_is_a_form_error_and_the_pages_still_render(client, world):
+    agreement = make_agreement(world)
+    client.force_login(world.user("manager_ml"))
+
+    response = client.post(
+        reverse("partners:amendment_create", kwargs={"public_id": agreement.public_id}),
+        {"summary": "Prolongation", "signed_on": "2024-06-01", "new_end_on": "9999-12-31"},
+    )
+
+    assert response.status_code == 200
+    assert "La nouvelle date de fin ne peut pas dépasser le " in text(response)
+    assert not Amendment.objects.exists()
+    assert (
+        client.get(reverse("partners:agreement_detail", kwargs={"public_id": agreement.public_id})).status_code == 200
+    )
 
 
 def test_an_amendment_is_added_through_the_page_with_the_next_number(client, world, settings):
@@ -550,6 +643,28 @@ def test_the_detail_shows_parties_amendments_review_meeting_and_download(client,
     assert "14 juillet 2027" in page  # review meeting: 6 months before the extended end
     assert reverse("partners:agreement_document", kwargs={"public_id": agreement.public_id}) in page
     assert "Modifier" not in page  # an adviser reads only
+
+
+def test_a_france_travail_agency_that_signed_in_2022_is_shown_as_pole_emploi(client, world):
+    signed_2022 = make_agreement(world, starts_on=datetime.date(2022, 3, 1), parties=[world.ft, world.site])
+    signed_2024 = make_agreement(world, title="Nouvelle convention", parties=[world.ft, world.site])
+    client.force_login(world.user("adviser_ml"))  # not the agency's adviser: the header names their agency
+
+    before = text(client.get(reverse("partners:agreement_detail", kwargs={"public_id": signed_2022.public_id})))
+    after = text(client.get(reverse("partners:agreement_detail", kwargs={"public_id": signed_2024.public_id})))
+
+    assert "Pôle emploi Lyon Part-Dieu" in before
+    assert "France Travail Lyon Part-Dieu" not in before
+    assert "France Travail Lyon Part-Dieu" in after
+
+
+def test_the_name_on_filter_gives_the_name_in_force_on_a_date_and_todays_without_one(world):
+    from partners.templatetags.partners_tags import name_on
+
+    assert name_on(world.ft, datetime.date(2023, 12, 31)) == "Pôle emploi Lyon Part-Dieu"
+    assert name_on(world.ft, datetime.date(2024, 1, 1)) == "France Travail Lyon Part-Dieu"
+    assert name_on(world.ft, None) == "France Travail Lyon Part-Dieu"
+    assert name_on(world.ml_a, datetime.date(2020, 1, 1)) == world.ml_a.name
 
 
 def test_the_download_streams_the_stored_bytes_under_a_clean_name(client, world):
@@ -727,6 +842,7 @@ def test_a_mission_locale_manager_records_a_diagnostic_with_a_site_of_their_regi
         ({"e2c_site": "school"}, "e2c_site", "n'est pas un site E2C."),
         ({"assessed_on": "tomorrow"}, "assessed_on", "La date du diagnostic ne peut pas être dans le futur."),
         ({"assessed_on": "taken"}, "assessed_on", "Un diagnostic de ce binôme existe déjà à la date du 01/03/2024."),
+        ({"assessed_on": "ancient"}, "assessed_on", "La date du diagnostic ne peut pas précéder le 01/01/1990."),
     ],
 )
 def test_a_diagnostic_is_checked_in_french(world, fields, field, message):
@@ -742,6 +858,7 @@ def test_a_diagnostic_is_checked_in_french(world, fields, field, message):
         "school": world.school,
         "tomorrow": TODAY() + datetime.timedelta(days=1),
         "taken": datetime.date(2024, 3, 1),
+        "ancient": datetime.date(1, 1, 1),
     }
     values.update({key: named[value] for key, value in fields.items()})
 
@@ -772,6 +889,42 @@ def test_managers_and_coordinators_may_not_edit_another_regions_diagnostic(clien
         diagnostic_update(
             actor=actor(world, role), diagnostic=lille, collaboration="none", assessed_on=lille.assessed_on
         )
+
+
+def test_a_pair_out_of_the_managers_reach_is_forbidden_by_the_service(client, world, monkeypatch):
+    # The form offers only pairs the manager may record; should it ever offer more, the service's
+    # PermissionDenied answers 403 (no second check in the view turning it into a form error).
+    everything = (
+        Organisation.objects.filter(kind=OrganisationKind.MISSION_LOCALE),
+        Organisation.objects.filter(kind=OrganisationKind.E2C_SITE),
+    )
+    monkeypatch.setattr("partners.views.agreements.diagnostic_pair_candidates", lambda actor: everything)
+    client.force_login(world.user("manager_ml"))
+
+    response = client.post(
+        reverse("partners:diagnostic_create"),
+        {
+            "mission_locale": str(world.ml_b.public_id),
+            "e2c_site": str(world.other_site.public_id),
+            "collaboration": CollaborationLevel.NONE,
+            "assessed_on": "2024-03-01",
+        },
+    )
+
+    assert response.status_code == 403
+    assert not TerritorialDiagnostic.objects.exists()
+
+
+@pytest.mark.parametrize("module", ["partners.views.agreements", "partners.views.correspondents"])
+def test_views_show_service_errors_through_the_one_shared_helper(module):
+    import importlib
+
+    from partners.forms.errors import attach_errors
+
+    views = importlib.import_module(module)
+
+    assert views.attach_errors is attach_errors
+    assert not hasattr(views, "_attach_errors")
 
 
 def test_the_regions_coordinator_updates_a_diagnostic_and_the_pair_stays(client, world):
