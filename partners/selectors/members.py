@@ -28,6 +28,9 @@ TEAM_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
 # Pending invitations expire after 7 days, so an organisation has few; the cap only guards the page.
 PENDING_INVITATIONS_SHOWN = 100
+# The ``detail`` of the ACCOUNT_DEACTIVATED event written when a person's last active membership is
+# deactivated: it tells such a closing from one by an administrator (see account_closed_with_last_membership).
+ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP = "dernier rattachement désactivé"
 
 
 def _manageable_organisations(actor: Actor) -> QuerySet[Organisation]:
@@ -128,8 +131,41 @@ def hash_token(token: str) -> str:
 
 def invitation_for_token(*, token: str) -> Invitation | None:
     """The invitation of a link, whatever its state (the service decides whether it may be used)."""
-    return Invitation.objects.filter(token_hash=hash_token(token)).select_related("organisation", "invited_by").first()
+    return invitation_for_token_hash(token_hash=hash_token(token))
+
+
+def invitation_for_token_hash(*, token_hash: str) -> Invitation | None:
+    """The invitation whose token hashes to ``token_hash`` (what the session keeps once the link is opened)."""
+    return Invitation.objects.filter(token_hash=token_hash).select_related("organisation", "invited_by").first()
 
 
 def account_for_email(*, email: str) -> User | None:
     return User.objects.filter(email=email.strip().lower()).first()
+
+
+def account_closed_with_last_membership(*, user: User) -> bool:
+    """Whether ``user``'s account was last closed because their last active membership was deactivated.
+
+    True when the latest opening or closing of the account in its history is the closing written by the
+    membership deactivation (``detail`` is ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP). An account closed any other
+    way (an administrator in the Django admin writes no event; a closing logged without the marker) is False.
+    """
+    latest = (
+        AccountEvent.objects.filter(
+            user=user,
+            action__in=(AccountEvent.Action.ACCOUNT_DEACTIVATED, AccountEvent.Action.ACCOUNT_REACTIVATED),
+        )
+        .order_by("-created_at", "-id")
+        .values_list("action", "detail")
+        .first()
+    )
+    return latest == (AccountEvent.Action.ACCOUNT_DEACTIVATED, ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP)
+
+
+def account_reopenable_by(*, actor: Actor, user: User) -> bool:
+    """Whether reactivating one of ``user``'s memberships may reopen their account, if it is closed.
+
+    An account closed with its last membership reopens with a membership; one closed by an administrator
+    only by an administrator.
+    """
+    return user.is_active or actor.is_administrator or account_closed_with_last_membership(user=user)

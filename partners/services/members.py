@@ -19,7 +19,7 @@ from django.utils import timezone
 from partners.access import Actor, can_manage_members_of
 from partners.enums import ROLE_ORGANISATION_KINDS, Role
 from partners.models import AccountEvent, Invitation, Membership, Organisation, User
-from partners.selectors.members import hash_token
+from partners.selectors.members import ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP, account_reopenable_by, hash_token
 
 INVITATION_EXPIRED = "Ce lien d'invitation a expiré : demandez à votre responsable une nouvelle invitation."
 INVITATION_USED = "Ce lien d'invitation a déjà servi."
@@ -27,6 +27,7 @@ INVITATION_NOT_FOUND = (
     "Ce lien d'invitation n'est pas valable : vérifiez qu'il est complet, ou demandez une nouvelle invitation "
     "à votre responsable."
 )
+ACCOUNT_CLOSED_BY_ADMINISTRATOR = "Ce compte a été fermé par un administrateur : lui seul peut le rouvrir."
 
 
 class InvitationUnavailable(ValidationError):
@@ -249,8 +250,9 @@ def check_invitation_usable(invitation: Invitation | None) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str) -> Membership:
-    """Accept an invitation: create the account if the address has none, then the membership.
+def invitation_accept(*, token_hash: str, password: str) -> Membership:
+    """Accept the invitation whose token hashes to ``token_hash``: create the account if the address has
+    none, then the membership.
 
     An existing account proves it is its owner with its password; a new account's password goes through
     Django's password validators. The invitation row is locked first: of two simultaneous requests with the
@@ -262,7 +264,7 @@ def invitation_accept(*, token: str, password: str) -> Membership:
     invitation = check_invitation_usable(
         Invitation.objects.select_for_update(of=("self",))
         .select_related("organisation")
-        .filter(token_hash=hash_token(token))
+        .filter(token_hash=token_hash)
         .first()
     )
     organisation = invitation.organisation
@@ -359,14 +361,15 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str, r
     return locked
 
 
-def end_sessions_of(user: User) -> int:
-    """Delete every open session of ``user``; returns how many.
+def end_sessions_of(user_id: int) -> int:
+    """Delete every open session of the user ``user_id``; returns how many.
 
-    O(open sessions): Django's session table has no user column. The authentication middleware also
-    refuses an inactive user on the next request, so this is a second lock on the door, not the only one.
+    O(open sessions): Django's session table has no user column, so callers run it once their transaction
+    has committed (``transaction.on_commit``), never while holding row locks. The authentication middleware
+    also refuses an inactive user on the next request, so this is a second lock on the door, not the only one.
     """
     now = timezone.now()
-    user_key = str(user.pk)
+    user_key = str(user_id)
     doomed = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=now).iterator()
@@ -381,7 +384,8 @@ def membership_deactivate(*, actor: Actor, membership: Membership, reason: str =
     """Close ``membership``; when the person has no other active membership, close their account too.
 
     Side effects: an AccountEvent MEMBERSHIP_DEACTIVATED row; when the account closes, User.is_active False,
-    deactivated_at, an AccountEvent ACCOUNT_DEACTIVATED row, and all the person's sessions deleted.
+    deactivated_at, an AccountEvent ACCOUNT_DEACTIVATED row whose detail is ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP
+    (what lets a manager reopen it), and, once the transaction commits, all the person's sessions deleted.
     """
     _require_manager_of(actor, membership.organisation)
     _refuse_self(actor, membership, "Vous ne pouvez pas désactiver votre propre rattachement.")
@@ -404,20 +408,27 @@ def membership_deactivate(*, actor: Actor, membership: Membership, reason: str =
         user.is_active = False
         user.deactivated_at = timezone.now()
         user.save(update_fields=["is_active", "deactivated_at"])
-        end_sessions_of(user)
         log_account_event(
             actor=actor,
             organisation=locked.organisation,
             user=user,
             action=AccountEvent.Action.ACCOUNT_DEACTIVATED,
+            detail=ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP,
             reason=reason,
         )
+        # After the commit: the session scan must not run while the rows above are locked. Robust: a failed
+        # scan leaves the deactivation committed, and Django refuses the inactive account on its next request.
+        user_id = user.pk
+        transaction.on_commit(lambda: end_sessions_of(user_id), robust=True)
     return locked
 
 
 @transaction.atomic
 def membership_reactivate(*, actor: Actor, membership: Membership, reason: str = "") -> Membership:
     """Reopen ``membership``, and the person's account if it was closed.
+
+    A closed account reopens only if it was closed with its last membership (membership_deactivate), or if
+    ``actor`` is an administrator: an account an administrator closed stays closed, and nothing is written.
 
     Side effects: an AccountEvent MEMBERSHIP_REACTIVATED row; when the account was closed, User.is_active
     True, deactivated_at cleared, an AccountEvent ACCOUNT_REACTIVATED row.
@@ -428,6 +439,8 @@ def membership_reactivate(*, actor: Actor, membership: Membership, reason: str =
         raise ValidationError("Ce rattachement est déjà actif.")
     check_role_fits(role=locked.role, organisation=locked.organisation)
     user = User.objects.select_for_update().get(pk=locked.user_id)
+    if not account_reopenable_by(actor=actor, user=user):
+        raise ValidationError(ACCOUNT_CLOSED_BY_ADMINISTRATOR)
     reason = reason.strip()
     locked.is_active = True
     locked.save(update_fields=["is_active", "updated_at"])

@@ -1,6 +1,8 @@
 """A manager's team: members, invitations, roles, deactivation, history; and accepting an invitation."""
 
-from django import forms
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -12,12 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from partners.access import actor_for, choose_membership
+from partners.forms.errors import attach_errors
 from partners.forms.members import InvitationAcceptForm, InvitationForm, ReasonForm, RoleChangeForm
 from partners.models import Invitation
 from partners.selectors.members import (
     account_for_email,
+    account_reopenable_by,
+    hash_token,
     invitation_for_manager,
     invitation_for_token,
+    invitation_for_token_hash,
     membership_for_manager,
     organisation_for_team,
     pending_invitations,
@@ -25,6 +31,7 @@ from partners.selectors.members import (
     team_members,
 )
 from partners.services.members import (
+    ACCOUNT_CLOSED_BY_ADMINISTRATOR,
     InvitationUnavailable,
     check_invitation_usable,
     invitation_accept,
@@ -34,14 +41,6 @@ from partners.services.members import (
     membership_deactivate,
     membership_reactivate,
 )
-
-
-def _attach_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -103,7 +102,7 @@ def invitation_create_view(request: HttpRequest, public_id: str) -> HttpResponse
                 ),
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -122,7 +121,7 @@ def invitation_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse
         try:
             invitation_revoke(actor=actor, invitation=invitation, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, f"L'invitation de {invitation.email} est annulée : son lien ne fonctionne plus.")
             return redirect(_team_url(invitation.organisation.public_id))
@@ -133,38 +132,82 @@ def invitation_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse
     )
 
 
-def _unavailable(request: HttpRequest, error: InvitationUnavailable) -> HttpResponse:
+# Like Django's PasswordResetConfirmView: the link's token is swapped at once for its hash in the session, and
+# the form lives at a token-free URL, so the token stays out of access logs, history and Referer headers.
+INVITATION_SESSION_KEY = "invitation_token_hash"
+NO_INVITATION_OPENED = (
+    "Aucune invitation n'est ouverte dans ce navigateur : ouvrez le lien reçu par e-mail "
+    "(il est valable 7 jours et ne sert qu'une fois), ou demandez une nouvelle invitation à votre responsable."
+)
+
+
+def _no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The pages of an invitation tell no other site where the visitor comes from."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+def _unavailable(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(request, "partners/members/invitation_unavailable.html", {"message": message}, status=status)
+
+
+def _invitation_unavailable(request: HttpRequest, error: InvitationUnavailable) -> HttpResponse:
     # Unknown and revoked links answer 404; expired and used ones 410 (Gone), with the French reason.
-    status = 404 if error.code == "not_found" else 410
-    return render(request, "partners/members/invitation_unavailable.html", {"message": error.message}, status=status)
+    return _unavailable(request, str(error.message), status=404 if error.code == "not_found" else 410)
 
 
 @never_cache
+@_no_referrer
+def invitation_open_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the e-mail: a usable token is kept (hashed) in the session, then the token-free form page."""
+    try:
+        check_invitation_usable(invitation_for_token(token=token))
+    except InvitationUnavailable as error:
+        return _invitation_unavailable(request, error)
+    request.session[INVITATION_SESSION_KEY] = hash_token(token)
+    return redirect("partners:invitation_accept_form")
+
+
+@never_cache
+@_no_referrer
 @sensitive_variables("password")
 @sensitive_post_parameters("password", "password_confirmation")
-def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
-    """Public page of an invitation link: no sign-in needed, the link itself is the credential."""
+def invitation_accept_view(request: HttpRequest) -> HttpResponse:
+    """Public page of an opened invitation: no sign-in needed, the link opened in this browser is the credential."""
+    token_hash = request.session.get(INVITATION_SESSION_KEY)
+    if not isinstance(token_hash, str):
+        return _unavailable(request, NO_INVITATION_OPENED, status=404)
     try:
-        invitation: Invitation = check_invitation_usable(invitation_for_token(token=token))
+        invitation: Invitation = check_invitation_usable(invitation_for_token_hash(token_hash=token_hash))
     except InvitationUnavailable as error:
-        return _unavailable(request, error)
+        del request.session[INVITATION_SESSION_KEY]
+        return _invitation_unavailable(request, error)
     has_account = account_for_email(email=invitation.email) is not None
     form = InvitationAcceptForm(_posted(request), has_account=has_account)
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password"]
         try:
-            membership = invitation_accept(token=token, password=password)
+            membership = invitation_accept(token_hash=token_hash, password=password)
         except InvitationUnavailable as error:
-            return _unavailable(request, error)
+            del request.session[INVITATION_SESSION_KEY]
+            return _invitation_unavailable(request, error)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
+            # Before login(), which keeps the session's data or flushes it (another user was signed in).
+            del request.session[INVITATION_SESSION_KEY]
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             choose_membership(request, str(membership.public_id))
             messages.success(
                 request,
                 f"Bienvenue ! Vous faites désormais partie de l'équipe de {membership.organisation}, "
-                f"en tant que {membership.get_role_display().lower()}.",
+                f"avec le rôle « {membership.get_role_display()} ».",
             )
             return redirect("home")
     return render(
@@ -190,7 +233,7 @@ def membership_role_view(request: HttpRequest, public_id: str) -> HttpResponse:
                 actor=actor, membership=membership, role=form.cleaned_data["role"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -214,7 +257,7 @@ def membership_deactivate_view(request: HttpRequest, public_id: str) -> HttpResp
         try:
             membership_deactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             membership.user.refresh_from_db(fields=["is_active"])
             text = f"Le rattachement de {membership.user.get_full_name()} est désactivé."
@@ -244,10 +287,11 @@ def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResp
         try:
             membership_reactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, f"Le rattachement de {membership.user.get_full_name()} est réactivé.")
             return redirect(_team_url(membership.organisation.public_id))
+    account_locked = not membership.is_active and not account_reopenable_by(actor=actor, user=membership.user)
     return render(
         request,
         "partners/members/membership_status.html",
@@ -257,6 +301,8 @@ def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResp
             "form": form,
             "deactivate": False,
             "is_me": membership.user_id == actor.user.pk,
+            "account_locked": account_locked,
+            "account_locked_message": ACCOUNT_CLOSED_BY_ADMINISTRATOR,
         },
     )
 
@@ -269,5 +315,7 @@ urlpatterns = [
     path("rattachements/<uuid:public_id>/role/", membership_role_view, name="membership_role"),
     path("rattachements/<uuid:public_id>/desactiver/", membership_deactivate_view, name="membership_deactivate"),
     path("rattachements/<uuid:public_id>/reactiver/", membership_reactivate_view, name="membership_reactivate"),
-    path("invitation/<str:token>/", invitation_accept_view, name="invitation_accept"),
+    # Before the token's route, which would take « accepter » for a token.
+    path("invitation/accepter/", invitation_accept_view, name="invitation_accept_form"),
+    path("invitation/<str:token>/", invitation_open_view, name="invitation_accept"),
 ]

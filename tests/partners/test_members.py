@@ -19,15 +19,20 @@ from partners.access import Actor
 from partners.enums import OrganisationKind, Role
 from partners.models import AccountEvent, Invitation, Membership, User
 from partners.selectors import members as members_selectors
+from partners.selectors.members import hash_token
 from partners.services.members import (
+    ACCOUNT_CLOSED_BY_ADMINISTRATOR,
     INVITATION_EXPIRED,
+    INVITATION_NOT_FOUND,
     INVITATION_USED,
     InvitationUnavailable,
     invitation_accept,
     invitation_create,
     membership_change_role,
     membership_deactivate,
+    membership_reactivate,
 )
+from partners.views.members import INVITATION_SESSION_KEY
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 from tests.world import build_world
 
@@ -69,6 +74,17 @@ def invite(client, organisation, capture, **overrides):
 
 def link_in(message):
     return re.search(r"http://testserver(/invitation/[\w-]+/)", message.body).group(1)
+
+
+def open_link(client, link):
+    """The invited person clicks the link of the e-mail: the token is swapped for a token-free page."""
+    response = client.get(link)
+    assert response.status_code == 302, response.status_code
+    return response["Location"]
+
+
+def accept_form_url():
+    return reverse("partners:invitation_accept_form")
 
 
 def actor(membership):
@@ -205,7 +221,7 @@ def test_a_manager_invites_a_colleague_who_activates_their_account_with_the_link
     assert message.to == ["ines.moreau@ml-lyon.exemple.fr"]
     assert message.subject == "Orientations E2C : invitation à rejoindre Mission Locale de Lyon"
     assert message.body.startswith("Bonjour Inès,")
-    assert "en tant que conseiller" in message.body
+    assert "avec le rôle « Conseiller »." in message.body
     assert "choisissez votre mot de passe" in message.body
     invitation = Invitation.objects.get()
     assert invitation.invited_by == world.user("manager_ml")
@@ -215,11 +231,13 @@ def test_a_manager_invites_a_colleague_who_activates_their_account_with_the_link
 
     link = link_in(message)
     newcomer = Client()
-    page = text(newcomer.get(link))
+    opened = newcomer.get(link, follow=True)
+    assert opened.request["PATH_INFO"] == accept_form_url()
+    page = text(opened)
     assert "vous invite à rejoindre <strong>Mission Locale de Lyon</strong>" in page
-    assert "<strong>conseiller</strong>" in page
+    assert "avec le rôle <strong>« Conseiller »</strong>" in page
 
-    response = newcomer.post(link, {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+    response = newcomer.post(accept_form_url(), {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
@@ -228,7 +246,7 @@ def test_a_manager_invites_a_colleague_who_activates_their_account_with_the_link
     assert (user.first_name, user.last_name) == ("Inès", "Moreau")
     assert Membership.objects.get(user=user).organisation == world.ml_a
     assert newcomer.session["_auth_user_id"] == str(user.pk)
-    assert "Bienvenue" in text(newcomer.get(reverse("home")))
+    assert "avec le rôle « Conseiller »." in text(newcomer.get(reverse("home")))
     invitation.refresh_from_db()
     assert invitation.accepted_by == user
     [activated] = events(world.ml_a, AccountEvent.Action.ACTIVATED)
@@ -239,6 +257,30 @@ def test_a_manager_invites_a_colleague_who_activates_their_account_with_the_link
     assert INVITATION_USED in text(again)
     assert User.objects.filter(email="ines.moreau@ml-lyon.exemple.fr").count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_the_role_keeps_its_label_in_the_invitation_email_and_pages(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.user("manager_e2c"))
+    invite(client, world.site, django_capture_on_commit_callbacks, role=Role.E2C_STAFF)
+    body = mail.outbox[0].body
+    invitation = Invitation.objects.get()
+    revoke_page = text(client.get(reverse("partners:invitation_revoke", kwargs={"public_id": invitation.public_id})))
+    staff = world.memberships["e2c_staff"]
+    deactivate_page = text(client.get(reverse("partners:membership_deactivate", kwargs={"public_id": staff.public_id})))
+    newcomer = Client()
+    accept_page = text(newcomer.get(link_in(mail.outbox[0]), follow=True))
+    welcome = newcomer.post(
+        accept_form_url(), {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD}, follow=True
+    )
+
+    assert "avec le rôle « Équipe E2C »." in body
+    assert "avec le rôle <strong>« Équipe E2C »</strong>" in accept_page
+    assert "rôle « Équipe E2C »" in revoke_page
+    assert "rôle « Équipe E2C »" in deactivate_page
+    assert "avec le rôle « Équipe E2C »." in text(welcome)
+    for shown in (body, accept_page, revoke_page, deactivate_page, text(welcome)):
+        assert "en tant que" not in shown
+        assert "équipe e2c" not in shown
 
 
 def test_only_a_sha256_of_the_token_is_stored(manager_client, world, django_capture_on_commit_callbacks):
@@ -269,6 +311,110 @@ def test_an_expired_link_gives_the_french_message_and_writes_nothing(
     assert not User.objects.filter(email="ines.moreau@ml-lyon.exemple.fr").exists()
     assert AccountEvent.objects.count() == before
     assert Invitation.objects.get().accepted_at is None
+
+
+def test_opening_the_link_swaps_the_token_for_a_token_free_page_that_sends_no_referrer(
+    manager_client, world, django_capture_on_commit_callbacks
+):
+    invite(manager_client, world.ml_a, django_capture_on_commit_callbacks)
+    link = link_in(mail.outbox[0])
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    visitor = Client()
+
+    opened = visitor.get(link)
+
+    assert opened.status_code == 302
+    assert opened["Location"] == accept_form_url() == "/invitation/accepter/"
+    assert opened["Referrer-Policy"] == "no-referrer"
+    # The session keeps the token's hash, never the token itself.
+    assert visitor.session[INVITATION_SESSION_KEY] == hash_token(token)
+    assert token not in str(dict(visitor.session))
+    page = visitor.get(opened["Location"])
+    assert page.status_code == 200
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert token not in page.content.decode()
+    assert "Rejoindre l'équipe de Mission Locale de Lyon" in text(page)
+
+
+def test_after_acceptance_the_browser_keeps_no_trace_of_the_invitation(
+    manager_client, world, django_capture_on_commit_callbacks
+):
+    invite(manager_client, world.ml_a, django_capture_on_commit_callbacks)
+    newcomer = Client()
+    form_url = open_link(newcomer, link_in(mail.outbox[0]))
+
+    response = newcomer.post(form_url, {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert INVITATION_SESSION_KEY not in newcomer.session
+    assert newcomer.session["_auth_user_id"] == str(User.objects.get(email="ines.moreau@ml-lyon.exemple.fr").pk)
+    # Coming back to the page finds nothing to accept any more.
+    again = newcomer.get(form_url)
+    assert again.status_code == 404
+    assert "Aucune invitation n'est ouverte dans ce navigateur" in text(again)
+
+
+def test_a_person_signed_in_as_someone_else_who_accepts_is_signed_in_as_themselves(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.user("manager_ml"))
+    invite(client, world.ml_a, django_capture_on_commit_callbacks)
+    form_url = open_link(client, link_in(mail.outbox[0]))
+
+    response = client.post(form_url, {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(email="ines.moreau@ml-lyon.exemple.fr").pk)
+    assert INVITATION_SESSION_KEY not in client.session
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_token_free_page_without_an_opened_link_explains_in_french(client, method):
+    response = getattr(client, method)(accept_form_url(), {"password": "a", "password_confirmation": "a"})
+
+    assert response.status_code == 404
+    assert "Aucune invitation n'est ouverte dans ce navigateur" in text(response)
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_a_link_revoked_after_it_was_opened_is_refused_on_the_token_free_page(
+    manager_client, world, django_capture_on_commit_callbacks
+):
+    invite(manager_client, world.ml_a, django_capture_on_commit_callbacks)
+    visitor = Client()
+    form_url = open_link(visitor, link_in(mail.outbox[0]))
+    Invitation.objects.update(revoked_at=timezone.now())
+
+    response = visitor.post(form_url, {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD})
+
+    assert response.status_code == 404
+    assert INVITATION_NOT_FOUND in text(response)
+    assert INVITATION_SESSION_KEY not in visitor.session
+    assert not User.objects.filter(email="ines.moreau@ml-lyon.exemple.fr").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"revoked_at": timezone.now()}, 404),
+        ({"expires_at": timezone.now() - datetime.timedelta(minutes=1)}, 410),
+        ({"accepted_at": timezone.now()}, 410),
+    ],
+    ids=["revoked", "expired", "used"],
+)
+def test_an_unusable_link_keeps_its_french_page_and_is_not_redirected(
+    manager_client, world, django_capture_on_commit_callbacks, change, status
+):
+    invite(manager_client, world.ml_a, django_capture_on_commit_callbacks)
+    Invitation.objects.update(**change)
+    visitor = Client()
+
+    response = visitor.get(link_in(mail.outbox[0]))
+
+    assert response.status_code == status
+    assert "Invitation non valable" in text(response)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert INVITATION_SESSION_KEY not in visitor.session
 
 
 @pytest.mark.parametrize("token", ["inconnu", "x" * 300, "%C3%A9t%C3%A9", "0"])
@@ -375,14 +521,14 @@ def test_a_person_with_an_account_joins_a_second_organisation_with_their_own_pas
     client.force_login(world.user("manager_ml"))
     invite(client, world.ml_a, django_capture_on_commit_callbacks, email=colleague.email)
     assert "saisissez le mot de passe de votre compte" in mail.outbox[0].body
-    link = link_in(mail.outbox[0])
     visitor = Client()
+    form_url = open_link(visitor, link_in(mail.outbox[0]))
 
-    wrong = visitor.post(link, {"password": "pas-le-bon"})
+    wrong = visitor.post(form_url, {"password": "pas-le-bon"})
     assert "Mot de passe incorrect pour ce compte." in text(wrong)
     assert not Membership.objects.filter(user=colleague, organisation=world.ml_a).exists()
 
-    response = visitor.post(link, {"password": DEFAULT_PASSWORD})
+    response = visitor.post(form_url, {"password": DEFAULT_PASSWORD})
 
     assert response.status_code == 302
     assert Membership.objects.get(user=colleague, organisation=world.ml_a).role == Role.ADVISER
@@ -397,11 +543,12 @@ def test_a_weak_or_mismatched_password_is_refused_in_french_and_nothing_is_creat
     manager_client, world, django_capture_on_commit_callbacks
 ):
     invite(manager_client, world.ml_a, django_capture_on_commit_callbacks)
-    link = link_in(mail.outbox[0])
+    visitor = Client()
+    form_url = open_link(visitor, link_in(mail.outbox[0]))
 
-    weak = Client().post(link, {"password": "12345678", "password_confirmation": "12345678"})
-    mismatched = Client().post(link, {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD + "x"})
-    empty = Client().post(link, {})
+    weak = visitor.post(form_url, {"password": "12345678", "password_confirmation": "12345678"})
+    mismatched = visitor.post(form_url, {"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD + "x"})
+    empty = visitor.post(form_url, {})
 
     assert "Ce mot de passe est trop court" in text(weak)
     assert "Les deux mots de passe ne sont pas identiques." in text(mismatched)
@@ -421,10 +568,10 @@ def test_accepting_again_after_the_first_acceptance_says_the_link_was_used(world
         role=Role.ADVISER,
         link_for=lambda token: tokens.append(token) or token,
     )
-    invitation_accept(token=tokens[0], password=NEW_PASSWORD)
+    invitation_accept(token_hash=hash_token(tokens[0]), password=NEW_PASSWORD)
 
     with pytest.raises(InvitationUnavailable) as refused:
-        invitation_accept(token=tokens[0], password=NEW_PASSWORD)
+        invitation_accept(token_hash=hash_token(tokens[0]), password=NEW_PASSWORD)
 
     assert refused.value.code == "used"
     assert refused.value.message == INVITATION_USED
@@ -450,7 +597,7 @@ def test_two_simultaneous_acceptances_of_one_link_create_one_account():
     def accept():
         try:
             barrier.wait(timeout=10)
-            invitation_accept(token=tokens[0], password=NEW_PASSWORD)
+            invitation_accept(token_hash=hash_token(tokens[0]), password=NEW_PASSWORD)
             outcomes.append("accepted")
         except InvitationUnavailable as error:
             outcomes.append(error.code)
@@ -525,7 +672,9 @@ def test_an_adviser_cannot_change_a_role(client, world):
 # --- Deactivation and reactivation ---------------------------------------------------------------
 
 
-def test_deactivating_the_last_membership_closes_the_account_and_ends_its_session_at_once(manager_client, world):
+def test_deactivating_the_last_membership_closes_the_account_and_ends_its_session_at_once(
+    manager_client, world, django_capture_on_commit_callbacks
+):
     membership = world.memberships["adviser_ml"]
     colleague = Client()
     colleague.force_login(membership.user)
@@ -537,7 +686,8 @@ def test_deactivating_the_last_membership_closes_the_account_and_ends_its_sessio
     membership.refresh_from_db()
     assert membership.is_active  # GET changes nothing
 
-    response = manager_client.post(url, {"reason": "Départ de la structure"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url, {"reason": "Départ de la structure"})
 
     assert response.status_code == 302
     membership.refresh_from_db()
@@ -555,6 +705,25 @@ def test_deactivating_the_last_membership_closes_the_account_and_ends_its_sessio
     assert actions[AccountEvent.Action.ACCOUNT_DEACTIVATED].actor == world.user("manager_ml")
     # The manager's own session is untouched.
     assert manager_client.get(team_url(world.ml_a)).status_code == 200
+
+
+def test_sessions_are_ended_only_once_the_deactivation_is_committed(world, django_capture_on_commit_callbacks):
+    membership = world.memberships["adviser_ml"]
+    colleague = Client()
+    colleague.force_login(membership.user)
+    user_key = str(membership.user.pk)
+
+    def sessions_of_colleague():
+        return [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == user_key]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        membership_deactivate(actor=actor(world.memberships["manager_ml"]), membership=membership)
+        # Inside the transaction that holds the locks, the session table is not scanned yet.
+        assert len(sessions_of_colleague()) == 1
+
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert sessions_of_colleague() == []
 
 
 def test_an_inactive_account_is_refused_by_django_even_if_its_session_survived(world):
@@ -633,6 +802,97 @@ def test_reactivation_reopens_the_membership_and_the_account(manager_client, wor
         AccountEvent.Action.MEMBERSHIP_REACTIVATED,
         AccountEvent.Action.ACCOUNT_REACTIVATED,
     }
+
+
+def close_account_as_an_administrator_would_in_the_admin(user):
+    """The Django admin unticks « actif »: no membership ends, no AccountEvent is written."""
+    User.objects.filter(pk=user.pk).update(is_active=False, deactivated_at=timezone.now())
+
+
+def test_the_account_closed_with_its_last_membership_is_marked_so_in_the_history(world):
+    membership = world.memberships["adviser_ml"]
+
+    membership_deactivate(actor=actor(world.memberships["manager_ml"]), membership=membership)
+
+    closed = AccountEvent.objects.get(user=membership.user, action=AccountEvent.Action.ACCOUNT_DEACTIVATED)
+    assert closed.detail == "dernier rattachement désactivé"
+
+
+def test_a_manager_cannot_reopen_an_account_an_administrator_closed(manager_client, world):
+    membership = world.memberships["adviser_ml"]
+    close_account_as_an_administrator_would_in_the_admin(membership.user)
+    manager = actor(world.memberships["manager_ml"])
+    membership_deactivate(actor=manager, membership=membership)
+    url = reverse("partners:membership_reactivate", kwargs={"public_id": membership.public_id})
+    before = AccountEvent.objects.count()
+
+    confirmation = text(manager_client.get(url))
+    response = manager_client.post(url, {"reason": "Retour"})
+    with pytest.raises(ValidationError) as refused:
+        membership_reactivate(actor=manager, membership=membership)
+
+    assert ACCOUNT_CLOSED_BY_ADMINISTRATOR in confirmation
+    assert "Confirmer la réactivation" not in confirmation
+    assert response.status_code == 200
+    assert ACCOUNT_CLOSED_BY_ADMINISTRATOR in text(response)
+    assert refused.value.messages == [ACCOUNT_CLOSED_BY_ADMINISTRATOR]
+    membership.refresh_from_db()
+    membership.user.refresh_from_db()
+    assert not membership.is_active
+    assert not membership.user.is_active
+    assert AccountEvent.objects.count() == before
+
+
+def test_a_manager_cannot_reopen_an_account_an_administrator_closed_again_after_a_reopening(world):
+    membership = world.memberships["adviser_ml"]
+    manager = actor(world.memberships["manager_ml"])
+    membership_deactivate(actor=manager, membership=membership)
+    membership_reactivate(actor=manager, membership=membership)
+    close_account_as_an_administrator_would_in_the_admin(membership.user)
+    membership_deactivate(actor=manager, membership=membership)
+
+    with pytest.raises(ValidationError, match="fermé par un administrateur"):
+        membership_reactivate(actor=manager, membership=membership)
+
+    membership.user.refresh_from_db()
+    assert not membership.user.is_active
+
+
+def test_a_manager_cannot_reopen_an_account_whose_closing_was_logged_by_an_administrator(world):
+    membership = world.memberships["adviser_ml"]
+    manager = actor(world.memberships["manager_ml"])
+    membership_deactivate(actor=manager, membership=membership)
+    # A later closing for another reason, logged by an administrator, without the membership marker.
+    AccountEvent.objects.create(
+        actor=world.user("administrator"),
+        actor_organisation=world.national,
+        user=membership.user,
+        organisation=world.ml_a,
+        action=AccountEvent.Action.ACCOUNT_DEACTIVATED,
+        reason="Usage frauduleux",
+    )
+
+    with pytest.raises(ValidationError, match="fermé par un administrateur"):
+        membership_reactivate(actor=manager, membership=membership)
+
+
+def test_an_administrator_reopens_an_account_an_administrator_closed(client, world):
+    membership = world.memberships["adviser_ml"]
+    close_account_as_an_administrator_would_in_the_admin(membership.user)
+    membership_deactivate(actor=actor(world.memberships["manager_ml"]), membership=membership)
+    client.force_login(world.user("administrator"))
+    url = reverse("partners:membership_reactivate", kwargs={"public_id": membership.public_id})
+
+    assert "Confirmer la réactivation" in text(client.get(url))
+    response = client.post(url, {"reason": "Vérification faite"})
+
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    membership.user.refresh_from_db()
+    assert membership.is_active
+    assert membership.user.is_active
+    reopened = AccountEvent.objects.get(user=membership.user, action=AccountEvent.Action.ACCOUNT_REACTIVATED)
+    assert reopened.actor == world.user("administrator")
 
 
 def test_deactivating_twice_is_refused_in_french(manager_client, world):

@@ -66,4 +66,10 @@ ENTRIES = [
         lambda w: reverse("partners:invitation_accept", kwargs={"token": secrets.token_urlsafe(32)}),
         dict.fromkeys(ROLES, 404),
     ),
+    # The token-free acceptance page with no link opened in this browser: a French « nothing to accept » page.
+    Entry(
+        "partners:invitation_accept_form",
+        lambda w: reverse("partners:invitation_accept_form"),
+        dict.fromkeys(ROLES, 404),
+    ),
 ]
