@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("partners.urls_accounts")),
     path("", include("partners.urls")),
+    path("", include("cej.urls")),
 ]

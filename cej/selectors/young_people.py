@@ -6,7 +6,7 @@ import datetime
 import re
 import uuid
 
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Q, QuerySet, Value
 from django.http import Http404
 
@@ -16,8 +16,8 @@ from partners.access import Actor, scope_personal_records
 
 LIST_PAGE_SIZE = 50
 SEARCH_RESULTS = 50
-# pg_trgm's similarity at which a name counts as "close enough" (its default is 0.3).
-SIMILARITY_THRESHOLD = 0.3
+# Word similarity from which a name counts as "close enough" (pg_trgm's operator uses 0.6).
+WORD_SIMILARITY_THRESHOLD = 0.5
 DATE_PATTERN = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 IDENTIFIER_PATTERN = re.compile(r"^[0-9A-Za-z]{4,12}$")
 
@@ -81,9 +81,12 @@ def search_young_people(*, actor: Actor, query: str) -> list[YoungPerson]:
             ]
         )
     term = normalised_name(Value(query))
+    # Word similarity: "lefebvre" is close to one word of "ndiaye-lefevre eloise", whatever the rest.
+    # Compared row by row within the organisation's files (a few thousand, through the
+    # (organisation, search_name) index) rather than through pg_trgm's operator, whose fixed
+    # threshold (0.6) misses one-letter typos of short names.
     return list(
-        # django-stubs types the second argument as str; an expression is what PostgreSQL gets.
-        scoped.annotate(similarity=TrigramSimilarity("search_name", term))  # type: ignore[arg-type]
-        .filter(Q(search_name__trigram_similar=term) | Q(search_name__contains=term))
+        scoped.annotate(similarity=TrigramWordSimilarity(term, "search_name"))  # type: ignore[arg-type]
+        .filter(Q(similarity__gte=WORD_SIMILARITY_THRESHOLD) | Q(search_name__contains=term))
         .order_by("-similarity", "search_name", "id")[:SEARCH_RESULTS]
     )

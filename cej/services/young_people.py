@@ -1,0 +1,253 @@
+"""Writes to young people's files. Each change writes a YoungPersonEvent (who, when, which fields)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Value
+from django.utils import timezone
+
+from cej.enums import QualificationLevel
+from cej.models import YoungPerson, YoungPersonEvent, normalised_name
+from cej.validators import validate_france_travail_id, validate_imilo_number, validate_no_nir
+from partners.access import Actor, Capability
+from partners.enums import OrganisationKind, Role
+from partners.models import Departement, Membership, User
+from partners.validators import normalise_french_phone, validate_postcode
+
+MIN_AGE, MAX_AGE, MAX_AGE_WITH_RQTH = 16, 25, 29
+FILE_HOLDER_KINDS = (OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL)
+TEXT_FIELDS = (
+    "last_name",
+    "first_name",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "commune",
+    "last_class",
+    "imilo_number",
+    "france_travail_id",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class YoungPersonData:
+    last_name: str
+    first_name: str
+    birth_date: datetime.date
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    postcode: str = ""
+    commune: str = ""
+    departement_code: str = ""
+    lives_in_qpv: bool = False
+    lives_in_zrr: bool = False
+    qualification_level: str = QualificationLevel.INFRA_3
+    last_class: str = ""
+    left_school_on: datetime.date | None = None
+    has_rqth: bool = False
+    imilo_number: str = ""
+    france_travail_id: str = ""
+    referent: User | None = None
+
+
+class DuplicateSuspected(Exception):
+    """A file with the same name (accents and case aside) and birth date already exists."""
+
+    def __init__(self, matches: list[YoungPerson]) -> None:
+        super().__init__("Un dossier semblable existe déjà.")
+        self.matches = matches
+
+
+def can_hold_files(actor: Actor) -> bool:
+    """Young people's files are opened by advisers and managers of a Mission Locale or France Travail agency."""
+    return (
+        actor.can(Capability.VIEW_PERSONAL_DATA)
+        and actor.role in (Role.ADVISER, Role.MANAGER)
+        and actor.organisation is not None
+        and actor.organisation.kind in FILE_HOLDER_KINDS
+    )
+
+
+def require_file_holder(actor: Actor) -> None:
+    if not can_hold_files(actor):
+        raise PermissionDenied(
+            "Seuls les conseillers et responsables d'une Mission Locale ou de France Travail tiennent des dossiers de jeunes."
+        )
+
+
+def find_duplicates(
+    *, actor: Actor, last_name: str, first_name: str, birth_date: datetime.date, exclude: YoungPerson | None = None
+) -> list[YoungPerson]:
+    """Files of the actor's organisation with the same normalised name and birth date.
+
+    Across organisations, an open referral is the signal (issue #5 adds it here).
+    """
+    assert actor.organisation is not None  # noqa: S101 (checked by require_file_holder)
+    name = YoungPerson.objects.annotate(key=normalised_name(Value(f"{last_name.strip()} {first_name.strip()}"))).values(
+        "key"
+    )[:1]
+    queryset = YoungPerson.objects.filter(
+        organisation=actor.organisation, birth_date=birth_date, search_name=name
+    ).select_related("referent")
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return list(queryset[:5])
+
+
+def _age(birth_date: datetime.date, on: datetime.date) -> int:
+    return on.year - birth_date.year - int((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def _check(data: YoungPersonData, *, actor: Actor, is_new: bool) -> dict[str, object]:
+    """Validate ``data``; returns the normalised values to store, or raises one ValidationError."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for field in TEXT_FIELDS:
+        try:
+            validate_no_nir(str(getattr(data, field)))
+        except ValidationError as error:
+            add(field, error.messages[0])
+    if not data.last_name.strip():
+        add("last_name", "Le nom est obligatoire.")
+    if not data.first_name.strip():
+        add("first_name", "Le prénom est obligatoire.")
+    today = timezone.localdate()
+    if data.birth_date > today:
+        add("birth_date", "La date de naissance est dans le futur.")
+    elif is_new:
+        age = _age(data.birth_date, today)
+        limit = MAX_AGE_WITH_RQTH if data.has_rqth else MAX_AGE
+        if age < MIN_AGE:
+            add("birth_date", f"Ce jeune a {age} ans : un dossier s'ouvre à partir de 16 ans.")
+        elif age > limit:
+            add(
+                "birth_date",
+                f"Ce jeune a {age} ans : un dossier s'ouvre jusqu'à 25 ans révolus"
+                + (" (29 ans avec une RQTH)." if not data.has_rqth else ", 29 ans avec une RQTH."),
+            )
+    if data.left_school_on is not None:
+        if data.left_school_on > today:
+            add("left_school_on", "La date de sortie de l'école est dans le futur.")
+        elif data.left_school_on <= data.birth_date:
+            add("left_school_on", "La date de sortie de l'école précède la date de naissance.")
+    email = data.email.strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            add("email", "Adresse e-mail invalide, par exemple prenom.nom@exemple.fr.")
+    phone = ""
+    try:
+        phone = normalise_french_phone(data.phone)
+    except ValidationError as error:
+        add("phone", error.messages[0])
+    if data.postcode:
+        try:
+            validate_postcode(data.postcode.strip())
+        except ValidationError as error:
+            add("postcode", error.messages[0])
+    departement = None
+    if data.departement_code:
+        departement = Departement.objects.filter(code=data.departement_code.upper()).first()
+        if departement is None:
+            add("departement", f"Département inconnu : « {data.departement_code} ».")
+    for field, validator in (
+        ("imilo_number", validate_imilo_number),
+        ("france_travail_id", validate_france_travail_id),
+    ):
+        try:
+            validator(getattr(data, field).strip())
+        except ValidationError as error:
+            add(field, error.messages[0])
+    if data.qualification_level not in QualificationLevel.values:
+        add("qualification_level", "Niveau de qualification inconnu.")
+    if (
+        data.referent is not None
+        and not Membership.objects.filter(
+            user=data.referent, organisation=actor.organisation, is_active=True, role__in=[Role.ADVISER, Role.MANAGER]
+        ).exists()
+    ):
+        add("referent", "Le conseiller référent doit faire partie de votre organisation.")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "last_name": data.last_name.strip(),
+        "first_name": data.first_name.strip(),
+        "birth_date": data.birth_date,
+        "email": email,
+        "phone": phone,
+        "address": data.address.strip(),
+        "postcode": data.postcode.strip(),
+        "commune": data.commune.strip(),
+        "departement": departement,
+        "lives_in_qpv": data.lives_in_qpv,
+        "lives_in_zrr": data.lives_in_zrr,
+        "qualification_level": data.qualification_level,
+        "last_class": data.last_class.strip(),
+        "left_school_on": data.left_school_on,
+        "has_rqth": data.has_rqth,
+        "imilo_number": data.imilo_number.strip(),
+        "france_travail_id": data.france_travail_id.strip().upper(),
+        "referent": data.referent,
+    }
+
+
+def record_event(*, young_person: YoungPerson, actor: Actor | None, action: str, fields: list[str] = ()) -> None:  # type: ignore[assignment]
+    YoungPersonEvent.objects.create(
+        young_person=young_person,
+        actor=actor.user if actor else None,
+        actor_organisation=actor.organisation if actor else None,
+        action=action,
+        changed_fields=list(fields),
+    )
+
+
+@transaction.atomic
+def young_person_create(*, actor: Actor, data: YoungPersonData, not_a_duplicate: bool = False) -> YoungPerson:
+    """Open a file in the actor's organisation.
+
+    Raises DuplicateSuspected when a file with the same name and birth date exists, unless the
+    adviser confirmed it is another person (``not_a_duplicate``). Side effects: a history event.
+    """
+    require_file_holder(actor)
+    values = _check(data, actor=actor, is_new=True)
+    if not not_a_duplicate:
+        matches = find_duplicates(
+            actor=actor, last_name=data.last_name, first_name=data.first_name, birth_date=data.birth_date
+        )
+        if matches:
+            raise DuplicateSuspected(matches)
+    young_person = YoungPerson(organisation=actor.organisation, created_by=actor.user, **values)
+    if young_person.referent is None and actor.role == Role.ADVISER:
+        young_person.referent = actor.user
+    young_person.validate_constraints()
+    young_person.save()
+    record_event(young_person=young_person, actor=actor, action="Dossier ouvert")
+    return young_person
+
+
+@transaction.atomic
+def young_person_update(*, actor: Actor, young_person: YoungPerson, data: YoungPersonData) -> list[str]:
+    """Change a file under a row lock; returns the changed fields. Side effects: a history event."""
+    require_file_holder(actor)
+    locked = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    values = _check(data, actor=actor, is_new=False)
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(locked, name, values[name])
+    locked.validate_constraints()
+    locked.save(update_fields=[*changed, "updated_at"])
+    record_event(young_person=locked, actor=actor, action="Dossier modifié", fields=changed)
+    return changed

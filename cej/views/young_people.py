@@ -1,0 +1,104 @@
+"""Young people's files: list and search, open, view, edit."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from audit.models import AccessLog
+from audit.services import log_access
+from cej.forms.young_people import YoungPersonForm
+from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
+from cej.services.young_people import (
+    DuplicateSuspected,
+    can_hold_files,
+    require_file_holder,
+    young_person_create,
+    young_person_update,
+)
+from partners.access import Capability, actor_for
+from partners.forms.errors import attach_errors
+
+FILE_SECTIONS: list[str] = []
+
+
+@login_required
+def young_people(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    actor.require(Capability.VIEW_PERSONAL_DATA)
+    query = request.GET.get("q", "").strip()
+    mine_only = request.GET.get("mes-jeunes") == "1"
+    context: dict[str, object] = {"query": query, "mine_only": mine_only, "can_create": can_hold_files(actor)}
+    if query:
+        context["results"] = search_young_people(actor=actor, query=query)
+    else:
+        context["page"] = young_people_list(
+            actor=actor, mine_only=mine_only, after=request.GET.get("apres"), before=request.GET.get("avant")
+        )
+    return render(request, "cej/young_people.html", context)
+
+
+@login_required
+def young_person_create_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    require_file_holder(actor)
+    form = YoungPersonForm(request.POST or None, actor=actor)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            young_person = young_person_create(
+                actor=actor, data=form.to_data(), not_a_duplicate=form.cleaned_data["not_a_duplicate"]
+            )
+        except DuplicateSuspected as suspected:
+            duplicates = suspected.matches
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Le dossier de {young_person} est ouvert.")
+            return redirect("cej:young_person_detail", public_id=young_person.public_id)
+    return render(request, "cej/young_person_form.html", {"form": form, "young_person": None, "duplicates": duplicates})
+
+
+@login_required
+def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    young_person = young_person_for_actor(actor=actor, public_id=public_id)
+    log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)
+    return render(
+        request,
+        "cej/young_person_detail.html",
+        {
+            "young_person": young_person,
+            "can_edit": can_hold_files(actor),
+            "events": young_person.events.select_related("actor")[:20],
+            # Consents, contracts and reviews add their sections here as they are built.
+            "sections": FILE_SECTIONS,
+        },
+    )
+
+
+@login_required
+def young_person_update_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    young_person = young_person_for_actor(actor=actor, public_id=public_id)
+    require_file_holder(actor)
+    form = YoungPersonForm(request.POST or None, actor=actor, initial_from=young_person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = young_person_update(actor=actor, young_person=young_person, data=form.to_data())
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, "Les modifications sont enregistrées." if changed else "Aucune modification.")
+            return redirect("cej:young_person_detail", public_id=young_person.public_id)
+    return render(request, "cej/young_person_form.html", {"form": form, "young_person": young_person, "duplicates": []})
+
+
+urlpatterns = [
+    path("jeunes/", young_people, name="young_people"),
+    path("jeunes/nouveau/", young_person_create_view, name="young_person_create"),
+    path("jeunes/<uuid:public_id>/", young_person_detail, name="young_person_detail"),
+    path("jeunes/<uuid:public_id>/modifier/", young_person_update_view, name="young_person_update"),
+]
