@@ -78,7 +78,8 @@ def can_hold_files(actor: Actor) -> bool:
 def require_file_holder(actor: Actor) -> None:
     if not can_hold_files(actor):
         raise PermissionDenied(
-            "Seuls les conseillers et responsables d'une Mission Locale ou de France Travail tiennent des dossiers de jeunes."
+            "Seuls les conseillers et responsables d'une Mission Locale ou de France Travail tiennent "
+            "des dossiers de jeunes."
         )
 
 
