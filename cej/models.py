@@ -389,3 +389,35 @@ class FollowUp(TimestampedModel):
 
     def __str__(self) -> str:
         return f"Point de suivi du {self.scheduled_on:%d/%m/%Y}"
+
+
+class YoungPeopleImport(TimestampedModel):
+    """One i-milo style CSV import: parsed and previewed, then applied all-or-nothing.
+
+    Idempotent on the i-milo number: a second import of the same file updates, never duplicates.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Aperçu"
+        APPLIED = "applied", "Appliqué"
+        CANCELLED = "cancelled", "Annulé"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField("fichier", max_length=255)
+    encoding = models.CharField("encodage", max_length=16)
+    rows = models.JSONField("lignes", default=list)
+    errors = models.JSONField("erreurs", default=list)
+    status = models.CharField("statut", max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    applied_at = models.DateTimeField("appliqué le", null=True, blank=True)
+    created_count = models.PositiveIntegerField("créés", default=0)
+    updated_count = models.PositiveIntegerField("mis à jour", default=0)
+    unchanged_count = models.PositiveIntegerField("inchangés", default=0)
+
+    class Meta:
+        verbose_name = "import i-milo"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.filename} ({self.created_at:%d/%m/%Y})"
