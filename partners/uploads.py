@@ -6,8 +6,12 @@ counts is the size and the first bytes of the content.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db.models.fields.files import FieldFile
 
 PDF_MAX_BYTES = 10 * 1024 * 1024
 PDF_SIGNATURE = b"%PDF-"
@@ -30,3 +34,19 @@ def validate_pdf(uploaded_file: File[bytes], max_bytes: int = PDF_MAX_BYTES) -> 
     uploaded_file.seek(0)
     if head != PDF_SIGNATURE:
         raise ValidationError("Le fichier n'est pas un PDF.", code="not_pdf")
+
+
+@contextlib.contextmanager
+def removed_on_failure(field_file: FieldFile) -> Iterator[None]:
+    """If the database write fails after a new file was stored, remove that file again.
+
+    Before the save the field holds the upload's clean name; after it, the stored name: only a
+    name that changed inside the block is a file this write stored.
+    """
+    name_before = field_file.name
+    try:
+        yield
+    except BaseException:
+        if field_file.name and field_file.name != name_before and field_file.storage.exists(field_file.name):
+            field_file.storage.delete(field_file.name)
+        raise

@@ -7,7 +7,6 @@ from partners.forms.accounts import LoginForm, PasswordResetRequestForm
 from partners.views import home
 
 urlpatterns = [
-    path("", home.home, name="home"),
     path("organisation-active/", home.switch_organisation, name="switch_organisation"),
     path(
         "connexion/",

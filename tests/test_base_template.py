@@ -21,7 +21,7 @@ def render_home_frame(user):
     request._messages = FallbackStorage(request)
     messages.success(request, "Orientation envoyée à l'E2C.")
     messages.error(request, "Le fichier dépasse 5 Mo.")
-    return render_to_string("partners/home.html", {"membership": None}, request=request)
+    return render_to_string("home.html", {"membership": None}, request=request)
 
 
 def test_messages_are_announced_politely_and_errors_assertively():

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access
@@ -21,7 +22,8 @@ from cej.services.young_people import (
 from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
 
-FILE_SECTIONS: list[str] = []
+# The file page's sections, in order; each template gets ``young_person``, ``can_edit`` and ``today``.
+FILE_SECTIONS = ["cej/consents/_section.html", "cej/follow_ups/_section.html"]
 
 
 @login_required
@@ -73,8 +75,8 @@ def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "young_person": young_person,
             "can_edit": can_hold_files(actor),
             "events": young_person.events.select_related("actor")[:20],
-            # Consents, contracts and reviews add their sections here as they are built.
             "sections": FILE_SECTIONS,
+            "today": timezone.localdate(),
         },
     )
 

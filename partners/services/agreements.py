@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +25,7 @@ from partners.access import Actor, Capability
 from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, OrganisationKind, Role
 from partners.models import Agreement, Amendment, Organisation, Region, TerritorialDiagnostic
 from partners.selectors.agreements import AgreementReach, can_edit_agreement, can_edit_diagnostic
-from partners.uploads import PDF_CLEAN_NAME, validate_pdf
+from partners.uploads import PDF_CLEAN_NAME, removed_on_failure, validate_pdf
 
 REACH_MESSAGES: dict[str, str] = {
     Role.REGIONAL_COORDINATOR: "Vous pouvez enregistrer les accords régionaux et locaux de votre région uniquement.",
@@ -78,22 +78,6 @@ def _check_pdf(document: File[bytes] | None, field: str) -> None:
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from error
     document.name = PDF_CLEAN_NAME
-
-
-@contextlib.contextmanager
-def _removed_on_failure(field_file: FieldFile) -> Iterator[None]:
-    """If the database write fails after a new file was stored, remove that file again.
-
-    Before the save the field holds the upload's clean name; after it, the stored name: only a
-    name that changed inside the block is a file this write stored.
-    """
-    name_before = field_file.name
-    try:
-        yield
-    except BaseException:
-        if field_file.name and field_file.name != name_before and field_file.storage.exists(field_file.name):
-            field_file.storage.delete(field_file.name)
-        raise
 
 
 def _delete_on_commit(field_file: FieldFile, name: str) -> None:
@@ -185,7 +169,7 @@ def agreement_create(*, actor: Actor, data: AgreementData) -> Agreement:
     )
     if data.signed_document is not None:
         agreement.signed_document = data.signed_document
-    with _removed_on_failure(agreement.signed_document):
+    with removed_on_failure(agreement.signed_document):
         agreement.full_clean()
         agreement.save()
         agreement.parties.set(data.parties)
@@ -228,7 +212,7 @@ def agreement_update(*, actor: Actor, agreement: Agreement, data: AgreementData)
     if data.signed_document is not None:
         locked.signed_document = data.signed_document
         changed.append("signed_document")
-    with _removed_on_failure(locked.signed_document) if data.signed_document is not None else contextlib.nullcontext():
+    with removed_on_failure(locked.signed_document) if data.signed_document is not None else contextlib.nullcontext():
         locked.full_clean(exclude=["created_by"])  # rows imported without an author stay valid
         if changed:
             locked.save(update_fields=[*changed, "updated_at"])
@@ -286,7 +270,7 @@ def amendment_create(
     )
     if signed_document is not None:
         amendment.signed_document = signed_document
-    with _removed_on_failure(amendment.signed_document):
+    with removed_on_failure(amendment.signed_document):
         amendment.full_clean()
         amendment.save()
     return amendment

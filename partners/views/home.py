@@ -1,16 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from partners.access import actor_for, choose_membership
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "partners/home.html", {"membership": actor_for(request).membership})
+from partners.access import choose_membership
 
 
 @login_required
