@@ -11,8 +11,14 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.utils import timezone
 
+from cej.enums import ConsentMethod, SharedData
+from cej.services.consents import consent_record
+from cej.services.follow_ups import follow_up_schedule
+from cej.services.young_people import YoungPersonData, young_person_create
 from partners.access import Actor
 from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, Role
 from partners.enums import OrganisationKind as Kind
@@ -283,6 +289,7 @@ def load_demo_data() -> list[DemoAccount]:
             e2c_contact=users.get(contact or ""),
         )
     _load_agreements(organisations, actor)
+    _load_young_people(organisations, actor)
     return list(DEMO_ACCOUNTS)
 
 
@@ -369,3 +376,51 @@ def _load_agreements(organisations: dict[str, Organisation], actor: Callable[[st
             assessed_on=assessed_on,
             notes=notes,
         )
+
+
+# (last name, first name, age in years, extra fields): files of Amélie Lefèvre's young people.
+DEMO_YOUNG_PEOPLE: tuple[tuple[str, str, int, dict[str, object]], ...] = (
+    ("N'Diaye", "Moussa", 19, {"lives_in_qpv": True, "last_class": "3e", "imilo_number": "4521789"}),
+    ("Lefèvre-Martin", "Éloïse", 17, {"last_class": "2de professionnelle", "imilo_number": "4521790"}),
+    ("Da Silva", "João", 22, {"qualification_level": "3", "last_class": "CAP cuisine (non obtenu)"}),
+    ("de La Fontaine", "Inès", 24, {"has_rqth": True, "imilo_number": "4521792"}),
+    ("Benali", "Yanis", 20, {"lives_in_qpv": True}),
+)
+
+
+def _load_young_people(organisations: dict[str, Organisation], actor: Callable[[str], Actor]) -> None:
+    """A few files for the ML Lyon adviser: one with a consent for the Vénissieux site, reviews."""
+    adviser = actor("amelie.lefevre@ml-lyon.exemple.fr")
+    today = timezone.localdate()
+    files = []
+    for index, (last_name, first_name, age, extra) in enumerate(DEMO_YOUNG_PEOPLE):
+        birth_date = today - relativedelta(years=age, months=3, days=index * 11)
+        files.append(
+            young_person_create(
+                actor=adviser,
+                data=YoungPersonData(
+                    last_name=last_name,
+                    first_name=first_name,
+                    birth_date=birth_date,
+                    phone=f"06 12 34 56 {index:02d}",
+                    email=f"jeune{index}@exemple.fr",
+                    postcode="69008",
+                    commune="Lyon",
+                    departement_code="69",
+                    left_school_on=birth_date + relativedelta(years=16, months=6),
+                    **extra,  # type: ignore[arg-type]
+                ),
+            )
+        )
+    consent_record(
+        actor=adviser,
+        young_person=files[0],
+        e2c_site=organisations["e2c-venissieux"],
+        shared_data=[SharedData.IDENTITY, SharedData.CONTACT, SharedData.SITUATION, SharedData.DIAGNOSTIC],
+        given_on=today - datetime.timedelta(days=10),
+        method=ConsentMethod.ORAL,
+        attestation="Notice d'information remise et expliquée ; Moussa accepte le partage avec l'E2C de Vénissieux.",
+    )
+    follow_up_schedule(actor=adviser, young_person=files[0], scheduled_on=today + datetime.timedelta(days=14))
+    # A review planned three weeks ago and never recorded: it shows as overdue on the adviser's home.
+    follow_up_schedule(actor=adviser, young_person=files[1], scheduled_on=today - datetime.timedelta(days=21))

@@ -75,3 +75,16 @@ def test_the_demo_carries_the_founding_agreements_and_diagnostics():
     assert accord.versions.count() == 2
     assert set(Agreement.objects.values_list("level", flat=True)) == {"national", "regional", "local"}
     assert TerritorialDiagnostic.objects.count() == 2
+
+
+def test_the_demo_adviser_has_young_people_a_consent_and_an_overdue_review():
+    call_command("load_demo", "--allow-without-debug")
+
+    from cej.models import Consent, YoungPerson
+    from cej.selectors.follow_ups import overdue_follow_ups
+
+    amelie = User.objects.get(email="amelie.lefevre@ml-lyon.exemple.fr")
+    assert YoungPerson.objects.filter(referent=amelie).count() == 5
+    assert YoungPerson.objects.get(imilo_number="4521789").last_name == "N'Diaye"
+    assert Consent.objects.get().e2c_site.name == "E2C Lyon Métropole — site de Vénissieux"
+    assert overdue_follow_ups(referent=amelie).count() == 1
