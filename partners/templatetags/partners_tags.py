@@ -18,3 +18,12 @@ def name_on(organisation: Organisation, on: datetime.date | None) -> str:
     A France Travail agency that signed before 2024 signed as Pôle emploi.
     """
     return organisation.display_name(on)
+
+
+@register.filter
+def phone_fr(e164: str) -> str:
+    """'+33612345678' → '06 12 34 56 78'; overseas and foreign numbers stay as stored."""
+    if e164.startswith("+33") and len(e164) == 12:
+        digits = "0" + e164[3:]
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return e164

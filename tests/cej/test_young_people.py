@@ -177,3 +177,9 @@ def test_an_update_records_which_fields_changed(client, adviser):
     young_person.refresh_from_db()
     assert young_person.commune == "Villeurbanne"
     assert YoungPersonEvent.objects.get().changed_fields == ["commune"]
+
+
+def test_the_file_shows_the_phone_in_french_format(client, adviser):
+    young_person = YoungPersonFactory(organisation=adviser.ml_a, phone="+33612345678")
+    page = client.get(reverse("cej:young_person_detail", kwargs={"public_id": young_person.public_id}))
+    assert "06 12 34 56 78" in page.content.decode()
