@@ -33,6 +33,9 @@ COPY partners ./partners
 COPY cej ./cej
 COPY e2c_referrals ./e2c_referrals
 COPY demo ./demo
+COPY audit ./audit
+COPY pagination ./pagination
+COPY csvimport ./csvimport
 COPY templates ./templates
 COPY static ./static
 

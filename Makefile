@@ -37,7 +37,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy config partners cej e2c_referrals demo pagination audit
+	$(BIN)/mypy config partners cej e2c_referrals demo pagination audit csvimport
 
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

