@@ -15,8 +15,9 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from cej.enums import ConsentMethod, SharedData
+from cej.enums import AllowanceCategory, ConsentMethod, SharedData
 from cej.services.consents import consent_record
+from cej.services.contracts import CejData, cej_create
 from cej.services.follow_ups import follow_up_schedule
 from cej.services.young_people import YoungPersonData, young_person_create
 from partners.access import Actor
@@ -422,5 +423,20 @@ def _load_young_people(organisations: dict[str, Organisation], actor: Callable[[
         attestation="Notice d'information remise et expliquée ; Moussa accepte le partage avec l'E2C de Vénissieux.",
     )
     follow_up_schedule(actor=adviser, young_person=files[0], scheduled_on=today + datetime.timedelta(days=14))
+    # Moussa's CEJ started five months ago; João's ends within the month (on the adviser's home).
+    for young_person, started_months_ago in ((files[0], 5), (files[2], 11)):
+        starts_on = today - relativedelta(months=started_months_ago)
+        cej_create(
+            actor=adviser,
+            young_person=young_person,
+            data=CejData(
+                signed_on=starts_on,
+                starts_on=starts_on,
+                planned_end_on=starts_on + relativedelta(months=12) - datetime.timedelta(days=1),
+                weekly_hours=15,
+                allowance_category=AllowanceCategory.ADULT_NON_TAXABLE,
+                activity_plan="Ateliers collectifs le lundi, immersion en entreprise, préparation à l'E2C.",
+            ),
+        )
     # A review planned three weeks ago and never recorded: it shows as overdue on the adviser's home.
     follow_up_schedule(actor=adviser, young_person=files[1], scheduled_on=today - datetime.timedelta(days=21))

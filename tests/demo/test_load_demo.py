@@ -88,3 +88,12 @@ def test_the_demo_adviser_has_young_people_a_consent_and_an_overdue_review():
     assert YoungPerson.objects.get(imilo_number="4521789").last_name == "N'Diaye"
     assert Consent.objects.get().e2c_site.name == "E2C Lyon Métropole — site de Vénissieux"
     assert overdue_follow_ups(referent=amelie).count() == 1
+
+
+def test_the_demo_adviser_has_a_cej_ending_within_the_month():
+    call_command("load_demo", "--allow-without-debug")
+
+    from cej.selectors.follow_ups import cej_ending_soon
+
+    amelie = User.objects.get(email="amelie.lefevre@ml-lyon.exemple.fr")
+    assert [c.young_person.last_name for c in cej_ending_soon(referent=amelie)] == ["Da Silva"]
