@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django.contrib.postgres",
     "audit",
+    "outbox",
     "partners",
     "cej",
     "e2c_referrals",

@@ -1,0 +1,52 @@
+"""Reads of referrals, scoped: the referrer's side sees its referrals, the E2C side those it receives."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cej.models import YoungPerson
+from e2c_referrals.enums import OPEN_STATUSES
+from e2c_referrals.models import Referral
+from partners.access import Actor, Capability
+from partners.enums import Role
+
+
+def referrals_for_actor(actor: Actor) -> QuerySet[Referral]:
+    """Referrals sent by the actor's organisation (advisers, managers) or received by its sites
+    (E2C staff, managers). Coordinators and the national committee see none (aggregates only)."""
+    if not actor.can(Capability.VIEW_PERSONAL_DATA):
+        return Referral.objects.none()
+    family = actor.family_ids
+    condition = Q(pk__in=[])
+    if actor.role in (Role.ADVISER, Role.MANAGER):
+        condition |= Q(referring_organisation_id__in=family)
+    if actor.role in (Role.E2C_STAFF, Role.MANAGER):
+        condition |= Q(e2c_site_id__in=family) & ~Q(status="draft")
+    return Referral.objects.filter(condition)
+
+
+def referral_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> Referral:
+    try:
+        return (
+            referrals_for_actor(actor)
+            .select_related("young_person", "referring_organisation", "referring_adviser", "e2c_site", "cej_contract")
+            .get(public_id=public_id)
+        )
+    except (Referral.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("Orientation introuvable.") from error
+
+
+def other_network_referrals(*, young_person: YoungPerson) -> list[Referral]:
+    """Open referrals of the same person (same normalised name and birth date) by ANOTHER organisation."""
+    return list(
+        Referral.objects.filter(
+            status__in=sorted(OPEN_STATUSES),
+            young_person__search_name=young_person.search_name,
+            young_person__birth_date=young_person.birth_date,
+        )
+        .exclude(referring_organisation_id=young_person.organisation_id)
+        .select_related("referring_organisation", "referring_adviser", "e2c_site")
+    )

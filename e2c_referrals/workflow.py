@@ -1,0 +1,332 @@
+"""The referral's life: ONE declared table of transitions, and the one service that applies them.
+
+Every status change goes through ``referral_transition``: it locks the referral row, checks the
+table (is this move allowed from the current state, by this side, with these fields), writes the
+transition log, creates the hand-back tasks the accord-cadre asks for, and enqueues the
+notifications in the outbox, all in one transaction. Two people making the same move at once:
+the second waits for the row lock, then finds the state already changed and gets a clear refusal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cej.enums import ContractStatus
+from cej.models import CejContract, PaceaContract
+from cej.services.consents import valid_consent_for
+from cej.services.young_people import record_event
+from e2c_referrals.enums import (
+    POSITIVE_OUTCOMES,
+    ExitOutcome,
+    HandBackReason,
+    NotAdmittedReason,
+    ReferralStatus,
+)
+from e2c_referrals.models import HandBack, Referral, ReferralTransition
+from outbox.services import enqueue
+from partners.access import Actor
+from partners.enums import OrganisationKind, Role
+from partners.models import Organisation, User
+from partners.selectors.correspondents import correspondents_for_site
+
+S = ReferralStatus
+
+
+class Side(enum.Enum):
+    REFERRER = "referrer"  # advisers and managers of the referring ML or France Travail agency
+    E2C = "e2c"  # staff and managers of the E2C site (or of its school)
+    EITHER = "either"
+
+
+class Field(enum.StrEnum):
+    REASON = "reason"
+    NOT_ADMITTED_REASON = "not_admitted_reason"
+    INTEGRATION = "integration"  # start and planned end, 3 to 6 weeks apart
+    ENROLLED_ON = "enrolled_on"
+    EXIT = "exit"  # date, outcome, skills certificate
+
+
+@dataclasses.dataclass(frozen=True)
+class Move:
+    side: Side
+    label: str  # the button's words
+    requires: frozenset[Field] = frozenset()
+
+
+def move(side: Side, label: str, *requires: Field) -> Move:
+    return Move(side=side, label=label, requires=frozenset(requires))
+
+
+# (from, to) → who may make the move and what it requires. Nothing else changes a referral's state.
+TRANSITIONS: dict[tuple[str, str], Move] = {
+    (S.DRAFT, S.SENT): move(Side.REFERRER, "Envoyer à l'E2C"),
+    (S.DRAFT, S.CANCELLED): move(Side.REFERRER, "Abandonner le brouillon"),
+    (S.SENT, S.ACKNOWLEDGED): move(Side.E2C, "Prendre en compte"),
+    (S.ACKNOWLEDGED, S.INVITED): move(Side.E2C, "Inviter en information collective"),
+    (S.ACKNOWLEDGED, S.NOT_ADMITTED): move(Side.E2C, "Ne pas admettre", Field.NOT_ADMITTED_REASON),
+    (S.INVITED, S.ATTENDED): move(Side.E2C, "Présent(e) à l'information collective"),
+    (S.INVITED, S.NO_SHOW): move(Side.E2C, "Absent(e) à l'information collective"),
+    (S.NO_SHOW, S.INVITED): move(Side.E2C, "Inviter à nouveau"),
+    (S.ATTENDED, S.INTERVIEW): move(Side.E2C, "Entretien"),
+    (S.ATTENDED, S.NOT_ADMITTED): move(Side.E2C, "Ne pas admettre", Field.NOT_ADMITTED_REASON),
+    (S.INTERVIEW, S.INTEGRATION): move(Side.E2C, "Commencer la période d'intégration", Field.INTEGRATION),
+    (S.INTERVIEW, S.NOT_ADMITTED): move(Side.E2C, "Ne pas admettre", Field.NOT_ADMITTED_REASON),
+    (S.INTEGRATION, S.ENROLLED): move(Side.E2C, "Confirmer l'entrée en parcours", Field.ENROLLED_ON),
+    (S.INTEGRATION, S.NOT_ADMITTED): move(Side.E2C, "Période d'intégration non validée", Field.NOT_ADMITTED_REASON),
+    (S.ENROLLED, S.EXITED): move(Side.E2C, "Enregistrer la sortie", Field.EXIT),
+    # The young person withdraws (or drops out of the integration period): either side records it.
+    **{
+        (origin, S.WITHDRAWN): move(Side.EITHER, "Désistement ou abandon du jeune", Field.REASON)
+        for origin in (S.SENT, S.ACKNOWLEDGED, S.INVITED, S.NO_SHOW, S.ATTENDED, S.INTERVIEW, S.INTEGRATION)
+    },
+    # The referrer cancels, before enrolment.
+    **{
+        (origin, S.CANCELLED): move(Side.REFERRER, "Annuler l'orientation", Field.REASON)
+        for origin in (S.SENT, S.ACKNOWLEDGED, S.INVITED, S.NO_SHOW, S.ATTENDED, S.INTERVIEW, S.INTEGRATION)
+    },
+}
+
+INTEGRATION_MIN, INTEGRATION_MAX = datetime.timedelta(weeks=3), datetime.timedelta(weeks=6)
+
+
+@dataclasses.dataclass(frozen=True)
+class TransitionData:
+    reason: str = ""
+    not_admitted_reason: str = ""
+    integration_starts_on: datetime.date | None = None
+    integration_planned_end_on: datetime.date | None = None
+    enrolled_on: datetime.date | None = None
+    exited_on: datetime.date | None = None
+    exit_outcome: str = ""
+    skills_certificate_issued: bool = False
+
+
+def sides_of(actor: Actor, referral: Referral) -> set[Side]:
+    """Which side(s) of this referral the actor stands on (none: the referral is not theirs)."""
+    sides = set()
+    family = set(actor.family_ids)
+    if actor.role in (Role.ADVISER, Role.MANAGER) and referral.referring_organisation_id in family:
+        sides.add(Side.REFERRER)
+    if actor.role in (Role.E2C_STAFF, Role.MANAGER) and referral.e2c_site_id in family:
+        sides.add(Side.E2C)
+    return sides
+
+
+def allowed_moves(actor: Actor, referral: Referral) -> dict[str, Move]:
+    """The moves this actor may offer from the referral's current state (for the page's buttons)."""
+    sides = sides_of(actor, referral)
+    return {
+        to: found
+        for (origin, to), found in TRANSITIONS.items()
+        if origin == referral.status and ((found.side is Side.EITHER and sides) or found.side in sides)
+    }
+
+
+def _check_fields(move_: Move, data: TransitionData, referral: Referral) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if Field.REASON in move_.requires and not data.reason.strip():
+        errors["reason"] = ["Indiquez le motif."]
+    if Field.NOT_ADMITTED_REASON in move_.requires and data.not_admitted_reason not in NotAdmittedReason.values:
+        errors["not_admitted_reason"] = ["Choisissez le motif de non-admission."]
+    other_reason = Field.NOT_ADMITTED_REASON in move_.requires and data.not_admitted_reason == NotAdmittedReason.OTHER
+    if other_reason and not data.reason.strip():
+        errors["reason"] = ["Précisez le motif."]
+    if Field.INTEGRATION in move_.requires:
+        start, end = data.integration_starts_on, data.integration_planned_end_on
+        if start is None or end is None:
+            errors["integration_starts_on"] = ["Indiquez le début et la fin prévue de la période d'intégration."]
+        elif not INTEGRATION_MIN <= end - start <= INTEGRATION_MAX:
+            errors["integration_planned_end_on"] = [
+                "La période d'intégration dure de 3 à 6 semaines : fin prévue entre le "
+                f"{start + INTEGRATION_MIN:%d/%m/%Y} et le {start + INTEGRATION_MAX:%d/%m/%Y}."
+            ]
+        elif abs((start - today).days) > 366:
+            errors["integration_starts_on"] = ["Cette date est à plus d'un an d'aujourd'hui."]
+    if Field.ENROLLED_ON in move_.requires:
+        if data.enrolled_on is None:
+            errors["enrolled_on"] = ["Indiquez la date d'entrée en parcours."]
+        elif data.enrolled_on > today:
+            errors["enrolled_on"] = ["L'entrée en parcours se confirme une fois faite : la date est dans le futur."]
+        elif referral.integration_starts_on and data.enrolled_on < referral.integration_starts_on:
+            errors["enrolled_on"] = ["L'entrée en parcours ne peut pas précéder la période d'intégration."]
+    if Field.EXIT in move_.requires:
+        if data.exit_outcome not in ExitOutcome.values:
+            errors["exit_outcome"] = ["Choisissez la situation à la sortie."]
+        if data.exited_on is None:
+            errors["exited_on"] = ["Indiquez la date de sortie."]
+        elif data.exited_on > today:
+            errors["exited_on"] = ["La date de sortie est dans le futur."]
+        elif referral.enrolled_on and data.exited_on < referral.enrolled_on:
+            errors["exited_on"] = ["La sortie ne peut pas précéder l'entrée en parcours."]
+    return errors
+
+
+@transaction.atomic
+def referral_transition(
+    *, actor: Actor, referral: Referral, to: str, data: TransitionData | None = None
+) -> ReferralTransition:
+    """Move ``referral`` to ``to`` if the table allows it for this actor, with the required fields.
+
+    Side effects (same transaction): the transition log row, the file's history, hand-back tasks
+    (not admitted, withdrawn, drop-out, non-positive exit, registration with the nearest ML) and
+    outbox messages to the other side.
+    """
+    data = data or TransitionData()
+    locked = Referral.objects.select_for_update().select_related("young_person").get(pk=referral.pk)
+    sides = sides_of(actor, locked)
+    if not sides:
+        raise PermissionDenied("Cette orientation ne concerne pas votre organisation.")
+    found = TRANSITIONS.get((locked.status, to))
+    if found is None:
+        raise ValidationError(
+            f"Impossible : l'orientation est « {locked.get_status_display()} », elle ne peut pas passer à "
+            f"« {ReferralStatus(to).label if to in ReferralStatus.values else to} ». Rechargez la page : "
+            "quelqu'un l'a peut-être déjà fait évoluer."
+        )
+    if not (found.side is Side.EITHER or found.side in sides):
+        who = "l'équipe de l'E2C" if found.side is Side.E2C else "le conseiller prescripteur"
+        raise PermissionDenied(f"Seul {who} peut faire ce changement.")
+    errors = _check_fields(found, data, locked)
+    if to == S.SENT:
+        consent = valid_consent_for(young_person=locked.young_person, e2c_site=locked.e2c_site)
+        if consent is None:
+            errors["consent"] = [
+                f"Aucun accord de partage valable avec {locked.e2c_site} : enregistrez l'accord du jeune avant l'envoi."
+            ]
+        else:
+            locked.consent = consent
+    if errors:
+        raise ValidationError(errors)
+
+    origin = locked.status
+    now = timezone.now()
+    changed = ["status", "status_changed_at", "updated_at"]
+    locked.status, locked.status_changed_at = to, now
+    if to == S.SENT:
+        locked.sent_at = now
+        changed += ["sent_at", "consent"]
+    if Field.NOT_ADMITTED_REASON in found.requires:
+        locked.not_admitted_reason = data.not_admitted_reason
+        changed.append("not_admitted_reason")
+    if Field.INTEGRATION in found.requires:
+        locked.integration_starts_on = data.integration_starts_on
+        locked.integration_planned_end_on = data.integration_planned_end_on
+        changed += ["integration_starts_on", "integration_planned_end_on"]
+    if Field.ENROLLED_ON in found.requires:
+        locked.enrolled_on = data.enrolled_on
+        changed.append("enrolled_on")
+    if Field.EXIT in found.requires:
+        locked.exited_on, locked.exit_outcome = data.exited_on, data.exit_outcome
+        locked.skills_certificate_issued = data.skills_certificate_issued
+        changed += ["exited_on", "exit_outcome", "skills_certificate_issued"]
+    locked.save(update_fields=changed)
+    assert actor.organisation is not None  # noqa: S101 (sides_of found a side)
+    transition = ReferralTransition.objects.create(
+        referral=locked,
+        from_status=origin,
+        to_status=to,
+        actor=actor.user,
+        actor_organisation=actor.organisation,
+        reason=data.reason.strip(),
+        created_at=now,
+    )
+    record_event(
+        young_person=locked.young_person,
+        actor=None,
+        action=f"Orientation vers {locked.e2c_site} : {ReferralStatus(to).label.lower()}",
+    )
+    _create_hand_backs(locked, origin=origin, to=to)
+    _notify(locked, transition, actor=actor)
+    return transition
+
+
+def _hand_back_reason(referral: Referral, *, origin: str, to: str) -> str | None:
+    if to == S.NOT_ADMITTED:
+        return HandBackReason.NOT_ADMITTED
+    if to == S.WITHDRAWN:
+        return HandBackReason.DROP_OUT if origin == S.INTEGRATION else HandBackReason.WITHDRAWN
+    if to == S.EXITED and referral.exit_outcome not in POSITIVE_OUTCOMES:
+        return HandBackReason.NON_POSITIVE_EXIT
+    return None
+
+
+def nearest_mission_locale(referral: Referral) -> Organisation | None:
+    """The ML of the young person's département (else the E2C site's), first by name."""
+    for departement_id in (referral.young_person.departement_id, referral.e2c_site.departement_id):
+        if departement_id:
+            found = (
+                Organisation.objects.filter(
+                    kind=OrganisationKind.MISSION_LOCALE, is_active=True, departement_id=departement_id
+                )
+                .order_by("sort_name", "id")
+                .first()
+            )
+            if found is not None:
+                return found
+    return None
+
+
+def _in_cej_or_pacea(referral: Referral, on: datetime.date) -> bool:
+    running = {"young_person": referral.young_person, "starts_on__lte": on, "planned_end_on__gte": on}
+    open_states = [ContractStatus.ACTIVE, ContractStatus.SUSPENDED]
+    return (
+        CejContract.objects.filter(status__in=open_states, **running).exists()
+        or PaceaContract.objects.filter(status__in=open_states, **running).exists()
+    )
+
+
+def _create_hand_backs(referral: Referral, *, origin: str, to: str) -> None:
+    reason = _hand_back_reason(referral, origin=origin, to=to)
+    if reason is not None:
+        HandBack.objects.get_or_create(
+            referral=referral,
+            organisation=referral.referring_organisation,
+            reason=reason,
+            defaults={"assignee": referral.referring_adviser},
+        )
+    # The accord: E2C trainees in neither CEJ nor PACEA are registered with the nearest ML at exit.
+    if to == S.EXITED and referral.exited_on and not _in_cej_or_pacea(referral, referral.exited_on):
+        already_followed = referral.referring_organisation.kind == OrganisationKind.MISSION_LOCALE
+        nearest = None if already_followed else nearest_mission_locale(referral)
+        if nearest is not None:
+            HandBack.objects.get_or_create(referral=referral, organisation=nearest, reason=HandBackReason.REGISTRATION)
+
+
+def e2c_recipients(referral: Referral) -> list[User]:
+    """Who hears of a referral on the E2C side: the named contact for this partner, else the site's staff."""
+    named = [
+        pair.e2c_contact
+        for pair in correspondents_for_site(referral.e2c_site)
+        if pair.partner_id == referral.referring_organisation_id and pair.e2c_contact is not None
+    ]
+    if named:
+        return named
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__organisation=referral.e2c_site,
+            memberships__role__in=[Role.E2C_STAFF, Role.MANAGER],
+        ).distinct()
+    )
+
+
+def _notify(referral: Referral, transition: ReferralTransition, *, actor: Actor) -> None:
+    """The other side hears of every move; the referring adviser hears of hand-backs too."""
+    on_e2c_side = referral.e2c_site_id in set(actor.family_ids)
+    recipients = [referral.referring_adviser] if on_e2c_side else e2c_recipients(referral)
+    recipients = [user for user in recipients if user.pk != actor.user.pk]
+    enqueue(
+        kind=f"referral.{transition.to_status}",
+        recipients=recipients,
+        key=f"referral-transition:{transition.pk}",
+        organisation=referral.e2c_site if not on_e2c_side else referral.referring_organisation,
+        context={"referral": str(referral.public_id), "from": transition.from_status, "to": transition.to_status},
+    )
