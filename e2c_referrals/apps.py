@@ -6,3 +6,10 @@ class E2cReferralsConfig(AppConfig):
 
     name = "e2c_referrals"
     verbose_name = "Orientations vers les E2C"
+
+    def ready(self) -> None:
+        from cej.services.young_people import CROSS_ORGANISATION_CHECKS
+        from e2c_referrals.selectors.referrals import open_referrals_elsewhere
+
+        if open_referrals_elsewhere not in CROSS_ORGANISATION_CHECKS:
+            CROSS_ORGANISATION_CHECKS.append(open_referrals_elsewhere)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -58,11 +59,20 @@ class YoungPersonData:
 
 
 class DuplicateSuspected(Exception):
-    """A file with the same name (accents and case aside) and birth date already exists."""
+    """A file with the same name (accents and case aside) and birth date already exists, or the
+    same person is already referred elsewhere (``elsewhere``: French sentences naming where)."""
 
-    def __init__(self, matches: list[YoungPerson]) -> None:
+    def __init__(self, matches: list[YoungPerson], elsewhere: list[str] | None = None) -> None:
         super().__init__("Un dossier semblable existe déjà.")
         self.matches = matches
+        self.elsewhere = elsewhere or []
+
+
+# Checks beyond the organisation, registered by the apps that know more (e2c_referrals: an open
+# referral of the same person by another structure). cej cannot import them: they depend on cej.
+# Each gets (last name, first name, birth date, organisation id) and returns French sentences.
+CrossOrganisationCheck = Callable[[str, str, datetime.date, int], list[str]]
+CROSS_ORGANISATION_CHECKS: list[CrossOrganisationCheck] = []
 
 
 def can_hold_files(actor: Actor) -> bool:
@@ -226,8 +236,14 @@ def young_person_create(*, actor: Actor, data: YoungPersonData, not_a_duplicate:
         matches = find_duplicates(
             actor=actor, last_name=data.last_name, first_name=data.first_name, birth_date=data.birth_date
         )
-        if matches:
-            raise DuplicateSuspected(matches)
+        assert actor.organisation is not None  # noqa: S101 (require_file_holder)
+        elsewhere = [
+            sentence
+            for check in CROSS_ORGANISATION_CHECKS
+            for sentence in check(data.last_name, data.first_name, data.birth_date, actor.organisation.pk)
+        ]
+        if matches or elsewhere:
+            raise DuplicateSuspected(matches, elsewhere)
     young_person = YoungPerson(organisation=actor.organisation, created_by=actor.user, **values)
     if young_person.referent is None and actor.role == Role.ADVISER:
         young_person.referent = actor.user

@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.models import AccessLog
 from audit.services import log_access
 from cej.forms.young_people import YoungPersonForm
+from cej.models import YoungPerson
 from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
 from cej.services.young_people import (
     DuplicateSuspected,
@@ -47,20 +48,25 @@ def young_person_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     require_file_holder(actor)
     form = YoungPersonForm(request.POST or None, actor=actor)
-    duplicates = []
+    duplicates: list[YoungPerson] = []
+    elsewhere: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
             young_person = young_person_create(
                 actor=actor, data=form.to_data(), not_a_duplicate=form.cleaned_data["not_a_duplicate"]
             )
         except DuplicateSuspected as suspected:
-            duplicates = suspected.matches
+            duplicates, elsewhere = suspected.matches, suspected.elsewhere
         except ValidationError as error:
             attach_errors(form, error)
         else:
             messages.success(request, f"Le dossier de {young_person} est ouvert.")
             return redirect("cej:young_person_detail", public_id=young_person.public_id)
-    return render(request, "cej/young_person_form.html", {"form": form, "young_person": None, "duplicates": duplicates})
+    return render(
+        request,
+        "cej/young_person_form.html",
+        {"form": form, "young_person": None, "duplicates": duplicates, "elsewhere": elsewhere},
+    )
 
 
 @login_required
@@ -95,7 +101,11 @@ def young_person_update_view(request: HttpRequest, public_id: str) -> HttpRespon
         else:
             messages.success(request, "Les modifications sont enregistrées." if changed else "Aucune modification.")
             return redirect("cej:young_person_detail", public_id=young_person.public_id)
-    return render(request, "cej/young_person_form.html", {"form": form, "young_person": young_person, "duplicates": []})
+    return render(
+        request,
+        "cej/young_person_form.html",
+        {"form": form, "young_person": young_person, "duplicates": [], "elsewhere": []},
+    )
 
 
 urlpatterns = [

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.http import Http404
 
-from cej.models import YoungPerson
+from cej.models import YoungPerson, normalised_name
 from e2c_referrals.enums import OPEN_STATUSES
 from e2c_referrals.models import Referral
 from partners.access import Actor, Capability
@@ -50,3 +51,25 @@ def other_network_referrals(*, young_person: YoungPerson) -> list[Referral]:
         .exclude(referring_organisation_id=young_person.organisation_id)
         .select_related("referring_organisation", "referring_adviser", "e2c_site")
     )
+
+
+def open_referrals_elsewhere(
+    last_name: str, first_name: str, birth_date: datetime.date, organisation_id: int
+) -> list[str]:
+    """For a new file: is this person (name and birth date) already referred by another structure?"""
+    key = YoungPerson.objects.annotate(key=normalised_name(Value(f"{last_name.strip()} {first_name.strip()}"))).values(
+        "key"
+    )[:1]
+    referrals = (
+        Referral.objects.filter(
+            status__in=sorted(OPEN_STATUSES), young_person__search_name=key, young_person__birth_date=birth_date
+        )
+        .exclude(referring_organisation_id=organisation_id)
+        .select_related("referring_organisation", "e2c_site")
+        .order_by("created_at")
+    )
+    return [
+        f"Orientation en cours vers {referral.e2c_site} par {referral.referring_organisation} "
+        f"(« {referral.get_status_display().lower()} »)."
+        for referral in referrals
+    ]
