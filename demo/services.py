@@ -20,6 +20,9 @@ from cej.services.consents import consent_record
 from cej.services.contracts import CejData, cej_create
 from cej.services.follow_ups import follow_up_schedule
 from cej.services.young_people import YoungPersonData, young_person_create
+from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus
+from e2c_referrals.services.referrals import ReferralData, referral_create
+from e2c_referrals.workflow import TransitionData, referral_transition
 from partners.access import Actor
 from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, Role
 from partners.enums import OrganisationKind as Kind
@@ -291,6 +294,7 @@ def load_demo_data() -> list[DemoAccount]:
         )
     _load_agreements(organisations, actor)
     _load_young_people(organisations, actor)
+    _load_referrals(organisations, actor)
     return list(DEMO_ACCOUNTS)
 
 
@@ -440,3 +444,83 @@ def _load_young_people(organisations: dict[str, Organisation], actor: Callable[[
         )
     # A review planned three weeks ago and never recorded: it shows as overdue on the adviser's home.
     follow_up_schedule(actor=adviser, young_person=files[1], scheduled_on=today - datetime.timedelta(days=21))
+
+
+# One referral in every state, each for its own young person of the ML Lyon, to the Vénissieux site.
+DEMO_REFERRAL_PATHS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Moreau", "Lina", ("draft",)),
+    ("Haddad", "Nassim", ("sent",)),
+    ("Girard", "Manon", ("sent", "acknowledged")),
+    ("Traoré", "Awa", ("sent", "acknowledged", "invited")),
+    ("Petit", "Kylian", ("sent", "acknowledged", "invited", "attended")),
+    ("Rousseau", "Léna", ("sent", "acknowledged", "invited", "attended", "interview")),
+    ("Fernandes", "Enzo", ("sent", "acknowledged", "invited", "attended", "interview", "integration")),
+    ("Mercier", "Chaïma", ("sent", "acknowledged", "invited", "attended", "interview", "integration", "enrolled")),
+    (
+        "Lambert",
+        "Théo",
+        ("sent", "acknowledged", "invited", "attended", "interview", "integration", "enrolled", "exited"),
+    ),
+    ("Bonnet", "Sarah", ("sent", "acknowledged", "not_admitted")),
+    ("Faure", "Ibrahim", ("sent", "acknowledged", "invited", "no_show")),
+    ("Chevalier", "Jade", ("sent", "acknowledged", "invited", "attended", "withdrawn")),
+    ("Robin", "Adam", ("sent", "cancelled")),
+)
+
+
+def _load_referrals(organisations: dict[str, Organisation], actor: Callable[[str], Actor]) -> None:
+    adviser = actor("amelie.lefevre@ml-lyon.exemple.fr")
+    staff = actor("chloe.ndiaye@e2c-lyon.exemple.fr")
+    site = organisations["e2c-venissieux"]
+    today = timezone.localdate()
+    data_for: dict[str, TransitionData] = {
+        ReferralStatus.NOT_ADMITTED: TransitionData(
+            not_admitted_reason=NotAdmittedReason.PROJECT, reason="Projet à consolider avec la Mission Locale."
+        ),
+        ReferralStatus.WITHDRAWN: TransitionData(reason="A trouvé un emploi saisonnier."),
+        ReferralStatus.CANCELLED: TransitionData(reason="Orientation vers un autre dispositif."),
+        ReferralStatus.INTEGRATION: TransitionData(
+            integration_starts_on=today - datetime.timedelta(days=14),
+            integration_planned_end_on=today + datetime.timedelta(days=14),
+        ),
+        ReferralStatus.ENROLLED: TransitionData(enrolled_on=today - datetime.timedelta(days=1)),
+        ReferralStatus.EXITED: TransitionData(
+            exited_on=today, exit_outcome=ExitOutcome.APPRENTICESHIP, skills_certificate_issued=True
+        ),
+    }
+    for index, (last_name, first_name, path) in enumerate(DEMO_REFERRAL_PATHS):
+        birth_date = today - relativedelta(years=18 + index % 7, months=index)
+        young_person = young_person_create(
+            actor=adviser,
+            data=YoungPersonData(
+                last_name=last_name,
+                first_name=first_name,
+                birth_date=birth_date,
+                departement_code="69",
+                commune="Vénissieux",
+                postcode="69200",
+                phone=f"07 00 00 00 {index:02d}",
+                left_school_on=birth_date + relativedelta(years=16, months=8),
+            ),
+        )
+        consent_record(
+            actor=adviser,
+            young_person=young_person,
+            e2c_site=site,
+            shared_data=[SharedData.IDENTITY, SharedData.CONTACT, SharedData.SITUATION, SharedData.DIAGNOSTIC],
+            given_on=today - datetime.timedelta(days=30),
+            method=ConsentMethod.ORAL,
+            attestation="Notice d'information remise ; accord pour le partage avec l'E2C de Vénissieux.",
+        )
+        referral = referral_create(
+            actor=adviser,
+            young_person=young_person,
+            data=ReferralData(
+                e2c_site=site,
+                diagnostic="Sorti(e) du système scolaire sans diplôme ; a besoin d'un cadre pour construire un projet.",
+                motivation="Souhaite découvrir des métiers et se remettre à niveau en français et en maths.",
+            ),
+        )
+        for to in path[1:] if path[0] == "draft" else path:
+            by = adviser if to in (ReferralStatus.SENT, ReferralStatus.CANCELLED) else staff
+            referral_transition(actor=by, referral=referral, to=to, data=data_for.get(to))

@@ -84,7 +84,7 @@ def test_the_demo_adviser_has_young_people_a_consent_and_an_overdue_review():
     from cej.selectors.follow_ups import overdue_follow_ups
 
     amelie = User.objects.get(email="amelie.lefevre@ml-lyon.exemple.fr")
-    assert YoungPerson.objects.filter(referent=amelie).count() == 5
+    assert YoungPerson.objects.filter(referent=amelie).count() == 5 + 13  # 13 with a referral each
     assert YoungPerson.objects.get(imilo_number="4521789").last_name == "N'Diaye"
     assert Consent.objects.get().e2c_site.name == "E2C Lyon Métropole — site de Vénissieux"
     assert overdue_follow_ups(referent=amelie).count() == 1
@@ -97,3 +97,13 @@ def test_the_demo_adviser_has_a_cej_ending_within_the_month():
 
     amelie = User.objects.get(email="amelie.lefevre@ml-lyon.exemple.fr")
     assert [c.young_person.last_name for c in cej_ending_soon(referent=amelie)] == ["Da Silva"]
+
+
+def test_the_demo_has_a_referral_in_every_state():
+    call_command("load_demo", "--allow-without-debug")
+
+    from e2c_referrals.enums import ReferralStatus
+    from e2c_referrals.models import HandBack, Referral
+
+    assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert HandBack.objects.filter(reason__in=["not_admitted", "withdrawn"]).count() == 2
