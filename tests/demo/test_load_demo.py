@@ -86,7 +86,10 @@ def test_the_demo_adviser_has_young_people_a_consent_and_an_overdue_review():
     amelie = User.objects.get(email="amelie.lefevre@ml-lyon.exemple.fr")
     assert YoungPerson.objects.filter(referent=amelie).count() == 5 + 13  # 13 with a referral each
     assert YoungPerson.objects.get(imilo_number="4521789").last_name == "N'Diaye"
-    assert Consent.objects.get().e2c_site.name == "E2C Lyon Métropole — site de Vénissieux"
+    assert (
+        Consent.objects.get(young_person__imilo_number="4521789").e2c_site.name
+        == "E2C Lyon Métropole — site de Vénissieux"
+    )
     assert overdue_follow_ups(referent=amelie).count() == 1
 
 
