@@ -36,6 +36,7 @@ COPY demo ./demo
 COPY audit ./audit
 COPY pagination ./pagination
 COPY csvimport ./csvimport
+COPY outbox ./outbox
 COPY templates ./templates
 COPY static ./static
 

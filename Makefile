@@ -8,11 +8,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS := chromium
 
-.PHONY: help install run test lint types checks pytest lock clean-data
+.PHONY: help install run test lint types checks pytest lock clean-data bench
 
 help:
 	@echo "make run   — installe, démarre PostgreSQL et Redis embarqués, migre, charge la démo, sert http://127.0.0.1:8000"
 	@echo "make test  — installe puis lance ruff, mypy, makemigrations --check, check --deploy et pytest"
+	@echo "make bench — 1,5 million de jeunes dans une base à part (.data/bench), temps de recherche par nom"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 est requis / Python 3.11 required"'
@@ -37,7 +38,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy config partners cej e2c_referrals demo pagination audit csvimport
+	$(BIN)/mypy config partners cej e2c_referrals demo pagination audit csvimport outbox bench
 
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -51,6 +52,10 @@ pytest: install .debs-TEST_DEBS
 	$(BIN)/pytest
 
 test: lint types checks pytest
+
+# On demand, not in `make test`: loads 1.5 million young people (about 2 minutes the first time).
+bench: install
+	$(BIN)/python -m bench.search_young_people $(ARGS)
 
 lock: | $(BIN)/python
 	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/prod.txt pyproject.toml

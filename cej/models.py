@@ -96,7 +96,13 @@ class YoungPerson(TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["organisation", "search_name", "id"], name="young_person_org_keyset"),
-            GinIndex(fields=["search_name"], opclasses=["gin_trgm_ops"], name="young_person_name_trgm"),
+            # Name search within the actor's organisations (btree_gin for the bigint column): reads only
+            # the files sharing trigrams with the query, whatever the organisation's size.
+            GinIndex(
+                fields=["organisation", "search_name"],
+                opclasses=["int8_ops", "gin_trgm_ops"],
+                name="young_person_org_name_trgm",
+            ),
             models.Index(fields=["birth_date"], name="young_person_birth_date"),
             models.Index(fields=["france_travail_id"], name="young_person_ft_id"),
             models.Index(fields=["referent"], name="young_person_referent"),

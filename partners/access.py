@@ -14,6 +14,8 @@ from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 
 from partners.enums import OrganisationKind, Role
@@ -179,11 +181,17 @@ def scope_personal_records(
     its sites'; coordinators, the national committee and administrators see none (aggregates only).
     Later apps call it, e.g. ``scope_personal_records(actor, YoungPerson.objects, organisation_field="organisation")``.
     """
-    if not actor.can(Capability.VIEW_PERSONAL_DATA):
+    if not actor.can(Capability.VIEW_PERSONAL_DATA) or actor.organisation is None:
         return queryset.none()
+    # Ids typed bigint, like the column: Django writes 140 (an int4), which btree indexes compare
+    # with a bigint but btree_gin's (cej's name search index) cannot, before PostgreSQL 19.
     if actor.role == Role.MANAGER:
-        return queryset.filter(**{f"{organisation_field}__in": actor.family_ids})
-    return queryset.filter(**{organisation_field: actor.organisation})
+        return queryset.filter(**{f"{organisation_field}__pk__in": [_bigint(pk) for pk in actor.family_ids]})
+    return queryset.filter(**{f"{organisation_field}__pk": _bigint(actor.organisation.pk)})
+
+
+def _bigint(pk: int) -> Cast:
+    return Cast(Value(pk), models.BigIntegerField())
 
 
 def can_manage_members_of(actor: Actor, organisation: Organisation) -> bool:
