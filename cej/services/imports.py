@@ -21,7 +21,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, transaction
-from django.utils import timezone
 
 from cej.enums import QualificationLevel
 from cej.models import YoungPeopleImport, YoungPerson
@@ -47,6 +46,7 @@ from csvimport.reading import (
     sort_errors,
     thousands,
 )
+from csvimport.services import save_applied
 from partners.access import Actor
 from partners.enums import Role
 from partners.models import User
@@ -582,22 +582,7 @@ def young_people_import_apply(*, actor: Actor, young_people_import: YoungPeopleI
             )
         else:
             locked.rows = [row.as_json(with_values=False) for row in rows]
-            locked.status = YoungPeopleImport.Status.APPLIED
-            locked.applied_at = timezone.now()
-            locked.created_count = sum(row.action == CREATE for row in rows)
-            locked.updated_count = sum(row.action == UPDATE for row in rows)
-            locked.unchanged_count = sum(row.action == UNCHANGED for row in rows)
-            locked.save(
-                update_fields=[
-                    "rows",
-                    "status",
-                    "applied_at",
-                    "created_count",
-                    "updated_count",
-                    "unchanged_count",
-                    "updated_at",
-                ]
-            )
+            save_applied(locked, actions=[row.action for row in rows])
     if refusal:
         raise ValidationError(refusal, code="not_applied")
     return locked

@@ -14,12 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from csvimport.reading import (
     NO_WORDS,
     YES_WORDS,
     Layout,
+    LineError,
     Record,
     line_error,
     normalise_label,
@@ -30,7 +30,7 @@ from csvimport.reading import (
     sort_errors,
     thousands,
 )
-from csvimport.reading import LineError as LineError  # re-exported for partners.selectors.imports
+from csvimport.services import save_applied
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind
 from partners.models import DirectoryImport, Organisation
@@ -487,22 +487,7 @@ def directory_import_apply(*, actor: Actor, directory_import: DirectoryImport) -
                 "puis appliquez de nouveau l'import."
             )
         else:
-            locked.status = DirectoryImport.Status.APPLIED
-            locked.applied_at = timezone.now()
-            locked.created_count = sum(row.action == CREATE for row in rows)
-            locked.updated_count = sum(row.action == UPDATE for row in rows)
-            locked.unchanged_count = sum(row.action == UNCHANGED for row in rows)
-            locked.save(
-                update_fields=[
-                    "rows",
-                    "status",
-                    "applied_at",
-                    "created_count",
-                    "updated_count",
-                    "unchanged_count",
-                    "updated_at",
-                ]
-            )
+            save_applied(locked, actions=[row.action for row in rows])
     if refusal:
         raise ValidationError(refusal, code="not_applied")
     return locked
