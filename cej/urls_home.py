@@ -1,4 +1,4 @@
-"""The home page and the young people's information notice (names without namespace)."""
+"""The young people's information notice (name without namespace)."""
 
 from cej.views.home import urlpatterns
 

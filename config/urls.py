@@ -3,8 +3,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("e2c_referrals.views.home")),  # the home page (``home``), reads referrals too
     path("", include("cej.urls_home")),
     path("", include("partners.urls_accounts")),
     path("", include("partners.urls")),
     path("", include("cej.urls")),
+    path("", include("e2c_referrals.urls")),
 ]

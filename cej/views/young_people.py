@@ -24,7 +24,12 @@ from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
 
 # The file page's sections, in order; each template gets ``young_person``, ``can_edit`` and ``today``.
-FILE_SECTIONS = ["cej/consents/_section.html", "cej/contracts/_section.html", "cej/follow_ups/_section.html"]
+FILE_SECTIONS = [
+    "cej/consents/_section.html",
+    "e2c_referrals/_file_section.html",  # included by name only: cej never imports e2c_referrals
+    "cej/contracts/_section.html",
+    "cej/follow_ups/_section.html",
+]
 
 
 @login_required

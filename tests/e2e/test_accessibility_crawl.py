@@ -59,7 +59,7 @@ def crawl(page: Page, base: str, axe) -> list[str]:
             url = urlparse(urldefrag(href)[0])
             if url.netloc != urlparse(base).netloc or url.path.startswith(SKIPPED_PREFIXES):
                 continue
-            if url.path.endswith(SKIPPED_SUFFIXES) or "telecharger" in url.path:
+            if url.path.endswith(SKIPPED_SUFFIXES) or "telecharger" in url.path or "/pieces/" in url.path:
                 continue
             target = url.path + (f"?{url.query}" if url.query else "")
             if shape(target) not in seen:

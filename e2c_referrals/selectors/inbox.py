@@ -1,0 +1,315 @@
+"""Reads behind the referral pages: the E2C inbox, the referrer's list, hand-back tasks, the
+young person's data an E2C may see. Every queryset starts from ``referrals_for_actor`` (scoped)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import uuid
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from cej.enums import ContractStatus, SharedData
+from cej.models import CejContract, YoungPerson
+from cej.services.consents import valid_consent_for
+from e2c_referrals.calendar import latest_start_beyond, working_days_between
+from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
+from e2c_referrals.models import HandBack, Referral
+from e2c_referrals.selectors.referrals import referrals_for_actor
+from e2c_referrals.workflow import Side, sides_of
+from pagination.keyset import KeysetPage, paginate
+from partners.access import Actor, Capability
+from partners.enums import OrganisationKind, Role
+from partners.models import Organisation
+
+PAGE_SIZE = 50
+# The E2C takes a sent referral into account within 5 working days (then it is late).
+ACKNOWLEDGE_WITHIN_WORKING_DAYS = 5
+# Sort keys of the inbox: late first, then the oldest change; the id makes the order total.
+INBOX_KEYS = ("overdue_rank", "status_changed_at", "id")
+# The referrer's list: the longest without news first (the keyset paginator sorts ascending).
+SENT_KEYS = ("status_changed_at", "id")
+# Listed by default: still in progress on the E2C side (a draft never reaches the E2C).
+IN_PROGRESS = sorted(OPEN_STATUSES - {ReferralStatus.DRAFT})
+ALL = "toutes"
+CLOSED_FOR_ATTACHMENTS = frozenset(OPEN_STATUSES) - {
+    ReferralStatus.DRAFT,
+    ReferralStatus.SENT,
+    ReferralStatus.ACKNOWLEDGED,
+}
+
+
+# --- Who may use which page -----------------------------------------------------------------------
+
+
+def can_use_inbox(actor: Actor) -> bool:
+    """E2C staff and managers of an E2C school or site."""
+    return (
+        actor.can(Capability.PROCESS_REFERRALS)
+        and actor.role in (Role.E2C_STAFF, Role.MANAGER)
+        and actor.organisation is not None
+        and actor.organisation.is_e2c
+    )
+
+
+def can_refer(actor: Actor) -> bool:
+    """Advisers and managers of a Mission Locale or a France Travail agency (they hold the files)."""
+    return (
+        actor.can(Capability.REFER)
+        and actor.role in (Role.ADVISER, Role.MANAGER)
+        and actor.organisation is not None
+        and actor.organisation.kind in (OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL)
+    )
+
+
+def can_add_attachments(actor: Actor, referral: Referral) -> bool:
+    return (
+        can_refer(actor)
+        and Side.REFERRER in sides_of(actor, referral)
+        and referral.status in (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)
+    )
+
+
+# --- The E2C inbox --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class InboxFilters:
+    status: str = ""  # "" in progress, "toutes", or one ReferralStatus value
+    site: str = ""  # an E2C site's public_id, "" for all the actor's sites
+
+
+def inbox_sites(actor: Actor) -> list[Organisation]:
+    """The E2C sites whose referrals the actor receives (their site, or their school's sites)."""
+    if not can_use_inbox(actor):
+        return []
+    return list(
+        Organisation.objects.filter(pk__in=actor.family_ids, kind=OrganisationKind.E2C_SITE).order_by("sort_name", "id")
+    )
+
+
+def sent_cutoff(today: datetime.date) -> datetime.datetime:
+    """Referrals sent before this instant (and still « sent ») are late on ``today``."""
+    last_late_day = latest_start_beyond(today, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(last_late_day + datetime.timedelta(days=1), datetime.time()))
+
+
+def overdue_condition(today: datetime.date) -> Q:
+    """Late: sent and not taken into account after 5 working days; integration past its planned end."""
+    return Q(status=ReferralStatus.SENT, sent_at__lt=sent_cutoff(today)) | Q(
+        status=ReferralStatus.INTEGRATION, integration_planned_end_on__lt=today
+    )
+
+
+def _received(actor: Actor) -> QuerySet[Referral]:
+    if not can_use_inbox(actor):
+        return Referral.objects.none()
+    return referrals_for_actor(actor).filter(e2c_site_id__in=actor.family_ids)
+
+
+def inbox(
+    *,
+    actor: Actor,
+    filters: InboxFilters,
+    after: str | None = None,
+    before: str | None = None,
+    today: datetime.date | None = None,
+    size: int = PAGE_SIZE,
+) -> KeysetPage[Referral]:
+    """Referrals addressed to the actor's sites, late ones first, then by oldest change.
+
+    The rank is computed for today's date: it is the same for every query of a request (the
+    cursor's row is read back through this very queryset). Rows are filtered by the
+    (e2c_site, status, status_changed_at, id) index; the rank sort runs on one site's referrals.
+    """
+    today = today or timezone.localdate()
+    queryset = _received(actor).annotate(
+        overdue_rank=Case(When(overdue_condition(today), then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    if filters.status == ALL:
+        pass
+    elif filters.status in ReferralStatus.values:
+        queryset = queryset.filter(status=filters.status)
+    else:
+        queryset = queryset.filter(status__in=IN_PROGRESS)
+    if filters.site:
+        queryset = queryset.filter(e2c_site__public_id=filters.site)
+    queryset = queryset.select_related("young_person", "referring_organisation", "referring_adviser", "e2c_site")
+    return paginate(queryset, keys=INBOX_KEYS, after=after, before=before, size=size)
+
+
+@dataclasses.dataclass(frozen=True)
+class InboxSummary:
+    by_status: list[tuple[str, int]]  # (label, count) in the workflow's order, in progress only
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.by_status)
+
+
+def inbox_summary(*, actor: Actor, today: datetime.date | None = None) -> InboxSummary:
+    """Counts of the referrals in progress by state, and how many are late (one query)."""
+    today = today or timezone.localdate()
+    rows = (
+        _received(actor)
+        .filter(status__in=IN_PROGRESS)
+        .values("status")
+        .annotate(count=Count("id"), late=Count("id", filter=overdue_condition(today)))
+        .order_by()
+    )
+    counts = {row["status"]: (row["count"], row["late"]) for row in rows}
+    return InboxSummary(
+        by_status=[(status.label, counts[status][0]) for status in ReferralStatus if status in counts],
+        overdue=sum(late for _, late in counts.values()),
+    )
+
+
+def is_overdue(referral: Referral, today: datetime.date) -> bool:
+    """The same rule as ``overdue_condition``, for one row already loaded."""
+    if referral.status == ReferralStatus.SENT and referral.sent_at is not None:
+        return working_days_between(timezone.localdate(referral.sent_at), today) > ACKNOWLEDGE_WITHIN_WORKING_DAYS
+    if referral.status == ReferralStatus.INTEGRATION and referral.integration_planned_end_on is not None:
+        return referral.integration_planned_end_on < today
+    return False
+
+
+def working_days_since_sent(referral: Referral, today: datetime.date) -> int | None:
+    if referral.sent_at is None:
+        return None
+    return working_days_between(timezone.localdate(referral.sent_at), today)
+
+
+# --- The referrer's list --------------------------------------------------------------------------
+
+
+def sent_referrals(
+    *,
+    actor: Actor,
+    mine_only: bool = False,
+    status: str = "",
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> KeysetPage[Referral]:
+    """Referrals of the actor's organisation (drafts included), the longest without a change first."""
+    if not can_refer(actor):
+        return paginate(Referral.objects.none(), keys=SENT_KEYS)
+    queryset = referrals_for_actor(actor).filter(referring_organisation_id__in=actor.family_ids)
+    if mine_only:
+        queryset = queryset.filter(referring_adviser=actor.user)
+    if status == ALL:
+        pass
+    elif status in ReferralStatus.values:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.filter(status__in=sorted(OPEN_STATUSES))
+    queryset = queryset.select_related("young_person", "referring_adviser", "e2c_site")
+    return paginate(queryset, keys=SENT_KEYS, after=after, before=before, size=size)
+
+
+# --- Hand-backs -----------------------------------------------------------------------------------
+
+
+def hand_backs_for_actor(actor: Actor) -> QuerySet[HandBack]:
+    """Hand-back tasks of the actor's organisation: its advisers and managers handle them."""
+    if not actor.can(Capability.VIEW_PERSONAL_DATA) or actor.role not in (Role.ADVISER, Role.MANAGER):
+        return HandBack.objects.none()
+    return HandBack.objects.filter(organisation_id__in=actor.family_ids)
+
+
+def open_hand_backs(*, actor: Actor, limit: int = 10) -> list[HandBack]:
+    """Still to handle: an adviser's own tasks and the organisation's unassigned ones; a manager's all."""
+    queryset = hand_backs_for_actor(actor).filter(handled_at__isnull=True)
+    if actor.role == Role.ADVISER:
+        queryset = queryset.filter(Q(assignee=actor.user) | Q(assignee__isnull=True))
+    return list(
+        queryset.select_related("referral__young_person", "referral__e2c_site", "assignee").order_by(
+            "created_at", "id"
+        )[:limit]
+    )
+
+
+def hand_back_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> HandBack:
+    try:
+        return (
+            hand_backs_for_actor(actor)
+            .select_related(
+                "referral__young_person",
+                "referral__e2c_site",
+                "referral__referring_organisation",
+                "referral__referring_adviser",
+                "organisation",
+                "handled_by",
+            )
+            .get(public_id=public_id)
+        )
+    except (HandBack.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404("Retour introuvable.") from error
+
+
+# --- What the E2C sees of the young person --------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SharedView:
+    """The categories of the young person's data shown on a referral page.
+
+    The E2C side sees what the young person's consent covers (the one attached at sending, or a
+    newer one if it was withdrawn; nothing but the name and age without a valid one); the
+    referrer, who holds the file, sees it all and is told what the E2C sees.
+    """
+
+    consent_categories: frozenset[str]
+    visible: frozenset[str]
+    consent_revoked: bool
+    consent_given_on: datetime.date | None
+
+    def shows(self, category: str) -> bool:
+        return category in self.visible
+
+    @property
+    def consent_labels(self) -> list[str]:
+        return [choice.label for choice in SharedData if choice in self.consent_categories]
+
+
+def shared_view(*, actor: Actor, referral: Referral) -> SharedView:
+    consent = referral.consent
+    if consent is None or consent.revoked_at is not None:
+        # A draft has no consent attached yet; a withdrawn one may have been given again since.
+        consent = valid_consent_for(young_person=referral.young_person, e2c_site=referral.e2c_site) or consent
+    revoked = consent is not None and consent.revoked_at is not None
+    categories = frozenset(consent.shared_data) if consent is not None and not revoked else frozenset()
+    on_referrer_side = Side.REFERRER in sides_of(actor, referral)
+    return SharedView(
+        consent_categories=categories,
+        visible=frozenset(SharedData.values) if on_referrer_side else categories | {SharedData.IDENTITY},
+        consent_revoked=revoked,
+        consent_given_on=consent.given_on if consent is not None else None,
+    )
+
+
+def active_cej_contracts(young_person: YoungPerson) -> list[CejContract]:
+    """The young person's CEJ still running (active or suspended): the one a referral may link to."""
+    return list(
+        young_person.cej_contracts.filter(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED]).order_by(
+            "-starts_on", "id"
+        )
+    )
+
+
+def e2c_site_choices(young_person: YoungPerson) -> tuple[list[Organisation], list[Organisation]]:
+    """Active E2C sites: (the young person's département's, the others by région then name).
+
+    Without a département on the file, the referring organisation's is used.
+    """
+    departement_id = young_person.departement_id or young_person.organisation.departement_id
+    sites = list(
+        Organisation.objects.filter(kind=OrganisationKind.E2C_SITE, is_active=True)
+        .select_related("region")
+        .order_by("region__name", "sort_name", "id")
+    )
+    near = [site for site in sites if departement_id and site.departement_id == departement_id]
+    return near, [site for site in sites if site not in near]

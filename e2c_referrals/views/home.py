@@ -1,0 +1,41 @@
+"""The home page: an adviser's day (young people, overdue reviews, CEJ ending soon, young people
+coming back from an E2C), the E2C inbox's summary for E2C staff; others see their role.
+
+It lives here, not in cej: it reads referrals, and dependencies flow e2c_referrals → cej.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from cej.selectors.follow_ups import cej_ending_soon, overdue_follow_ups
+from cej.selectors.young_people import young_people_for_actor
+from cej.services.young_people import can_hold_files
+from e2c_referrals.selectors.inbox import can_refer, can_use_inbox, inbox_summary, open_hand_backs
+from partners.access import actor_for
+
+HOME_LIST_SIZE = 10
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    context: dict[str, object] = {"membership": actor.membership, "holds_files": can_hold_files(actor)}
+    if context["holds_files"]:
+        mine = young_people_for_actor(actor).filter(referent=actor.user)
+        context |= {
+            "my_young_people_count": mine.count(),
+            "overdue": list(overdue_follow_ups(referent=actor.user)[:HOME_LIST_SIZE]),
+            "ending_soon": list(cej_ending_soon(referent=actor.user)[:HOME_LIST_SIZE]),
+        }
+    if can_refer(actor):
+        context["hand_backs"] = open_hand_backs(actor=actor, limit=HOME_LIST_SIZE)
+    if can_use_inbox(actor):
+        context["inbox_summary"] = inbox_summary(actor=actor)
+    return render(request, "home.html", context)
+
+
+urlpatterns = [path("", home, name="home")]

@@ -1,0 +1,103 @@
+"""Lists of referrals: the E2C inbox (received) and the referrer's list (sent)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+
+from e2c_referrals.enums import ReferralStatus
+from e2c_referrals.models import Referral
+from e2c_referrals.selectors.inbox import (
+    ALL,
+    InboxFilters,
+    can_refer,
+    can_use_inbox,
+    inbox,
+    inbox_sites,
+    is_overdue,
+    sent_referrals,
+    working_days_since_sent,
+)
+from partners.access import actor_for
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    referral: Referral
+    working_days: int | None  # since it was sent
+    overdue: bool
+
+
+def _status_filter(request: HttpRequest) -> str:
+    status = request.GET.get("etat", "")
+    return status if status == ALL or status in ReferralStatus.values else ""
+
+
+@login_required
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    if not can_use_inbox(actor):
+        raise PermissionDenied("Les orientations reçues sont celles des sites E2C.")
+    sites = inbox_sites(actor)
+    site = request.GET.get("site", "")
+    filters = InboxFilters(
+        status=_status_filter(request), site=site if site in {str(s.public_id) for s in sites} else ""
+    )
+    today = timezone.localdate()
+    page = inbox(
+        actor=actor, filters=filters, after=request.GET.get("apres"), before=request.GET.get("avant"), today=today
+    )
+    rows = [
+        Row(referral, working_days_since_sent(referral, today), getattr(referral, "overdue_rank", 1) == 0)
+        for referral in page.items
+    ]
+    return render(
+        request,
+        "e2c_referrals/inbox.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "sites": sites,
+            "statuses": [s for s in ReferralStatus if s != ReferralStatus.DRAFT],
+            "all": ALL,
+        },
+    )
+
+
+@login_required
+def sent_referrals_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    if not can_refer(actor):
+        raise PermissionDenied("Les orientations envoyées sont celles des Missions Locales et de France Travail.")
+    mine_only = request.GET.get("mes-orientations") == "1"
+    status = _status_filter(request)
+    today = timezone.localdate()
+    page = sent_referrals(
+        actor=actor, mine_only=mine_only, status=status, after=request.GET.get("apres"), before=request.GET.get("avant")
+    )
+    rows = [Row(r, working_days_since_sent(r, today), is_overdue(r, today)) for r in page.items]
+    return render(
+        request,
+        "e2c_referrals/sent_referrals.html",
+        {
+            "page": page,
+            "rows": rows,
+            "mine_only": mine_only,
+            "status": status,
+            "statuses": list(ReferralStatus),
+            "all": ALL,
+        },
+    )
+
+
+urlpatterns = [
+    path("orientations/recues/", inbox_view, name="inbox"),
+    path("orientations/envoyees/", sent_referrals_view, name="sent_referrals"),
+]

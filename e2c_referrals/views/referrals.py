@@ -1,0 +1,252 @@
+"""One referral: open it from the file, read it (logged), move it, attach documents, post-exit news."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.text import slugify
+
+from audit.models import AccessLog
+from audit.services import log_access
+from cej.selectors.young_people import young_person_for_actor
+from cej.services.young_people import require_file_holder
+from e2c_referrals.enums import ReferralStatus
+from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNewsForm, ReferralForm
+from e2c_referrals.models import Attachment, Referral
+from e2c_referrals.selectors.inbox import can_add_attachments, can_refer, shared_view
+from e2c_referrals.selectors.referrals import other_network_referrals, referral_for_actor
+from e2c_referrals.services.hand_backs import can_handle
+from e2c_referrals.services.post_exit import can_add_news, follow_up_ends_on, post_exit_news_add
+from e2c_referrals.services.referrals import OtherNetworkReferral, attachment_add, referral_create
+from e2c_referrals.workflow import TRANSITIONS, Side, allowed_moves, referral_transition, sides_of
+from partners.access import Actor, actor_for
+from partners.forms.errors import attach_errors
+
+# Moves shown as secondary (outlined in red) buttons: they end or set back the referral.
+SETBACKS = frozenset(
+    {ReferralStatus.NOT_ADMITTED, ReferralStatus.NO_SHOW, ReferralStatus.WITHDRAWN, ReferralStatus.CANCELLED}
+)
+EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+
+
+def _posted(request: HttpRequest) -> bool:
+    return request.method == "POST"
+
+
+def _sides(actor: Actor, referral: Referral) -> dict[str, bool]:
+    sides = sides_of(actor, referral)
+    return {"on_referrer_side": Side.REFERRER in sides, "on_e2c_side": Side.E2C in sides}
+
+
+@login_required
+def referral_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    young_person = young_person_for_actor(actor=actor, public_id=public_id)
+    require_file_holder(actor)
+    others = other_network_referrals(young_person=young_person)
+    data = request.POST if _posted(request) else None
+    form = ReferralForm(data, young_person=young_person, with_confirmation=bool(others))
+    if _posted(request) and form.is_valid():
+        try:
+            referral = referral_create(
+                actor=actor,
+                young_person=young_person,
+                data=form.to_data(),
+                aware_of_other_network=form.other_network_confirmed,
+            )
+        except OtherNetworkReferral as found:
+            others = found.referrals
+            form = ReferralForm(data, young_person=young_person, with_confirmation=True)
+            form.is_valid()
+            form.add_error(
+                "aware_of_other_network",
+                "Ce jeune est déjà orienté par une autre structure : prenez connaissance de l'orientation "
+                "ci-dessus, puis cochez cette case pour confirmer.",
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Le brouillon est enregistré. Ajoutez les pièces jointes utiles, puis cliquez sur « Envoyer à l'E2C ».",
+            )
+            return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
+    return render(
+        request, "e2c_referrals/referral_form.html", {"form": form, "young_person": young_person, "others": others}
+    )
+
+
+@login_required
+def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    referral = referral_for_actor(actor=actor, public_id=public_id)
+    log_access(actor=actor, record=referral, purpose=AccessLog.Purpose.VIEW_FILE)
+    sides = sides_of(actor, referral)
+    shared = shared_view(actor=actor, referral=referral)  # what the E2C sees of the young person
+    hand_backs = list(referral.hand_backs.select_related("organisation", "handled_by").order_by("created_at", "id"))
+    return render(
+        request,
+        "e2c_referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "young_person": referral.young_person,
+            "on_referrer_side": Side.REFERRER in sides,
+            "on_e2c_side": Side.E2C in sides,
+            "shared": shared,
+            "consent_missing": referral.status == ReferralStatus.DRAFT and not shared.consent_categories,
+            "can_record_consent": can_refer(actor) and Side.REFERRER in sides,
+            "others": other_network_referrals(young_person=referral.young_person),
+            "moves": [(to, found, to in SETBACKS) for to, found in allowed_moves(actor, referral).items()],
+            "attachments": list(referral.attachments.all()),
+            "attachment_form": AttachmentForm() if can_add_attachments(actor, referral) else None,
+            "transitions": list(referral.transitions.select_related("actor", "actor_organisation")),
+            "hand_backs": [(hand_back, can_handle(actor, hand_back)) for hand_back in hand_backs],
+            "news": list(referral.post_exit_news.select_related("recorded_by")),
+            "can_add_news": can_add_news(actor, referral),
+            "follow_up_ends_on": follow_up_ends_on(referral),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def referral_move(request: HttpRequest, public_id: str, to: str) -> HttpResponse:
+    if to not in ReferralStatus.values:
+        raise Http404("État inconnu.")
+    actor = actor_for(request)
+    referral = referral_for_actor(actor=actor, public_id=public_id)
+    found = TRANSITIONS.get((referral.status, to))
+    if found is None:
+        messages.error(
+            request,
+            f"Ce changement n'est plus possible : l'orientation est « {referral.get_status_display()} ». "
+            "Quelqu'un l'a peut-être déjà fait évoluer.",
+        )
+        return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
+    if to not in allowed_moves(actor, referral):
+        who = "l'équipe de l'E2C" if found.side is Side.E2C else "le conseiller prescripteur"
+        raise PermissionDenied(f"Seul {who} peut faire ce changement.")
+    form = MoveForm(request.POST if _posted(request) else None, move=found)
+    consent_missing = False
+    if _posted(request) and form.is_valid():
+        try:
+            referral_transition(actor=actor, referral=referral, to=to, data=form.to_data())
+        except ValidationError as error:
+            consent_missing = hasattr(error, "error_dict") and "consent" in error.error_dict
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"L'orientation est maintenant « {ReferralStatus(to).label} ».")
+            return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
+    return render(
+        request,
+        "e2c_referrals/move.html",
+        {
+            "referral": referral,
+            "move": found,
+            "to_label": ReferralStatus(to).label,
+            "form": form,
+            "consent_missing": consent_missing,
+            "can_record_consent": can_refer(actor),
+            **_sides(actor, referral),
+        },
+    )
+
+
+@login_required
+def attachment_add_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    referral = referral_for_actor(actor=actor, public_id=public_id)
+    if not can_refer(actor) or Side.REFERRER not in sides_of(actor, referral):
+        raise PermissionDenied("Seul le prescripteur ajoute des pièces jointes.")
+    if not can_add_attachments(actor, referral):
+        messages.error(request, "Les pièces jointes s'ajoutent avant l'information collective.")
+        return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
+    form = AttachmentForm(request.POST if _posted(request) else None, request.FILES if _posted(request) else None)
+    if _posted(request) and form.is_valid():
+        try:
+            attachment = attachment_add(
+                actor=actor, referral=referral, uploaded=form.cleaned_data["file"], label=form.cleaned_data["label"]
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"La pièce « {attachment.label} » est jointe à l'orientation.")
+            return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
+    return render(
+        request, "e2c_referrals/attachment_form.html", {"referral": referral, "form": form, **_sides(actor, referral)}
+    )
+
+
+def _attachment_of(referral: Referral, attachment_id: str) -> Attachment:
+    try:
+        return referral.attachments.get(public_id=attachment_id)
+    except (Attachment.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404("Pièce jointe introuvable.") from error
+
+
+@login_required
+def attachment_download(request: HttpRequest, public_id: str, attachment_id: str) -> FileResponse:
+    actor = actor_for(request)
+    referral = referral_for_actor(actor=actor, public_id=public_id)
+    attachment = _attachment_of(referral, attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Le fichier de cette pièce jointe est introuvable.") from error
+    log_access(actor=actor, record=attachment, purpose=AccessLog.Purpose.DOWNLOAD)
+    extension = EXTENSIONS.get(attachment.content_type, "bin")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{slugify(attachment.label)[:60] or 'piece'}.{extension}",
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+def post_exit_news_add_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = actor_for(request)
+    referral = referral_for_actor(actor=actor, public_id=public_id)
+    if not can_add_news(actor, referral):
+        messages.error(request, "Les nouvelles après la sortie se notent une fois la sortie du parcours enregistrée.")
+        return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
+    form = PostExitNewsForm(request.POST if _posted(request) else None)
+    if _posted(request) and form.is_valid():
+        try:
+            post_exit_news_add(
+                actor=actor,
+                referral=referral,
+                news_on=form.cleaned_data["news_on"],
+                situation=form.cleaned_data["situation"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, "Les nouvelles sont enregistrées.")
+            return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
+    return render(
+        request,
+        "e2c_referrals/post_exit_news_form.html",
+        {
+            "referral": referral,
+            "form": form,
+            "follow_up_ends_on": follow_up_ends_on(referral),
+            **_sides(actor, referral),
+        },
+    )
+
+
+urlpatterns = [
+    path("jeunes/<uuid:public_id>/orienter/", referral_create_view, name="referral_create"),
+    path("orientations/<uuid:public_id>/", referral_detail, name="referral_detail"),
+    path("orientations/<uuid:public_id>/etat/<str:to>/", referral_move, name="referral_move"),
+    path("orientations/<uuid:public_id>/pieces/ajouter/", attachment_add_view, name="attachment_add"),
+    path("orientations/<uuid:public_id>/pieces/<uuid:attachment_id>/", attachment_download, name="attachment_download"),
+    path("orientations/<uuid:public_id>/nouvelles/", post_exit_news_add_view, name="post_exit_news_add"),
+]
