@@ -1,0 +1,87 @@
+"""An E2C staff member's day in Chromium: from the inbox, takes a referral from « prise en compte »
+to the exit, one move at a time, each form checked by axe; the referring adviser then sees the
+timeline without phoning anyone."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from demo.services import DEMO_PASSWORD
+from e2c_referrals.models import Referral
+from tests.e2e.conftest import assert_no_accessibility_violations, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", "--allow-without-debug", verbosity=0)
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
+
+
+def move(page: Page, axe, link: str, fill=None) -> None:
+    page.get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(link)
+    if fill:
+        fill(page)
+    assert_no_accessibility_violations(axe, page)
+    page.get_by_role("button", name=f"Confirmer : {link.lower()}").click()
+    expect(page.get_by_role("status").first).to_be_visible()
+
+
+def test_e2c_staff_take_a_referral_to_the_exit_and_the_adviser_sees_the_timeline(live_server, page: Page, axe, demo):
+    today = timezone.localdate()
+    referral = Referral.objects.get(young_person__last_name="Girard")  # « prise en compte » in the demo
+    sign_in(page, live_server.url, "chloe.ndiaye@e2c-lyon.exemple.fr")
+
+    page.get_by_role("link", name="Orientations reçues", exact=True).click()
+    assert_no_accessibility_violations(axe, page)
+    screenshot(page, "boite-de-reception-e2c")
+    page.goto(f"{live_server.url}/orientations/{referral.public_id}/")
+    assert_no_accessibility_violations(axe, page)
+
+    move(page, axe, "Inviter en information collective")
+    move(page, axe, "Présent(e) à l'information collective")
+    move(page, axe, "Entretien")
+
+    def integration(p: Page) -> None:
+        p.get_by_label("Début de la période d'intégration").fill((today - datetime.timedelta(days=21)).isoformat())
+        p.get_by_label("Fin prévue de la période d'intégration").fill((today + datetime.timedelta(days=7)).isoformat())
+
+    move(page, axe, "Commencer la période d'intégration", integration)
+    move(
+        page,
+        axe,
+        "Confirmer l'entrée en parcours",
+        lambda p: p.get_by_label("Date d'entrée en parcours").fill(today.isoformat()),
+    )
+
+    def exit_(p: Page) -> None:
+        p.get_by_label("Date de sortie du parcours").fill(today.isoformat())
+        p.get_by_label("Situation à la sortie").select_option(label="Alternance : contrat d'apprentissage")
+        p.get_by_label("Attestation de compétences acquises (ACA) remise").check()
+
+    move(page, axe, "Enregistrer la sortie", exit_)
+    referral.refresh_from_db()
+    assert referral.status == "exited" and referral.exit_outcome == "apprenticeship"
+    assert referral.transitions.count() == 8  # 2 from the demo, 6 here
+    screenshot(page, "orientation-sortie")
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    sign_in(page, live_server.url, "amelie.lefevre@ml-lyon.exemple.fr")
+    page.goto(f"{live_server.url}/orientations/{referral.public_id}/")
+    timeline = page.get_by_role("heading", name="Historique de l'orientation")
+    expect(timeline).to_be_visible()
+    expect(page.get_by_text("Sorti(e) du parcours").first).to_be_visible()
+    assert_no_accessibility_violations(axe, page)
+    screenshot(page, "orientation-vue-du-prescripteur")
