@@ -20,6 +20,7 @@ from django.utils import timezone
 from cej.enums import ContractStatus
 from cej.models import CejContract, PaceaContract
 from cej.services.consents import valid_consent_for
+from cej.services.contracts import e2c_programme_report
 from cej.services.young_people import record_event
 from e2c_referrals.enums import (
     POSITIVE_OUTCOMES,
@@ -179,7 +180,11 @@ def referral_transition(
     outbox messages to the other side.
     """
     data = data or TransitionData()
-    locked = Referral.objects.select_for_update().select_related("young_person").get(pk=referral.pk)
+    locked = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("young_person", "cej_contract", "e2c_site", "referring_organisation", "referring_adviser")
+        .get(pk=referral.pk)
+    )
     sides = sides_of(actor, locked)
     if not sides:
         raise PermissionDenied("Cette orientation ne concerne pas votre organisation.")
@@ -242,6 +247,12 @@ def referral_transition(
         actor=None,
         action=f"Orientation vers {locked.e2c_site} : {ReferralStatus(to).label.lower()}",
     )
+    programme_day = locked.enrolled_on if to == S.ENROLLED else locked.exited_on if to == S.EXITED else None
+    if locked.cej_contract is not None and programme_day is not None:
+        # The E2C programme is a structuring step of the CEJ; its end extends the CEJ.
+        e2c_programme_report(
+            actor=actor, contract=locked.cej_contract, e2c_site=locked.e2c_site, on=programme_day, ended=to == S.EXITED
+        )
     _create_hand_backs(locked, origin=origin, to=to)
     _notify(locked, transition, actor=actor)
     return transition

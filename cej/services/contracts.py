@@ -913,3 +913,51 @@ def pacea_end(
         raise ValidationError(problems)
     assert ended_on is not None  # noqa: S101 (checked)
     _end(actor=actor, contract=locked, ended_on=ended_on, end_reason=end_reason, comment=comment.strip())
+
+
+@transaction.atomic
+def e2c_programme_report(
+    *, actor: Actor, contract: CejContract, e2c_site: Organisation, on: datetime.date, ended: bool
+) -> StructuringStep | None:
+    """The E2C programme of a referral, reported by the referral workflow as a CEJ structuring step.
+
+    At enrolment (``ended`` False) the step starts; at the exit (``ended`` True) it ends and the CEJ
+    is extended to the last day of the 2nd month after. The E2C staff making the referral move are
+    not the file's holders: the referral workflow has already checked they may make it. A CEJ that is
+    already over is left untouched (None). Side effects: the step, CejEvents, history events.
+    """
+    locked = _lock_cej(contract)
+    if not can_apply(locked, ContractAction.ADD_STRUCTURING_STEP):
+        return None
+    step = (
+        StructuringStep.objects.select_for_update()
+        .filter(contract=locked, is_e2c=True, e2c_site=e2c_site, ends_on__isnull=True)
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+    if step is None:
+        label = f"Parcours E2C — {e2c_site}"
+        step = StructuringStep.objects.create(
+            contract=locked, label=label[:200], is_e2c=True, e2c_site=e2c_site, starts_on=on
+        )
+        CejEvent.objects.create(
+            contract=locked,
+            kind=CejEvent.Kind.STRUCTURING_STEP,
+            occurred_on=on,
+            consequence=f"« {step.label} »",
+            actor=actor.user,
+        )
+    if ended and step.ends_on is None:
+        step.ends_on = max(on, step.starts_on)
+        step.save(update_fields=["ends_on", "updated_at"])
+        try:
+            with transaction.atomic():
+                _extend_after_e2c(actor=actor, contract=locked, step=step)
+        except ValidationError as error:
+            # The exit stands; the adviser sees why the CEJ could not be extended (e.g. a PACEA follows).
+            record_event(
+                young_person=locked.young_person,
+                actor=actor,
+                action="Prolongation du CEJ après l'E2C impossible : " + " ".join(error.messages),
+            )
+    return step

@@ -348,3 +348,39 @@ def test_a_new_file_warns_when_the_person_is_referred_by_another_structure(world
         )
     assert seen.value.matches == []
     assert "par Mission Locale de Lyon" in seen.value.elsewhere[0]
+
+
+def test_an_e2c_programme_linked_to_a_cej_is_a_structuring_step_whose_end_extends_the_cej(world):
+    from cej.models import CejContract
+
+    starts_on = TODAY - datetime.timedelta(days=150)
+    cej = CejContract.objects.create(
+        young_person=world.young_person,
+        organisation=world.ml_a,
+        referent=world.user("adviser_ml"),
+        signed_on=starts_on,
+        starts_on=starts_on,
+        planned_end_on=TODAY + datetime.timedelta(days=50),
+        weekly_hours=15,
+        allowance_category="adult_non_taxable",
+    )
+    consent(world)
+    referral = referral_create(
+        actor=actor(world, "adviser_ml"),
+        young_person=world.young_person,
+        data=ReferralData(e2c_site=world.site, diagnostic="D.", motivation="M.", cej_contract=cej),
+    )
+    walk(world, referral, *UP_TO_INTEGRATION, (S.ENROLLED, "e2c_staff", TransitionData(enrolled_on=TODAY)))
+
+    step = cej.structuring_steps.get()
+    assert (step.is_e2c, step.e2c_site, step.starts_on, step.ends_on) == (True, world.site, TODAY, None)
+
+    walk(world, referral, (S.EXITED, "e2c_staff", TransitionData(exited_on=TODAY, exit_outcome="cdi")))
+    step.refresh_from_db()
+    cej.refresh_from_db()
+    assert step.ends_on == TODAY
+    last_day_of_second_month = (TODAY.replace(day=1) + datetime.timedelta(days=95)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+    assert cej.planned_end_on == last_day_of_second_month  # always later than the planned TODAY + 50 days
+    assert cej.events.filter(kind="extension").count() == 1
