@@ -194,7 +194,20 @@ def test_dockerfile_runs_gunicorn_as_a_non_root_user():
     assert "USER app" in instructions
     assert "EXPOSE 8000" in instructions
     command = next(i for i in instructions if i.startswith("CMD"))
-    assert "gunicorn" in command and "config.wsgi:application" in command and "0.0.0.0:8000" in command
+    assert "gunicorn" in command and "config.wsgi:application" in command and "config/gunicorn.py" in command
+
+
+def test_the_access_log_never_records_query_strings():
+    # Given gunicorn's settings used by the image and the compose file
+    settings_file = BASE_DIR / "config" / "gunicorn.py"
+    namespace: dict[str, object] = {}
+    exec(compile(settings_file.read_text(), str(settings_file), "exec"), namespace)  # noqa: S102 - our own file
+    # Then it serves on port 8000 and logs the path only: a search's ?q=<name> never reaches the logs
+    assert namespace["bind"] == "0.0.0.0:8000"
+    log_format = str(namespace["access_log_format"])
+    assert "%(U)s" in log_format
+    assert not any(field in log_format for field in ("%(r)s", "%(q)s", "%(f)s", "%(a)s"))
+    assert "-c config/gunicorn.py" in COMPOSE_FILE.read_text(encoding="utf-8")
 
 
 def test_production_lock_has_no_embedded_servers_or_test_tools():
