@@ -21,6 +21,7 @@ from cej.services.contracts import CejData, cej_create
 from cej.services.follow_ups import follow_up_schedule
 from cej.services.young_people import YoungPersonData, young_person_create
 from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus
+from e2c_referrals.models import Referral, ReferralTransition
 from e2c_referrals.services.referrals import ReferralData, referral_create
 from e2c_referrals.workflow import TransitionData, referral_transition
 from partners.access import Actor
@@ -524,3 +525,18 @@ def _load_referrals(organisations: dict[str, Organisation], actor: Callable[[str
         for to in path[1:] if path[0] == "draft" else path:
             by = adviser if to in (ReferralStatus.SENT, ReferralStatus.CANCELLED) else staff
             referral_transition(actor=by, referral=referral, to=to, data=data_for.get(to))
+        _age_demo_referral(referral, days=10 if last_name == "Haddad" else 3 + 2 * index)
+
+
+def _age_demo_referral(referral: Referral, *, days: int) -> None:
+    """Demo only: spread the referral's history over past days, so the inbox shows ages and delays."""
+    transitions = list(referral.transitions.order_by("id"))
+    if not transitions:
+        return
+    start = timezone.now() - datetime.timedelta(days=days)
+    step = datetime.timedelta(days=days) / (len(transitions) + 1)
+    for position, transition in enumerate(transitions):
+        ReferralTransition.objects.filter(pk=transition.pk).update(created_at=start + step * position)
+    Referral.objects.filter(pk=referral.pk).update(
+        sent_at=start, status_changed_at=start + step * (len(transitions) - 1)
+    )

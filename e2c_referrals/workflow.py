@@ -12,9 +12,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cej.enums import ContractStatus
@@ -93,6 +95,14 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     },
 }
 
+EVENT_ACTION_MAX = 200  # YoungPersonEvent.action's max_length
+
+
+def _short(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending with "…" when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 INTEGRATION_MIN, INTEGRATION_MAX = datetime.timedelta(weeks=3), datetime.timedelta(weeks=6)
 
 
@@ -143,13 +153,14 @@ def _check_fields(move_: Move, data: TransitionData, referral: Referral) -> dict
         start, end = data.integration_starts_on, data.integration_planned_end_on
         if start is None or end is None:
             errors["integration_starts_on"] = ["Indiquez le début et la fin prévue de la période d'intégration."]
+        elif abs((start - today).days) > 366:
+            # Checked first: no date arithmetic on a start near year 9999 (OverflowError).
+            errors["integration_starts_on"] = ["Cette date est à plus d'un an d'aujourd'hui."]
         elif not INTEGRATION_MIN <= end - start <= INTEGRATION_MAX:
             errors["integration_planned_end_on"] = [
                 "La période d'intégration dure de 3 à 6 semaines : fin prévue entre le "
                 f"{start + INTEGRATION_MIN:%d/%m/%Y} et le {start + INTEGRATION_MAX:%d/%m/%Y}."
             ]
-        elif abs((start - today).days) > 366:
-            errors["integration_starts_on"] = ["Cette date est à plus d'un an d'aujourd'hui."]
     if Field.ENROLLED_ON in move_.requires:
         if data.enrolled_on is None:
             errors["enrolled_on"] = ["Indiquez la date d'entrée en parcours."]
@@ -244,8 +255,8 @@ def referral_transition(
     )
     record_event(
         young_person=locked.young_person,
-        actor=None,
-        action=f"Orientation vers {locked.e2c_site} : {ReferralStatus(to).label.lower()}",
+        actor=actor,
+        action=_short(f"Orientation vers {locked.e2c_site} : {ReferralStatus(to).label.lower()}", EVENT_ACTION_MAX),
     )
     programme_day = locked.enrolled_on if to == S.ENROLLED else locked.exited_on if to == S.EXITED else None
     if locked.cej_contract is not None and programme_day is not None:
@@ -307,32 +318,59 @@ def _create_hand_backs(referral: Referral, *, origin: str, to: str) -> None:
         already_followed = referral.referring_organisation.kind == OrganisationKind.MISSION_LOCALE
         nearest = None if already_followed else nearest_mission_locale(referral)
         if nearest is not None:
-            HandBack.objects.get_or_create(referral=referral, organisation=nearest, reason=HandBackReason.REGISTRATION)
+            hand_back, created = HandBack.objects.get_or_create(
+                referral=referral, organisation=nearest, reason=HandBackReason.REGISTRATION
+            )
+            if created:  # nobody there knows the young person yet: the whole team hears of it
+                enqueue(
+                    kind="referral.registration",
+                    recipients=_active_members([nearest.pk], [Role.ADVISER, Role.MANAGER]),
+                    key=f"referral-registration:{hand_back.pk}",
+                    organisation=nearest,
+                    context={"referral": str(referral.public_id), "hand_back": str(hand_back.public_id)},
+                )
+
+
+def _active_members(organisation_ids: Sequence[int], roles: Sequence[str]) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        memberships__is_active=True,
+        memberships__organisation_id__in=organisation_ids,
+        memberships__role__in=roles,
+    ).distinct()
 
 
 def e2c_recipients(referral: Referral) -> list[User]:
-    """Who hears of a referral on the E2C side: the named contact for this partner, else the site's staff."""
-    named = [
-        pair.e2c_contact
+    """Who hears of a referral on the E2C side: the named contact for this partner (if still an
+    active member of the site or its school), else the site's active staff and managers."""
+    site_and_school = [referral.e2c_site_id] + ([referral.e2c_site.parent_id] if referral.e2c_site.parent_id else [])
+    named_ids = [
+        pair.e2c_contact_id
         for pair in correspondents_for_site(referral.e2c_site)
-        if pair.partner_id == referral.referring_organisation_id and pair.e2c_contact is not None
+        if pair.partner_id == referral.referring_organisation_id and pair.e2c_contact_id is not None
     ]
-    if named:
-        return named
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__is_active=True,
-            memberships__organisation=referral.e2c_site,
-            memberships__role__in=[Role.E2C_STAFF, Role.MANAGER],
-        ).distinct()
-    )
+    if named_ids:
+        still_here = list(
+            _active_members(site_and_school, [Role.E2C_STAFF, Role.MANAGER]).filter(pk__in=named_ids).order_by("pk")
+        )
+        if still_here:
+            return still_here
+    return list(_active_members([referral.e2c_site_id], [Role.E2C_STAFF, Role.MANAGER]))
+
+
+def referrer_recipients(referral: Referral) -> list[User]:
+    """The referring adviser if still an active member of the referring organisation, else its
+    active advisers and managers (someone must hear of the young person)."""
+    adviser_ids = [Role.ADVISER, Role.MANAGER]
+    organisation_ids = [referral.referring_organisation_id]
+    adviser = _active_members(organisation_ids, adviser_ids).filter(pk=referral.referring_adviser_id)
+    return list(adviser) or list(_active_members(organisation_ids, adviser_ids))
 
 
 def _notify(referral: Referral, transition: ReferralTransition, *, actor: Actor) -> None:
-    """The other side hears of every move; the referring adviser hears of hand-backs too."""
+    """The other side hears of every move (the referring adviser, or their colleagues if they left)."""
     on_e2c_side = referral.e2c_site_id in set(actor.family_ids)
-    recipients = [referral.referring_adviser] if on_e2c_side else e2c_recipients(referral)
+    recipients = referrer_recipients(referral) if on_e2c_side else e2c_recipients(referral)
     recipients = [user for user in recipients if user.pk != actor.user.pk]
     enqueue(
         kind=f"referral.{transition.to_status}",

@@ -47,7 +47,7 @@ def consent_record(
     """Record the young person's agreement to share ``shared_data`` with ``e2c_site``.
 
     A signed form (PDF) or, for an oral agreement, the adviser's attestation is required.
-    Side effects: the PDF is stored (removed again if the write fails); a history event.
+    Side effects: the PDF is stored (removed again if a later write of this function fails); a history event.
     """
     require_file_holder(actor)
     YoungPerson.objects.select_for_update().filter(pk=young_person.pk).first()
@@ -95,9 +95,11 @@ def consent_record(
     if method == ConsentMethod.SIGNED_FORM and signed_form is not None:
         signed_form.name = PDF_CLEAN_NAME
         consent.signed_form = signed_form
+    # Every write after the file is stored sits inside the block: if any fails, the transaction
+    # rolls back and the stored PDF is removed (no orphan file).
     with removed_on_failure(consent.signed_form):
         consent.save()
-    record_event(young_person=young_person, actor=actor, action=f"Accord de partage enregistré ({e2c_site})")
+        record_event(young_person=young_person, actor=actor, action=f"Accord de partage enregistré ({e2c_site})")
     return consent
 
 

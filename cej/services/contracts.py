@@ -15,13 +15,21 @@ import datetime
 import enum
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cej.enums import AllowanceCategory, ContractEndReason, ContractStatus
 from cej.models import CejContract, CejEvent, PaceaContract, PaceaPhase, StructuringStep, YoungPerson
-from cej.services.young_people import MAX_AGE, MAX_AGE_WITH_RQTH, MIN_AGE, record_event, require_file_holder
+from cej.services.young_people import (
+    MAX_AGE,
+    MAX_AGE_WITH_RQTH,
+    MIN_AGE,
+    can_hold_files,
+    clip,
+    record_event,
+    require_file_holder,
+)
 from cej.validators import validate_no_nir
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
@@ -538,24 +546,37 @@ def _change_status(
     return event
 
 
+BREACH_RANK_CHANGED = "Un autre manquement vient d'être enregistré : vérifiez avant de continuer."
+CONSEQUENCE_MAX_LENGTH = CejEvent._meta.get_field("consequence").max_length or 250
+
+
 def next_breach_rank(contract: CejContract) -> int:
     return contract.events.filter(kind=CejEvent.Kind.BREACH).count() + 1
 
 
 @transaction.atomic
 def cej_record_breach(
-    *, actor: Actor, contract: CejContract, occurred_on: datetime.date | None, reason: str
+    *,
+    actor: Actor,
+    contract: CejContract,
+    occurred_on: datetime.date | None,
+    reason: str,
+    expected_rank: int | None = None,
 ) -> CejEvent:
     """Record a breach of the contract's commitments; its rank and consequence follow automatically.
 
     1st: the month's allowance −25 %; 2nd: one month's allowance withdrawn; 3rd: the CEJ ends on
-    that date (reason « manquements répétés »). Side effects: rows locked; a CejEvent BREACH (and
+    that date (reason « manquements répétés »). ``expected_rank``: the rank the adviser was shown;
+    refused if another breach was recorded meanwhile. Side effects: rows locked; a CejEvent BREACH (and
     END for the 3rd, with status, end date and reason); a history event.
     """
     require_file_holder(actor)
     locked = _lock_cej(contract)
     _next_status(locked, ContractAction.RECORD_BREACH)
     rank = next_breach_rank(locked)
+    if expected_rank is not None and rank != expected_rank:
+        # The adviser was shown another rank (and its consequence): a breach was recorded meanwhile.
+        raise ValidationError(BREACH_RANK_CHANGED)
     errors = _Errors()
     if errors.date("occurred_on", occurred_on, "La date du manquement") and occurred_on is not None:
         _check_within(errors, "occurred_on", occurred_on, locked, "Le manquement")
@@ -728,7 +749,9 @@ def structuring_step_add(*, actor: Actor, contract: CejContract, data: Structuri
         contract=locked,
         kind=CejEvent.Kind.STRUCTURING_STEP,
         occurred_on=data.starts_on,
-        consequence=f"« {label} »" + (f" à {data.e2c_site}" if data.is_e2c and data.e2c_site else ""),
+        consequence=clip(
+            f"« {label} »" + (f" à {data.e2c_site}" if data.is_e2c and data.e2c_site else ""), CONSEQUENCE_MAX_LENGTH
+        ),
         actor=actor.user,
     )
     record_event(
@@ -795,13 +818,28 @@ class PaceaData:
     referent: User | None = None
 
 
+PACEA_ML_ONLY = "Le PACEA est un contrat des Missions Locales : France Travail ne peut pas en signer."
+
+
+def can_sign_pacea(actor: Actor) -> bool:
+    """File holders of a Mission Locale (not France Travail) sign PACEA."""
+    return (
+        can_hold_files(actor)
+        and actor.organisation is not None
+        and actor.organisation.kind == OrganisationKind.MISSION_LOCALE
+    )
+
+
 @transaction.atomic
 def pacea_create(*, actor: Actor, young_person: YoungPerson, data: PaceaData) -> PaceaContract:
     """Sign a PACEA (24 consecutive months at most, never over a CEJ nor another PACEA).
 
+    A PACEA is a Mission Locale contract: France Travail agencies sign CEJ only.
     Side effects: the young person's row is locked; the contract; a history event.
     """
     require_file_holder(actor)
+    if not can_sign_pacea(actor):
+        raise PermissionDenied(PACEA_ML_ONLY)
     locked = _lock_young_person(young_person)
     errors = _Errors()
     referent = _referent_or_error(errors, actor=actor, referent=data.referent, young_person=locked)
@@ -936,15 +974,15 @@ def e2c_programme_report(
         .first()
     )
     if step is None:
-        label = f"Parcours E2C — {e2c_site}"
+        label = clip(f"Parcours E2C — {e2c_site}", StructuringStep._meta.get_field("label").max_length or 200)
         step = StructuringStep.objects.create(
-            contract=locked, label=label[:200], is_e2c=True, e2c_site=e2c_site, starts_on=on
+            contract=locked, label=label, is_e2c=True, e2c_site=e2c_site, starts_on=on
         )
         CejEvent.objects.create(
             contract=locked,
             kind=CejEvent.Kind.STRUCTURING_STEP,
             occurred_on=on,
-            consequence=f"« {step.label} »",
+            consequence=clip(f"« {step.label} »", CONSEQUENCE_MAX_LENGTH),
             actor=actor.user,
         )
     if ended and step.ends_on is None:

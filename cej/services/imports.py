@@ -493,6 +493,22 @@ def _execute(*, actor: Actor, rows: list[ImportRow]) -> list[LineError]:
     return sort_errors((problem for row in rows for problem in row.errors), COLUMNS)
 
 
+# Once an import is applied or cancelled, its history keeps no personal data: per line only its
+# number, its action and the names of the changed fields; per error only the line and column.
+SCRUBBED_ERROR = "erreur dans cette colonne (le détail, qui citait le fichier, n'est plus conservé)."
+
+
+def _scrubbed_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"line": item["line"], "action": item["action"], "changes": list(item.get("changes", [])), "values": {}}
+        for item in rows
+    ]
+
+
+def _scrubbed_errors(errors: list[LineError]) -> list[LineError]:
+    return [line_error(problem["line"], problem["column"], SCRUBBED_ERROR) for problem in errors]
+
+
 def _plan(rows: list[ImportRow]) -> list[tuple[int, str, list[str]]]:
     return [(row.line, row.action, row.changes) for row in rows]
 
@@ -548,7 +564,8 @@ def young_people_import_apply(*, actor: Actor, young_people_import: YoungPeopleI
     nothing is written: the import stays in preview with the new errors or plan, and
     ValidationError says so.
     Side effects: files opened or updated through the file services (each with its history
-    event); the import marked applied with its counts, its lines' values dropped.
+    event); the import marked applied with its counts, its personal data dropped (per line only its
+    number, action and changed fields' names).
     """
     require_file_holder(actor)
     refusal = ""
@@ -581,7 +598,7 @@ def young_people_import_apply(*, actor: Actor, young_people_import: YoungPeopleI
                 "vérifiez-le puis appliquez de nouveau l'import."
             )
         else:
-            locked.rows = [row.as_json(with_values=False) for row in rows]
+            locked.rows = _scrubbed_rows([row.as_json(with_values=False) for row in rows])
             save_applied(locked, actions=[row.action for row in rows])
     if refusal:
         raise ValidationError(refusal, code="not_applied")
@@ -592,11 +609,13 @@ def young_people_import_apply(*, actor: Actor, young_people_import: YoungPeopleI
 def young_people_import_cancel(*, actor: Actor, young_people_import: YoungPeopleImport) -> YoungPeopleImport:
     """Drop a previewed import; no file was ever changed by it.
 
-    Side effects: the import marked cancelled (kept in the history), its lines' values dropped.
+    Side effects: the import marked cancelled (kept in the history) with its personal data dropped:
+    per line only its number and action, per error only its line and column.
     """
     require_file_holder(actor)
     locked = _locked(actor=actor, young_people_import=young_people_import)
     locked.status = YoungPeopleImport.Status.CANCELLED
-    locked.rows = [{**item, "values": {}} for item in locked.rows]
-    locked.save(update_fields=["status", "rows", "updated_at"])
+    locked.rows = _scrubbed_rows(locked.rows)
+    locked.errors = _scrubbed_errors(locked.errors)
+    locked.save(update_fields=["status", "rows", "errors", "updated_at"])
     return locked

@@ -21,6 +21,9 @@ from partners.models import Departement, Membership, User
 from partners.validators import normalise_french_phone, validate_postcode
 
 MIN_AGE, MAX_AGE, MAX_AGE_WITH_RQTH = 16, 25, 29
+# On an update the opening age limits no longer apply (the young person grew older), but a birth date
+# outside these bounds is a typing error (e.g. 01/01/0001).
+EARLIEST_BIRTH_DATE, MIN_PLAUSIBLE_AGE = datetime.date(1950, 1, 1), 14
 FILE_HOLDER_KINDS = (OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL)
 TEXT_FIELDS = (
     "last_name",
@@ -135,7 +138,14 @@ def _check(data: YoungPersonData, *, actor: Actor, is_new: bool) -> dict[str, ob
     today = timezone.localdate()
     if data.birth_date > today:
         add("birth_date", "La date de naissance est dans le futur.")
-    elif is_new:
+    elif not is_new:
+        if data.birth_date < EARLIEST_BIRTH_DATE or _age(data.birth_date, today) < MIN_PLAUSIBLE_AGE:
+            add(
+                "birth_date",
+                "Date de naissance invraisemblable : elle doit être au plus tôt le 01/01/1950 "
+                f"et donner au moins {MIN_PLAUSIBLE_AGE} ans.",
+            )
+    else:
         age = _age(data.birth_date, today)
         limit = MAX_AGE_WITH_RQTH if data.has_rqth else MAX_AGE
         if age < MIN_AGE:
@@ -213,12 +223,21 @@ def _check(data: YoungPersonData, *, actor: Actor, is_new: bool) -> dict[str, ob
     }
 
 
+def clip(text: str, size: int) -> str:
+    """``text`` cut to ``size`` characters at most, ending with « … » when it was cut."""
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+ACTION_MAX_LENGTH = YoungPersonEvent._meta.get_field("action").max_length or 200
+
+
 def record_event(*, young_person: YoungPerson, actor: Actor | None, action: str, fields: list[str] = ()) -> None:  # type: ignore[assignment]
+    """Write a history line; an action longer than the column (long labels, site names) is clipped."""
     YoungPersonEvent.objects.create(
         young_person=young_person,
         actor=actor.user if actor else None,
         actor_organisation=actor.organisation if actor else None,
-        action=action,
+        action=clip(action, ACTION_MAX_LENGTH),
         changed_fields=list(fields),
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -51,8 +51,10 @@ from cej.services.contracts import (
     ADULT_AGE,
     BREACH_CONSEQUENCES,
     BREACH_ENDING_RANK,
+    PACEA_ML_ONLY,
     ContractAction,
     can_apply,
+    can_sign_pacea,
     cej_create,
     cej_end,
     cej_extend,
@@ -313,6 +315,7 @@ def cej_breach_view(request: HttpRequest, public_id: str, contract_id: str) -> H
             contract=contract,
             occurred_on=form.cleaned_data["occurred_on"],
             reason=form.cleaned_data["reason"],
+            expected_rank=rank,
         ),
     ):
         messages.success(
@@ -479,6 +482,8 @@ def structuring_step_end_view(request: HttpRequest, public_id: str, contract_id:
 @login_required
 def pacea_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, young_person = _writable_file(request, public_id)
+    if not can_sign_pacea(actor):
+        raise PermissionDenied(PACEA_ML_ONLY)
     form = PaceaForm(
         _posted(request),
         referents=referent_candidates(actor),

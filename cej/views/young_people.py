@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -11,8 +12,9 @@ from django.utils import timezone
 from audit.models import AccessLog
 from audit.services import log_access
 from cej.forms.young_people import YoungPersonForm
-from cej.models import YoungPerson
+from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
+from cej.services.contracts import can_sign_pacea
 from cej.services.young_people import (
     DuplicateSuspected,
     can_hold_files,
@@ -79,12 +81,22 @@ def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     young_person = young_person_for_actor(actor=actor, public_id=public_id)
     log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)
+    # The sections list each related row with its E2C site: fetched in one query per relation.
+    # "referrals" belongs to e2c_referrals, which cej never imports: its model is reached through
+    # the relation (the reverse accessor added by e2c_referrals' Referral.young_person).
+    referral_model = young_person._meta.get_field("referrals").related_model
+    prefetch_related_objects(
+        [young_person],
+        Prefetch("consents", queryset=Consent.objects.select_related("e2c_site")),
+        Prefetch("referrals", queryset=referral_model._default_manager.select_related("e2c_site")),
+    )
     return render(
         request,
         "cej/young_person_detail.html",
         {
             "young_person": young_person,
             "can_edit": can_hold_files(actor),
+            "can_sign_pacea": can_sign_pacea(actor),
             "events": young_person.events.select_related("actor")[:20],
             "sections": FILE_SECTIONS,
             "today": timezone.localdate(),
@@ -97,6 +109,9 @@ def young_person_update_view(request: HttpRequest, public_id: str) -> HttpRespon
     actor = actor_for(request)
     young_person = young_person_for_actor(actor=actor, public_id=public_id)
     require_file_holder(actor)
+    if request.method != "POST":
+        # The form shows the whole file: a consultation like the file page.
+        log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)
     form = YoungPersonForm(request.POST or None, actor=actor, initial_from=young_person)
     if request.method == "POST" and form.is_valid():
         try:

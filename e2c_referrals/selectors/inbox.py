@@ -7,7 +7,7 @@ import dataclasses
 import datetime
 import uuid
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from e2c_referrals.workflow import Side, sides_of
 from pagination.keyset import KeysetPage, paginate
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
-from partners.models import Organisation
+from partners.models import Membership, Organisation
 
 PAGE_SIZE = 50
 # The E2C takes a sent referral into account within 5 working days (then it is late).
@@ -34,11 +34,8 @@ SENT_KEYS = ("status_changed_at", "id")
 # Listed by default: still in progress on the E2C side (a draft never reaches the E2C).
 IN_PROGRESS = sorted(OPEN_STATUSES - {ReferralStatus.DRAFT})
 ALL = "toutes"
-CLOSED_FOR_ATTACHMENTS = frozenset(OPEN_STATUSES) - {
-    ReferralStatus.DRAFT,
-    ReferralStatus.SENT,
-    ReferralStatus.ACKNOWLEDGED,
-}
+# Attachments are added before the information session (the service checks the same states).
+OPEN_FOR_ATTACHMENTS = frozenset({ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED})
 
 
 # --- Who may use which page -----------------------------------------------------------------------
@@ -65,11 +62,19 @@ def can_refer(actor: Actor) -> bool:
 
 
 def can_add_attachments(actor: Actor, referral: Referral) -> bool:
-    return (
-        can_refer(actor)
-        and Side.REFERRER in sides_of(actor, referral)
-        and referral.status in (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)
-    )
+    return can_refer(actor) and Side.REFERRER in sides_of(actor, referral) and referral.status in OPEN_FOR_ATTACHMENTS
+
+
+def can_see_attachments(actor: Actor, referral: Referral) -> bool:
+    """The referrer always; the E2C side only while a valid consent covers the diagnostic.
+
+    Documents (CV, reports) go with the adviser's diagnostic: the young person who did not agree
+    to share the diagnostic with this site did not agree to share the documents either.
+    """
+    sides = sides_of(actor, referral)
+    if Side.REFERRER in sides:
+        return True
+    return Side.E2C in sides and SharedData.DIAGNOSTIC in shared_view(actor=actor, referral=referral).consent_categories
 
 
 # --- The E2C inbox --------------------------------------------------------------------------------
@@ -223,13 +228,28 @@ def hand_backs_for_actor(actor: Actor) -> QuerySet[HandBack]:
 def open_hand_backs(*, actor: Actor, limit: int = 10) -> list[HandBack]:
     """Still to handle: an adviser's own tasks and the organisation's unassigned ones; a manager's all."""
     queryset = hand_backs_for_actor(actor).filter(handled_at__isnull=True)
+    # An assignee who left (account closed, or no longer an active member of the organisation)
+    # leaves the task unassigned: the colleagues see it and take it over.
+    assignee_still_here = Exists(
+        Membership.objects.filter(
+            user_id=OuterRef("assignee_id"),
+            organisation_id=OuterRef("organisation_id"),
+            is_active=True,
+            user__is_active=True,
+        )
+    )
+    queryset = queryset.annotate(assignee_still_here=assignee_still_here)
     if actor.role == Role.ADVISER:
-        queryset = queryset.filter(Q(assignee=actor.user) | Q(assignee__isnull=True))
-    return list(
+        queryset = queryset.filter(Q(assignee=actor.user) | Q(assignee__isnull=True) | Q(assignee_still_here=False))
+    hand_backs: list[HandBack] = list(
         queryset.select_related("referral__young_person", "referral__e2c_site", "assignee").order_by(
             "created_at", "id"
         )[:limit]
     )
+    for hand_back in hand_backs:
+        if not getattr(hand_back, "assignee_still_here", True):
+            hand_back.assignee = None  # shown as unassigned (not saved)
+    return hand_backs
 
 
 def hand_back_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> HandBack:

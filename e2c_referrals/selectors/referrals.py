@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet, Value
 from django.http import Http404
 
 from cej.models import YoungPerson, normalised_name
-from e2c_referrals.enums import OPEN_STATUSES
+from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import Referral
 from partners.access import Actor, Capability
 from partners.enums import Role
@@ -40,11 +40,16 @@ def referral_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> Referral:
         raise Http404("Orientation introuvable.") from error
 
 
-def other_network_referrals(*, young_person: YoungPerson) -> list[Referral]:
-    """Open referrals of the same person (same normalised name and birth date) by ANOTHER organisation."""
+def other_network_referrals(*, young_person: YoungPerson, include_drafts: bool = False) -> list[Referral]:
+    """Open referrals of the same person (same normalised name and birth date) by ANOTHER organisation.
+
+    Drafts are left out of what pages show (not yet sent, they are the other structure's business);
+    ``include_drafts`` keeps them for the creation guard, which must not silently double a referral.
+    """
+    statuses = OPEN_STATUSES if include_drafts else OPEN_STATUSES - {ReferralStatus.DRAFT}
     return list(
         Referral.objects.filter(
-            status__in=sorted(OPEN_STATUSES),
+            status__in=sorted(statuses),
             young_person__search_name=young_person.search_name,
             young_person__birth_date=young_person.birth_date,
         )

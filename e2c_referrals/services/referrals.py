@@ -82,7 +82,7 @@ def referral_create(
         young_person=young_person, e2c_site=data.e2c_site, status__in=sorted(OPEN_STATUSES)
     ).exists():
         raise ValidationError({"e2c_site": ["Ce jeune a déjà une orientation en cours vers ce site."]})
-    others = other_network_referrals(young_person=young_person)
+    others = other_network_referrals(young_person=young_person, include_drafts=True)
     if others and not aware_of_other_network:
         raise OtherNetworkReferral(others)
     try:

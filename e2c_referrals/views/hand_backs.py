@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from audit.models import AccessLog
+from audit.services import log_access
 from e2c_referrals.forms.referrals import HandBackForm
 from e2c_referrals.selectors.inbox import hand_back_for_actor
 from e2c_referrals.selectors.referrals import referrals_for_actor
@@ -21,6 +23,8 @@ from partners.forms.errors import attach_errors
 def hand_back_handle_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     hand_back = hand_back_for_actor(actor=actor, public_id=public_id)
+    # The page shows the young person's name and birth date.
+    log_access(actor=actor, record=hand_back.referral.young_person, purpose=AccessLog.Purpose.VIEW_FILE)
     form = HandBackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

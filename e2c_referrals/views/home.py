@@ -28,8 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
         mine = young_people_for_actor(actor).filter(referent=actor.user)
         context |= {
             "my_young_people_count": mine.count(),
-            "overdue": list(overdue_follow_ups(referent=actor.user)[:HOME_LIST_SIZE]),
-            "ending_soon": list(cej_ending_soon(referent=actor.user)[:HOME_LIST_SIZE]),
+            "overdue": list(overdue_follow_ups(referent=actor.user, actor=actor)[:HOME_LIST_SIZE]),
+            "ending_soon": list(cej_ending_soon(referent=actor.user, actor=actor)[:HOME_LIST_SIZE]),
         }
     if can_refer(actor):
         context["hand_backs"] = open_hand_backs(actor=actor, limit=HOME_LIST_SIZE)

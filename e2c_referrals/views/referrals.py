@@ -18,7 +18,7 @@ from cej.services.young_people import require_file_holder
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNewsForm, ReferralForm
 from e2c_referrals.models import Attachment, Referral
-from e2c_referrals.selectors.inbox import can_add_attachments, can_refer, shared_view
+from e2c_referrals.selectors.inbox import can_add_attachments, can_refer, can_see_attachments, shared_view
 from e2c_referrals.selectors.referrals import other_network_referrals, referral_for_actor
 from e2c_referrals.services.hand_backs import can_handle
 from e2c_referrals.services.post_exit import can_add_news, follow_up_ends_on, post_exit_news_add
@@ -48,7 +48,8 @@ def referral_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     young_person = young_person_for_actor(actor=actor, public_id=public_id)
     require_file_holder(actor)
-    others = other_network_referrals(young_person=young_person)
+    # The same list as the creation guard (drafts included): the adviser confirms what they saw.
+    others = other_network_referrals(young_person=young_person, include_drafts=True)
     data = request.POST if _posted(request) else None
     form = ReferralForm(data, young_person=young_person, with_confirmation=bool(others))
     if _posted(request) and form.is_valid():
@@ -86,8 +87,12 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     referral = referral_for_actor(actor=actor, public_id=public_id)
     log_access(actor=actor, record=referral, purpose=AccessLog.Purpose.VIEW_FILE)
+    # The page shows the young person: "who read this young person" must find E2C reads too.
+    log_access(actor=actor, record=referral.young_person, purpose=AccessLog.Purpose.VIEW_FILE)
     sides = sides_of(actor, referral)
+    on_referrer_side = Side.REFERRER in sides
     shared = shared_view(actor=actor, referral=referral)  # what the E2C sees of the young person
+    attachments_visible = can_see_attachments(actor, referral)
     hand_backs = list(referral.hand_backs.select_related("organisation", "handled_by").order_by("created_at", "id"))
     return render(
         request,
@@ -95,14 +100,16 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         {
             "referral": referral,
             "young_person": referral.young_person,
-            "on_referrer_side": Side.REFERRER in sides,
+            "on_referrer_side": on_referrer_side,
             "on_e2c_side": Side.E2C in sides,
             "shared": shared,
             "consent_missing": referral.status == ReferralStatus.DRAFT and not shared.consent_categories,
-            "can_record_consent": can_refer(actor) and Side.REFERRER in sides,
-            "others": other_network_referrals(young_person=referral.young_person),
+            "can_record_consent": can_refer(actor) and on_referrer_side,
+            # Another structure's referrals are the referrer's business, never the E2C staff's.
+            "others": other_network_referrals(young_person=referral.young_person) if on_referrer_side else [],
             "moves": [(to, found, to in SETBACKS) for to, found in allowed_moves(actor, referral).items()],
-            "attachments": list(referral.attachments.all()),
+            "attachments": list(referral.attachments.all()) if attachments_visible else [],
+            "attachments_visible": attachments_visible,
             "attachment_form": AttachmentForm() if can_add_attachments(actor, referral) else None,
             "transitions": list(referral.transitions.select_related("actor", "actor_organisation")),
             "hand_backs": [(hand_back, can_handle(actor, hand_back)) for hand_back in hand_backs],
@@ -193,6 +200,8 @@ def _attachment_of(referral: Referral, attachment_id: str) -> Attachment:
 def attachment_download(request: HttpRequest, public_id: str, attachment_id: str) -> FileResponse:
     actor = actor_for(request)
     referral = referral_for_actor(actor=actor, public_id=public_id)
+    if not can_see_attachments(actor, referral):
+        raise Http404("Pièce jointe introuvable.")
     attachment = _attachment_of(referral, attachment_id)
     try:
         handle = attachment.file.open("rb")

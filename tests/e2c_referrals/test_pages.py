@@ -277,15 +277,17 @@ def test_the_referrer_sees_everything_marked_shared_or_not(client, world):
     assert "non partagé" in content
 
 
-def test_both_sides_see_the_other_network_warning(client, world):
+def test_the_referrer_sees_the_other_network_warning_and_the_e2c_does_not(client, world):
     twin = YoungPersonFactory(
         organisation=world.ft, last_name="Ndiaye", first_name="Eloïse", birth_date=world.young_person.birth_date
     )
     referral(world, young_person=twin, status=S.SENT, site=world.other_site)
     sent = referral(world)
-    for role in ("adviser_ml", "e2c_staff"):
-        login(client, world, role)
-        assert "déjà orienté par une autre structure" in page(client.get(detail_url(sent)))
+    login(client, world, "adviser_ml")
+    assert "déjà orienté par une autre structure" in page(client.get(detail_url(sent)))
+    # Another organisation's referral (site, referrer, adviser) is none of the E2C's business.
+    login(client, world, "e2c_staff")
+    assert "déjà orienté par une autre structure" not in page(client.get(detail_url(sent)))
 
 
 def test_the_timeline_shows_each_change_with_who_their_organisation_and_the_reason(client, world):
@@ -487,6 +489,7 @@ def attach_url(found):
 
 
 def test_a_pdf_is_attached_then_downloaded_by_the_e2c_under_a_clean_name_and_logged(client, world):
+    consent(world)  # its categories include the diagnostic, which the documents go with
     sent = referral(world)
     pdf = SimpleUploadedFile("CV Éloïse Ndiaye.pdf", b"%PDF-1.4 mon cv", content_type="application/pdf")
 

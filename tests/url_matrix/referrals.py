@@ -4,6 +4,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from cej.enums import ConsentMethod, SharedData
+from cej.models import Consent
 from e2c_referrals.enums import ExitOutcome, HandBackReason, ReferralStatus
 from e2c_referrals.models import Attachment, HandBack, Referral
 from tests.cej.factories import YoungPersonFactory
@@ -31,6 +33,16 @@ def url(name, **kwargs):
 
 def attachment_url(w):
     found = referral(w)
+    # The E2C side sees documents only while a consent shares the diagnostic they go with.
+    Consent.objects.create(
+        young_person=found.young_person,
+        e2c_site=w.site,
+        shared_data=[SharedData.IDENTITY, SharedData.DIAGNOSTIC],
+        given_on=datetime.date.today(),
+        method=ConsentMethod.ORAL,
+        attestation="Accord donné.",
+        recorded_by=w.user("adviser_ml"),
+    )
     attachment = Attachment.objects.create(
         referral=found,
         file=ContentFile(b"%PDF-1.4 cv", name="piece.pdf"),
