@@ -10,7 +10,7 @@ from cej.models import YoungPerson
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import ExitOutcome, NotAdmittedReason
 from e2c_referrals.selectors.inbox import active_cej_contracts, e2c_site_choices
-from e2c_referrals.services.referrals import ATTACHMENT_MAX_BYTES, ReferralData
+from e2c_referrals.services.referrals import ATTACHMENT_MAX_BYTES, ReferralData, eligibility_warnings
 from e2c_referrals.workflow import Field, Move, TransitionData
 from partners.forms.widgets import DateInput
 
@@ -39,6 +39,7 @@ class ReferralForm(forms.Form):
     aware_of_other_network = forms.BooleanField(
         label="J'ai vu que ce jeune est déjà orienté par une autre structure", required=False
     )
+    eligibility_checked = forms.BooleanField(label="J'ai vérifié l'éligibilité avec le jeune", required=False)
 
     def __init__(self, *args: Any, young_person: YoungPerson, with_confirmation: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,6 +66,9 @@ class ReferralForm(forms.Form):
             self.initial.setdefault("cej_contract", next(iter(self.contracts)))
         if not with_confirmation:
             del self.fields["aware_of_other_network"]
+        self.eligibility_warnings = eligibility_warnings(young_person)
+        if not self.eligibility_warnings:
+            del self.fields["eligibility_checked"]
 
     def to_data(self) -> ReferralData:
         contract_key = self.cleaned_data.get("cej_contract") or ""
@@ -74,6 +78,10 @@ class ReferralForm(forms.Form):
             motivation=self.cleaned_data["motivation"],
             cej_contract=self.contracts.get(contract_key),
         )
+
+    @property
+    def eligibility_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get("eligibility_checked"))
 
     @property
     def other_network_confirmed(self) -> bool:

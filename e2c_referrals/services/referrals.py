@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from cej.enums import QualificationLevel
 from cej.models import CejContract, YoungPerson
 from cej.services.young_people import can_hold_files, record_event
 from cej.validators import validate_no_nir
@@ -45,6 +46,26 @@ class OtherNetworkReferral(Exception):
         self.referrals = referrals
 
 
+E2C_MIN_AGE, E2C_MAX_AGE = 16, 25
+
+
+def eligibility_warnings(young_person: YoungPerson) -> list[str]:
+    """What does not match the E2C public (16-25, no diploma nor qualification, out of school for a
+    year). Advisers may still refer, after confirming they checked (a warning, not a refusal)."""
+    warnings = []
+    age = young_person.age
+    if not E2C_MIN_AGE <= age <= E2C_MAX_AGE:
+        warnings.append(f"{young_person.first_name} a {age} ans : les E2C accueillent les jeunes de 16 à 25 ans.")
+    if young_person.qualification_level in (QualificationLevel.LEVEL_4, QualificationLevel.LEVEL_5_PLUS):
+        warnings.append(
+            f"Niveau « {young_person.get_qualification_level_display()} » : les E2C accueillent des jeunes "
+            "sans diplôme ni qualification."
+        )
+    if young_person.meets_e2c_school_rule is False:
+        warnings.append("Sortie de l'école il y a moins d'un an : l'E2C demande un an hors du système scolaire.")
+    return warnings
+
+
 def _check(data: ReferralData, young_person: YoungPerson) -> None:
     errors: dict[str, list[str]] = {}
     if data.e2c_site.kind != OrganisationKind.E2C_SITE or not data.e2c_site.is_active:
@@ -66,7 +87,12 @@ def _check(data: ReferralData, young_person: YoungPerson) -> None:
 
 @transaction.atomic
 def referral_create(
-    *, actor: Actor, young_person: YoungPerson, data: ReferralData, aware_of_other_network: bool = False
+    *,
+    actor: Actor,
+    young_person: YoungPerson,
+    data: ReferralData,
+    aware_of_other_network: bool = False,
+    eligibility_checked: bool = False,
 ) -> Referral:
     """Open a draft referral of one of the actor's young people to an E2C site.
 
@@ -78,6 +104,16 @@ def referral_create(
         raise PermissionDenied("Seul un conseiller de la structure du jeune peut l'orienter.")
     YoungPerson.objects.select_for_update().filter(pk=young_person.pk).first()
     _check(data, young_person)
+    warnings = eligibility_warnings(young_person)
+    if warnings and not eligibility_checked:
+        raise ValidationError(
+            {
+                "eligibility_checked": [
+                    *warnings,
+                    "Vérifiez l'éligibilité avec le jeune, puis cochez la case pour confirmer.",
+                ]
+            }
+        )
     if Referral.objects.filter(
         young_person=young_person, e2c_site=data.e2c_site, status__in=sorted(OPEN_STATUSES)
     ).exists():

@@ -59,6 +59,7 @@ def referral_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
                 young_person=young_person,
                 data=form.to_data(),
                 aware_of_other_network=form.other_network_confirmed,
+                eligibility_checked=form.eligibility_confirmed,
             )
         except OtherNetworkReferral as found:
             others = found.referrals

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cej.enums import ConsentMethod, SharedData
 from cej.models import Consent
 from e2c_referrals.enums import HandBackReason, ReferralStatus
-from e2c_referrals.models import HandBack, ReferralTransition
+from e2c_referrals.models import HandBack, Referral, ReferralTransition
 from e2c_referrals.services.referrals import OtherNetworkReferral, ReferralData, referral_create
 from e2c_referrals.workflow import TRANSITIONS, TransitionData, referral_transition
 from outbox.models import Message
@@ -384,3 +384,22 @@ def test_an_e2c_programme_linked_to_a_cej_is_a_structuring_step_whose_end_extend
     )
     assert cej.planned_end_on == last_day_of_second_month  # always later than the planned TODAY + 50 days
     assert cej.events.filter(kind="extension").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "warning"),
+    [
+        ({"birth_date": TODAY.replace(year=TODAY.year - 27, day=1), "has_rqth": True}, "de 16 à 25 ans"),
+        ({"qualification_level": "4"}, "sans diplôme ni qualification"),
+        ({"left_school_on": TODAY - datetime.timedelta(days=100)}, "moins d'un an"),
+    ],
+)
+def test_a_young_person_outside_the_e2c_public_is_referred_only_after_a_confirmed_check(world, fields, warning):
+    young_person = YoungPersonFactory(organisation=world.ml_a, **fields)
+    data = ReferralData(e2c_site=world.site, diagnostic="D.", motivation="M.")
+    with pytest.raises(ValidationError, match=warning):
+        referral_create(actor=actor(world, "adviser_ml"), young_person=young_person, data=data)
+    assert not Referral.objects.exists()
+
+    referral_create(actor=actor(world, "adviser_ml"), young_person=young_person, data=data, eligibility_checked=True)
+    assert Referral.objects.count() == 1
