@@ -26,3 +26,16 @@ def _geography(request):
         geography_migration.load(apps, None)
     if not AllowanceRate.objects.exists():
         allowance_migration.load(apps, None)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """How many pages axe-core scanned in the browser tests, and how many violations it found."""
+    from tests.e2e.conftest import AXE_SCANS
+
+    if AXE_SCANS:
+        violations = sum(count for _, count in AXE_SCANS)
+        pages = len({url.split("?")[0] for url, _ in AXE_SCANS})
+        terminalreporter.write_line(
+            f"axe-core (WCAG 2.0/2.1 A et AA) : {len(AXE_SCANS)} analyses sur {pages} pages distinctes, "
+            f"{violations} violation(s)."
+        )

@@ -48,9 +48,14 @@ def axe() -> Axe:
     return Axe()
 
 
+# Every axe scan of the run, for the summary printed at the end (tests/conftest.py).
+AXE_SCANS: list[tuple[str, int]] = []
+
+
 def assert_no_accessibility_violations(axe: Axe, page: Page) -> None:
     """axe-core (bundled in the installed package) with the WCAG 2.0/2.1 A and AA rules."""
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    AXE_SCANS.append((page.url, results.violations_count))
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
