@@ -40,6 +40,10 @@ NO_WORDS = frozenset({"non", "n", "faux", "0", "false", "no"})
 FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
+# What an import line does, shared by the previews, the apply services and the history pages.
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+
+
 class LineError(TypedDict):
     """One problem of the file, as the imports store it (the header is line 1)."""
 

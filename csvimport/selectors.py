@@ -15,11 +15,10 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Func, IntegerField, Model, QuerySet
 from django.http import Http404
 
-from csvimport.reading import LineError
+from csvimport.reading import CREATE, ERROR, UNCHANGED, UPDATE, LineError
 from pagination.keyset import KeysetPage, paginate
 
 IMPORT_PAGE_SIZE = 25
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
 ImportT = TypeVar("ImportT", bound=Model)
 

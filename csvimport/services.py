@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from csvimport.selectors import CREATE, UNCHANGED, UPDATE
+from csvimport.reading import CREATE, UNCHANGED, UPDATE
 
 
 def save_applied(record: Any, *, actions: Iterable[str]) -> None:

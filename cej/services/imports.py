@@ -33,6 +33,10 @@ from cej.services.young_people import (
 )
 from cej.validators import NIR_MESSAGE, looks_like_nir
 from csvimport.reading import (
+    CREATE,
+    ERROR,
+    UNCHANGED,
+    UPDATE,
     Layout,
     LineError,
     Record,
@@ -185,7 +189,6 @@ LEVELS_ACCEPTED = "infra 3, 3, 4, 5 ou 5+ (ou les anciens niveaux VI, V bis, V, 
 # its age error is not shown (the column is already in error) and nothing can be written with it.
 UNKNOWN_BIRTH_DATE = datetime.date.min
 
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
 ELSEWHERE = "Ce numéro i-milo est suivi par une autre structure."
 

@@ -1,11 +1,11 @@
 """Input of the directory import: the file only; reading it is the job of ``partners.services.imports``."""
 
-import math
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from csvimport.reading import file_size_error
 from partners.services.imports import MAX_FILE_SIZE, MAX_ROWS_TEXT
 
 
@@ -28,11 +28,7 @@ class DirectoryImportForm(forms.Form):
 
     def clean_file(self) -> UploadedFile[Any]:
         upload: UploadedFile[Any] = self.cleaned_data["file"]
-        if upload.size is not None and upload.size > MAX_FILE_SIZE:
-            # Rounded up: a file just over the limit must not read "5,0 Mo".
-            size = f"{math.ceil(upload.size * 10 / (1024 * 1024)) / 10:.1f}".replace(".", ",")
-            raise forms.ValidationError(
-                f"Le fichier pèse {size} Mo : la taille maximale est de 5 Mo. Découpez-le en plusieurs fichiers.",
-                code="too_big",
-            )
+        message = file_size_error(upload.size, max_size=MAX_FILE_SIZE)
+        if message:
+            raise forms.ValidationError(message, code="too_big")
         return upload

@@ -16,7 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from csvimport.reading import (
+    CREATE,
+    ERROR,
     NO_WORDS,
+    UNCHANGED,
+    UPDATE,
     YES_WORDS,
     Layout,
     LineError,
@@ -114,7 +118,6 @@ EXTRA_KIND_LABELS: dict[str, str] = {
 TRUE_WORDS = YES_WORDS | {"active", "actif"}
 FALSE_WORDS = NO_WORDS | {"inactive", "inactif"}
 
-CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
 MAX_ROWS_TEXT = thousands(MAX_ROWS)
 LAYOUT = Layout(
