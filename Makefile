@@ -38,7 +38,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy config partners cej e2c_referrals demo pagination audit csvimport outbox bench
+	$(BIN)/mypy config partners cej e2c_referrals demo pagination audit csvimport outbox exports reporting bench
 
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("cej.urls")),
     path("", include("e2c_referrals.urls")),
+    path("", include("outbox.urls")),
+    path("", include("exports.urls")),
+    path("", include("reporting.urls")),
 ]

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "partners",
     "cej",
     "e2c_referrals",
+    "exports",
+    "reporting",
     "demo",
 ]
 
