@@ -3,7 +3,7 @@
 The home page (``home``, no namespace) is in ``e2c_referrals.views.home``, included by config/urls.py.
 """
 
-from e2c_referrals.views import hand_backs, lists, referrals
+from e2c_referrals.views import documents, hand_backs, lists, referrals, sessions
 
 app_name = "e2c_referrals"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     *lists.urlpatterns,
     *referrals.urlpatterns,
     *hand_backs.urlpatterns,
+    *sessions.urlpatterns,
+    *documents.urlpatterns,
 ]
