@@ -14,6 +14,7 @@ A re-run with the same parameters reuses the loaded rows (a few seconds instead 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
 import os
@@ -79,13 +80,18 @@ def start_django(data_dir: Path) -> None:
 
 
 def ensure_database(pgdata: Path) -> None:
+    ensure_database_named(pgdata, BENCH_DATABASE)
+
+
+def ensure_database_named(pgdata: Path, name: str) -> None:
+    """Create the database ``name`` in the embedded server unless it exists (also for reporting's bench)."""
     import psycopg
     from psycopg import sql
 
     with psycopg.connect(host=str(pgdata), user="postgres", dbname="postgres", autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone()
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DATABASE)))
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 # --- Organisations and the adviser -------------------------------------------------------------
@@ -322,6 +328,46 @@ def _accumulate(values: list[float]) -> Iterator[float]:
         yield total
 
 
+@contextlib.contextmanager
+def indexes_rebuilt_after(cursor: Any, table: str) -> Iterator[None]:
+    """Drop ``table``'s secondary indexes and foreign keys, run the block (a bulk COPY), put them back.
+
+    They are put back from their own definitions (so they stay exactly the migrations' ones): a foreign
+    key added to a full table is checked by one join instead of a row-by-row trigger, an index is built
+    once instead of updated for every row. Run it inside a transaction: an error leaves the table as it was.
+    """
+    cursor.execute(
+        """
+        SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
+        WHERE indrelid = %s::regclass AND NOT indisunique AND NOT indisprimary
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = indexrelid)
+        """,
+        [table],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+        [table],
+    )
+    foreign_keys = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    for name, _definition in foreign_keys:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    yield
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    rebuild_started = time.perf_counter()
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for name, definition in foreign_keys:
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+    print(
+        f"  {table}: {len(indexes)} indexes rebuilt and {len(foreign_keys)} foreign keys checked in "
+        f"{time.perf_counter() - rebuild_started:.0f} s",
+        flush=True,
+    )
+
+
 def copy_columns() -> list[str]:
     from cej.models import YoungPerson
 
@@ -348,7 +394,19 @@ def ensure_population(population: Population, *, reload: bool = False) -> None:
 
 
 def load(population: Population) -> None:
-    """COPY the rows in one transaction, then VACUUM ANALYZE.
+    """COPY the rows in one transaction (``copy_young_people``), then VACUUM ANALYZE."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    copy_young_people(population)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {TABLE}")
+        cursor.execute("VACUUM (ANALYZE) partners_user")
+    print(f"Loaded, indexed and analysed in {time.perf_counter() - started:.0f} s.")
+
+
+def copy_young_people(population: Population) -> None:
+    """COPY the rows in one transaction (also used by ``reporting``'s national dataset generator).
 
     The usual bulk load: the table's foreign keys and secondary indexes are dropped for the copy and put
     back after it from their own definitions (so they stay exactly the migrations' ones): a foreign key
@@ -378,27 +436,8 @@ def load(population: Population) -> None:
                 f"unknown: {sorted(set(builders) - set(columns))})."
             )
         ordered = [builders[column] for column in builders]  # builders' order: organisation_id first
-        cursor.execute(
-            """
-            SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index
-            WHERE indrelid = %s::regclass AND NOT indisunique AND NOT indisprimary
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = indexrelid)
-            """,
-            [TABLE],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-            "AND contype = 'f'",
-            [TABLE],
-        )
-        foreign_keys = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {name}")
-        for name, _definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {TABLE} DROP CONSTRAINT {name}")
         column_list = ", ".join(builders)
-        with cursor.copy(f"COPY {TABLE} ({column_list}) FROM STDIN") as copy:
+        with indexes_rebuilt_after(cursor, TABLE), cursor.copy(f"COPY {TABLE} ({column_list}) FROM STDIN") as copy:
             for start in range(0, population.rows, COPY_CHUNK):
                 lines = []
                 for index in range(start, min(start + COPY_CHUNK, population.rows)):
@@ -407,22 +446,7 @@ def load(population: Population) -> None:
                 done = min(start + COPY_CHUNK, population.rows)
                 if done % 250_000 == 0 or done == population.rows:
                     print(f"  {done:>10,} rows copied ({time.perf_counter() - started:6.1f} s)", flush=True)
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        rebuild_started = time.perf_counter()
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for name, definition in foreign_keys:
-            cursor.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {name} {definition}")
-        print(
-            f"  {len(indexes)} indexes rebuilt and {len(foreign_keys)} foreign keys checked in "
-            f"{time.perf_counter() - rebuild_started:.0f} s",
-            flush=True,
-        )
         cursor.execute(f"COMMENT ON TABLE {TABLE} IS %s", [population.marker])
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {TABLE}")
-        cursor.execute("VACUUM (ANALYZE) partners_user")
-    print(f"Loaded, indexed and analysed in {time.perf_counter() - started:.0f} s.")
 
 
 # --- Queries ----------------------------------------------------------------------------------------

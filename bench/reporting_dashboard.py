@@ -1,0 +1,109 @@
+"""Benchmark of the reporting dashboard at national scale (``make bench-reporting``).
+
+Fills a dedicated embedded PostgreSQL database (``.data/bench``, database ``orientations_e2c_reporting``:
+the development database is never touched) with ``generate_national_dataset`` (18 régions, ~800
+organisations, 1.5 million young people, 300,000 referrals over 5 years) unless already there, then
+times the dashboard pages (Django test client, a signed-in national committee member) for the last
+closed semester at national, région and organisation level, and the XLSX export, each next to the raw
+SQL time of the same aggregates measured in the same run. Targets: page ≤ 1.5 × its SQL, national < 1 s.
+
+    .venv/bin/python -m bench.reporting_dashboard [--regenerate] [--data-dir DIR] [--seed 2026]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = BASE_DIR / ".data" / "bench"
+DATABASE = "orientations_e2c_reporting"
+RUNS = 5
+
+
+def start_django(data_dir: Path) -> None:
+    """The bench's own embedded PostgreSQL and database, migrated; Django set up (DEBUG off)."""
+    os.environ["E2C_DATA_DIR"] = str(data_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ["DJANGO_DEBUG"] = "false"
+
+    from bench.search_young_people import ensure_database_named
+    from config import embedded
+
+    embedded.acquire(need_database=True, need_redis=not os.environ.get("REDIS_URL"))
+    pgdata = embedded.EmbeddedPostgres(embedded.data_dir()).pgdata
+    ensure_database_named(pgdata, DATABASE)
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{quote(str(pgdata), safe='')}/{DATABASE}"
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def ensure_dataset(*, seed: int, regenerate: bool) -> None:
+    from django.core.management import call_command
+
+    from reporting.dataset import database_is_empty
+
+    if not database_is_empty() and not regenerate:
+        print("National dataset already loaded: generation skipped (--regenerate to load it again).")
+        return
+    started = time.perf_counter()
+    call_command("generate_national_dataset", seed=seed, force=regenerate)
+    print(f"generate_national_dataset: {time.perf_counter() - started:.0f} s\n", flush=True)
+
+
+def median_ms(function: Callable[[], Any], runs: int = RUNS) -> float:
+    function()  # warm-up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def machine_load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"{os.cpu_count()} CPUs, load average {one:.2f} (1 min) {five:.2f} (5 min)"
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--regenerate", action="store_true", help="empty the bench database and generate again")
+    parser.add_argument("--generate-only", action="store_true", help="load the dataset, measure nothing")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("E2C_BENCH_DATA_DIR", DEFAULT_DATA_DIR)),
+        help="embedded PostgreSQL of the bench (default .data/bench; keep the path short)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    start_django(arguments.data_dir.resolve())
+    ensure_dataset(seed=arguments.seed, regenerate=arguments.regenerate)
+    if arguments.generate_only:
+        return 0
+    return measure_all()
+
+
+def measure_all() -> int:
+    print(machine_load())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
