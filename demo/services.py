@@ -20,9 +20,11 @@ from cej.services.consents import consent_record
 from cej.services.contracts import CejData, cej_create
 from cej.services.follow_ups import follow_up_schedule
 from cej.services.young_people import YoungPersonData, young_person_create
-from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus
-from e2c_referrals.models import Referral, ReferralTransition
+from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus, SessionKind, SessionStatus, SessionVenue
+from e2c_referrals.models import InformationSession, Referral, ReferralTransition
+from e2c_referrals.services.immersions import ImmersionData, immersion_record
 from e2c_referrals.services.referrals import ReferralData, referral_create
+from e2c_referrals.services.sessions import SessionData, registration_create, session_create
 from e2c_referrals.workflow import TransitionData, referral_transition
 from partners.access import Actor
 from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, Role
@@ -296,6 +298,7 @@ def load_demo_data() -> list[DemoAccount]:
     _load_agreements(organisations, actor)
     _load_young_people(organisations, actor)
     _load_referrals(organisations, actor)
+    _load_immersions(organisations, actor)
     return list(DEMO_ACCOUNTS)
 
 
@@ -489,6 +492,7 @@ def _load_referrals(organisations: dict[str, Organisation], actor: Callable[[str
             exited_on=today, exit_outcome=ExitOutcome.APPRENTICESHIP, skills_certificate_issued=True
         ),
     }
+    coming, held = _load_sessions(organisations, adviser=adviser, staff=staff)
     for index, (last_name, first_name, path) in enumerate(DEMO_REFERRAL_PATHS):
         birth_date = today - relativedelta(years=18 + index % 7, months=index)
         young_person = young_person_create(
@@ -524,8 +528,88 @@ def _load_referrals(organisations: dict[str, Organisation], actor: Callable[[str
         )
         for to in path[1:] if path[0] == "draft" else path:
             by = adviser if to in (ReferralStatus.SENT, ReferralStatus.CANCELLED) else staff
+            if to == ReferralStatus.INVITED:  # an invitation is a seat in a session
+                registration_create(actor=by, session=coming if path[-1] == to else held, referral=referral)
+                continue
             referral_transition(actor=by, referral=referral, to=to, data=data_for.get(to))
         _age_demo_referral(referral, days=10 if last_name == "Haddad" else 3 + 2 * index)
+    _close_demo_session(held)
+
+
+def _session_data(
+    starts_at: datetime.datetime,
+    *,
+    kind: str = SessionKind.INFORMATION,
+    capacity: int = 12,
+    venue: str = SessionVenue.E2C_SITE,
+    venue_organisation: Organisation | None = None,
+    address: str = "18 avenue Jean Jaurès, 69200 Vénissieux",
+    co_hosts: tuple[User, ...] = (),
+) -> SessionData:
+    return SessionData(
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2, minutes=30),
+        venue=venue,
+        venue_organisation=venue_organisation,
+        address=address,
+        capacity=capacity,
+        registration_deadline=timezone.localtime(starts_at).date() - datetime.timedelta(days=1),
+        co_hosts=co_hosts,
+    )
+
+
+def _load_sessions(
+    organisations: dict[str, Organisation], *, adviser: Actor, staff: Actor
+) -> tuple[InformationSession, InformationSession]:
+    """Vénissieux's sessions: one next week, a joint one at the ML in three weeks, one held last
+    week (its registrations are made while it is still ahead, then it is moved to the past)."""
+    site = organisations["e2c-venissieux"]
+    today = timezone.localtime()
+    at_two = today.replace(hour=14, minute=0, second=0, microsecond=0)
+    coming = session_create(actor=staff, site=site, data=_session_data(at_two + datetime.timedelta(days=7)))
+    session_create(
+        actor=staff,
+        site=site,
+        data=_session_data(
+            at_two + datetime.timedelta(days=21),
+            kind=SessionKind.JOINT,
+            capacity=15,
+            venue=SessionVenue.PARTNER,
+            venue_organisation=organisations["ml-lyon"],
+            address="3 rue de la République, 69002 Lyon",
+            co_hosts=(adviser.user, staff.user),
+        ),
+    )
+    held = session_create(actor=staff, site=site, data=_session_data(at_two + datetime.timedelta(days=2)))
+    return coming, held
+
+
+def _close_demo_session(session: InformationSession) -> None:
+    """Demo only: the session registered into above took place ten days ago."""
+    starts_at = session.starts_at - datetime.timedelta(days=12)
+    InformationSession.objects.filter(pk=session.pk).update(
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2, minutes=30),
+        registration_deadline=timezone.localtime(starts_at).date() - datetime.timedelta(days=1),
+        status=SessionStatus.HELD,
+    )
+
+
+def _load_immersions(organisations: dict[str, Organisation], actor: Callable[[str], Actor]) -> None:
+    adviser = actor("amelie.lefevre@ml-lyon.exemple.fr")
+    today = timezone.localdate()
+    immersion_record(
+        actor=adviser,
+        data=ImmersionData(
+            host_organisation=organisations["e2c-venissieux"],
+            starts_on=today - datetime.timedelta(days=40),
+            ends_on=today - datetime.timedelta(days=39),
+            participants=[adviser.user],
+            host_contacts="Chloé Ndiaye (chargée de recrutement)",
+            notes="Deux jours avec l'équipe : information collective, entretiens, atelier remise à niveau.",
+        ),
+    )
 
 
 def _age_demo_referral(referral: Referral, *, days: int) -> None:

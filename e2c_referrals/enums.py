@@ -79,3 +79,37 @@ class HandBackReason(models.TextChoices):
     DROP_OUT = "drop_out", "Abandon pendant la période d'intégration"
     NON_POSITIVE_EXIT = "non_positive_exit", "Sortie sans solution positive"
     REGISTRATION = "registration", "Inscription à la Mission Locale la plus proche (ni CEJ ni PACEA)"
+
+
+class SessionKind(models.TextChoices):
+    INFORMATION = "information", "Information collective"
+    JOINT = "joint", "Séance conjointe « à quatre mains »"
+    VISIT = "visit", "Visite de l'E2C pour les jeunes"
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", "Prévue"
+    HELD = "held", "Tenue"
+    CANCELLED = "cancelled", "Annulée"
+
+
+class SessionVenue(models.TextChoices):
+    E2C_SITE = "e2c_site", "Dans les locaux de l'E2C"
+    PARTNER = "partner", "Chez un partenaire (Mission Locale, France Travail)"
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", "Inscrit(e)"
+    WAITING = "waiting", "Sur liste d'attente"
+    WITHDRAWN = "withdrawn", "Désinscrit(e)"
+
+
+class Attendance(models.TextChoices):
+    PRESENT = "present", "Présent(e)"
+    ABSENT = "absent", "Absent(e)"
+    EXCUSED = "excused", "Absent(e) excusé(e)"
+
+
+class ImmersionDirection(models.TextChoices):
+    ML_IN_E2C = "ml_in_e2c", "Conseillers ML / France Travail accueillis dans une E2C"
+    E2C_IN_ML = "e2c_in_ml", "Équipe E2C accueillie dans une Mission Locale ou une agence"

@@ -13,10 +13,16 @@ from django.utils import timezone
 from cej.models import CejContract, Consent, YoungPerson
 from e2c_referrals.enums import (
     OPEN_STATUSES,
+    Attendance,
     ExitOutcome,
     HandBackReason,
+    ImmersionDirection,
     NotAdmittedReason,
     ReferralStatus,
+    RegistrationStatus,
+    SessionKind,
+    SessionStatus,
+    SessionVenue,
 )
 from partners.models import Organisation, TimestampedModel, User
 
@@ -156,3 +162,139 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class InformationSession(TimestampedModel):
+    """A group session of an E2C site before recruitment (possibly co-hosted « à quatre mains »).
+
+    Changes go through ``e2c_referrals.services.sessions``: it locks the row (seats are counted
+    under that lock), bumps ``sequence`` (the iCalendar SEQUENCE, so subscribed calendars update)
+    and notifies the site's partner correspondents through the outbox.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    e2c_site = models.ForeignKey(
+        Organisation, verbose_name="site E2C", on_delete=models.PROTECT, related_name="information_sessions"
+    )
+    kind = models.CharField("type de séance", max_length=16, choices=SessionKind.choices)
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+    venue = models.CharField("lieu", max_length=16, choices=SessionVenue.choices, default=SessionVenue.E2C_SITE)
+    venue_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="partenaire qui accueille",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_sessions",
+    )
+    address = models.CharField("adresse", max_length=300)
+    capacity = models.PositiveSmallIntegerField("nombre de places")
+    registration_deadline = models.DateField("date limite d'inscription")
+    co_hosts = models.ManyToManyField(User, verbose_name="co-animateurs", blank=True, related_name="+")
+    status = models.CharField("état", max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
+    cancellation_reason = models.CharField("motif d'annulation", max_length=500, blank=True)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "séance d'information"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=500), name="session_capacity_range"),
+            models.CheckConstraint(
+                condition=~Q(status=SessionStatus.CANCELLED) | ~Q(cancellation_reason=""),
+                name="session_cancelled_with_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["e2c_site", "starts_at", "id"], name="session_site_calendar")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {timezone.localtime(self.starts_at):%d/%m/%Y à %Hh%M}"
+
+
+class SessionRegistration(models.Model):
+    """A referred young person registered to a session, or waiting for a seat (in arrival order)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(InformationSession, on_delete=models.CASCADE, related_name="registrations")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="session_registrations")
+    status = models.CharField(max_length=16, choices=RegistrationStatus.choices)
+    attendance = models.CharField("présence", max_length=16, choices=Attendance.choices, blank=True)
+    registered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    withdrawn_reason = models.CharField("motif de désinscription", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "inscription à une séance"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "referral"],
+                condition=Q(status__in=[RegistrationStatus.REGISTERED, RegistrationStatus.WAITING]),
+                name="registration_once_per_session",
+                violation_error_message="Ce jeune est déjà inscrit à cette séance.",
+            ),
+            # A referral is invited to one session at a time.
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(status=RegistrationStatus.REGISTERED, attendance=""),
+                name="registration_one_pending_seat",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status", "created_at", "id"], name="registration_queue")]
+
+    def __str__(self) -> str:
+        return f"Inscription {self.public_id}"
+
+
+class CalendarFeed(models.Model):
+    """The secret address of an organisation's iCalendar feed of information sessions.
+
+    The feed carries no personal data (dates, places, seats); whoever holds the address can read
+    it, so managers can regenerate it, which makes the old address answer 404.
+    """
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "flux iCalendar"
+
+    def __str__(self) -> str:
+        return f"Flux iCalendar de {self.organisation_id}"
+
+
+class AdviserImmersion(TimestampedModel):
+    """Advisers of one network spending time in a structure of the other (both ways)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    direction = models.CharField("sens", max_length=16, choices=ImmersionDirection.choices)
+    visiting_organisation = models.ForeignKey(
+        Organisation, verbose_name="structure des visiteurs", on_delete=models.PROTECT, related_name="+"
+    )
+    host_organisation = models.ForeignKey(
+        Organisation, verbose_name="structure d'accueil", on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField("du")
+    ends_on = models.DateField("au")
+    participants = models.ManyToManyField(User, verbose_name="participants", related_name="+")
+    host_contacts = models.CharField("personnes rencontrées", max_length=300, blank=True)
+    notes = models.TextField("notes", blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "immersion de conseillers"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="immersion_dates_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["visiting_organisation", "starts_on", "id"], name="immersion_visiting"),
+            models.Index(fields=["host_organisation", "starts_on", "id"], name="immersion_host"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Immersion du {self.starts_on:%d/%m/%Y}"

@@ -26,12 +26,14 @@ from cej.services.contracts import e2c_programme_report
 from cej.services.young_people import record_event
 from e2c_referrals.enums import (
     POSITIVE_OUTCOMES,
+    Attendance,
     ExitOutcome,
     HandBackReason,
     NotAdmittedReason,
     ReferralStatus,
+    RegistrationStatus,
 )
-from e2c_referrals.models import HandBack, Referral, ReferralTransition
+from e2c_referrals.models import HandBack, InformationSession, Referral, ReferralTransition, SessionRegistration
 from outbox.services import enqueue
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
@@ -53,6 +55,7 @@ class Field(enum.StrEnum):
     INTEGRATION = "integration"  # start and planned end, 3 to 6 weeks apart
     ENROLLED_ON = "enrolled_on"
     EXIT = "exit"  # date, outcome, skills certificate
+    SESSION = "session"  # the information session: these moves are made from the session pages
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,11 +74,14 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (S.DRAFT, S.SENT): move(Side.REFERRER, "Envoyer à l'E2C"),
     (S.DRAFT, S.CANCELLED): move(Side.REFERRER, "Abandonner le brouillon"),
     (S.SENT, S.ACKNOWLEDGED): move(Side.E2C, "Prendre en compte"),
-    (S.ACKNOWLEDGED, S.INVITED): move(Side.E2C, "Inviter en information collective"),
+    # Invitations are registrations to a session, by the referring adviser or the E2C staff
+    # (``e2c_referrals.services.sessions``); leaving the session frees the seat.
+    (S.ACKNOWLEDGED, S.INVITED): move(Side.EITHER, "Inscrire à une information collective", Field.SESSION),
+    (S.INVITED, S.ACKNOWLEDGED): move(Side.EITHER, "Désinscrire de la séance", Field.SESSION),
     (S.ACKNOWLEDGED, S.NOT_ADMITTED): move(Side.E2C, "Ne pas admettre", Field.NOT_ADMITTED_REASON),
     (S.INVITED, S.ATTENDED): move(Side.E2C, "Présent(e) à l'information collective"),
     (S.INVITED, S.NO_SHOW): move(Side.E2C, "Absent(e) à l'information collective"),
-    (S.NO_SHOW, S.INVITED): move(Side.E2C, "Inviter à nouveau"),
+    (S.NO_SHOW, S.INVITED): move(Side.EITHER, "Inscrire à une autre séance", Field.SESSION),
     (S.ATTENDED, S.INTERVIEW): move(Side.E2C, "Entretien"),
     (S.ATTENDED, S.NOT_ADMITTED): move(Side.E2C, "Ne pas admettre", Field.NOT_ADMITTED_REASON),
     (S.INTERVIEW, S.INTEGRATION): move(Side.E2C, "Commencer la période d'intégration", Field.INTEGRATION),
@@ -116,6 +122,7 @@ class TransitionData:
     exited_on: datetime.date | None = None
     exit_outcome: str = ""
     skills_certificate_issued: bool = False
+    session: InformationSession | None = None
 
 
 def sides_of(actor: Actor, referral: Referral) -> set[Side]:
@@ -142,6 +149,8 @@ def allowed_moves(actor: Actor, referral: Referral) -> dict[str, Move]:
 def _check_fields(move_: Move, data: TransitionData, referral: Referral) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
+    if Field.SESSION in move_.requires and (data.session is None or data.session.e2c_site_id != referral.e2c_site_id):
+        errors["session"] = ["Choisissez une séance d'information collective de ce site."]
     if Field.REASON in move_.requires and not data.reason.strip():
         errors["reason"] = ["Indiquez le motif."]
     if Field.NOT_ADMITTED_REASON in move_.requires and data.not_admitted_reason not in NotAdmittedReason.values:
@@ -182,21 +191,37 @@ def _check_fields(move_: Move, data: TransitionData, referral: Referral) -> dict
 
 @transaction.atomic
 def referral_transition(
-    *, actor: Actor, referral: Referral, to: str, data: TransitionData | None = None
+    *,
+    actor: Actor,
+    referral: Referral,
+    to: str,
+    data: TransitionData | None = None,
+    notify: bool = True,
+    consequence: bool = False,
 ) -> ReferralTransition:
     """Move ``referral`` to ``to`` if the table allows it for this actor, with the required fields.
 
     Side effects (same transaction): the transition log row, the file's history, hand-back tasks
-    (not admitted, withdrawn, drop-out, non-positive exit, registration with the nearest ML) and
-    outbox messages to the other side.
+    (not admitted, withdrawn, drop-out, non-positive exit, registration with the nearest ML),
+    the information-session seat it held (attendance noted, or the seat freed for the waiting
+    list) and outbox messages to the other side (unless ``notify`` is False: the session services
+    send one grouped message per adviser instead).
+
+    ``consequence``: the move follows from another person's action on the session (a seat freed
+    by someone else fills from the waiting list): the actor is logged, the side check is skipped.
     """
     data = data or TransitionData()
+    # Seats are counted under the session's lock, taken before the referral's (the order of the
+    # session services), so that freeing a seat here never deadlocks with a registration.
+    held = _pending_seat_session_id(referral) if data.session is None else None
+    if held is not None:
+        InformationSession.objects.select_for_update().filter(pk=held).first()
     locked = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("young_person", "cej_contract", "e2c_site", "referring_organisation", "referring_adviser")
         .get(pk=referral.pk)
     )
-    sides = sides_of(actor, locked)
+    sides = {Side.REFERRER, Side.E2C} if consequence else sides_of(actor, locked)
     if not sides:
         raise PermissionDenied("Cette orientation ne concerne pas votre organisation.")
     found = TRANSITIONS.get((locked.status, to))
@@ -243,7 +268,8 @@ def referral_transition(
         locked.skills_certificate_issued = data.skills_certificate_issued
         changed += ["exited_on", "exit_outcome", "skills_certificate_issued"]
     locked.save(update_fields=changed)
-    assert actor.organisation is not None  # noqa: S101 (sides_of found a side)
+    if actor.organisation is None:
+        raise PermissionDenied("Choisissez l'organisation pour laquelle vous agissez.")
     transition = ReferralTransition.objects.create(
         referral=locked,
         from_status=origin,
@@ -265,8 +291,48 @@ def referral_transition(
             actor=actor, contract=locked.cej_contract, e2c_site=locked.e2c_site, on=programme_day, ended=to == S.EXITED
         )
     _create_hand_backs(locked, origin=origin, to=to)
-    _notify(locked, transition, actor=actor)
+    if data.session is None:
+        _settle_session_seat(locked, origin=origin, to=to, actor=actor)
+    if notify:
+        _notify(locked, transition, actor=actor)
     return transition
+
+
+def _pending_seat_session_id(referral: Referral) -> int | None:
+    return (
+        SessionRegistration.objects.filter(referral_id=referral.pk, status=RegistrationStatus.REGISTERED, attendance="")
+        .values_list("session_id", flat=True)
+        .first()
+    )
+
+
+def _settle_session_seat(referral: Referral, *, origin: str, to: str, actor: Actor) -> None:
+    """A move made outside the session pages: note the attendance, or free the seat it held.
+
+    Waiting-list entries lapse once the referral is no longer waiting for an invitation.
+    """
+    now = timezone.now()
+    if to not in (S.ACKNOWLEDGED, S.NO_SHOW):
+        SessionRegistration.objects.filter(referral_id=referral.pk, status=RegistrationStatus.WAITING).update(
+            status=RegistrationStatus.WITHDRAWN, status_changed_at=now, withdrawn_reason="Orientation " + S(to).label
+        )
+    if origin != S.INVITED:
+        return
+    seat = SessionRegistration.objects.filter(
+        referral_id=referral.pk, status=RegistrationStatus.REGISTERED, attendance=""
+    ).first()
+    if seat is None:
+        return
+    if to in (S.ATTENDED, S.NO_SHOW):
+        seat.attendance = Attendance.PRESENT if to == S.ATTENDED else Attendance.ABSENT
+        seat.save(update_fields=["attendance"])
+        return
+    seat.status, seat.status_changed_at = RegistrationStatus.WITHDRAWN, now
+    seat.withdrawn_reason = _short(f"Orientation : {S(to).label.lower()}", 300)
+    seat.save(update_fields=["status", "status_changed_at", "withdrawn_reason"])
+    from e2c_referrals.services.sessions import fill_from_waiting_list  # (a cycle: the services use this module)
+
+    fill_from_waiting_list(actor=actor, session_id=seat.session_id)
 
 
 def _hand_back_reason(referral: Referral, *, origin: str, to: str) -> str | None:

@@ -20,10 +20,11 @@ from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNews
 from e2c_referrals.models import Attachment, Referral
 from e2c_referrals.selectors.inbox import can_add_attachments, can_refer, can_see_attachments, shared_view
 from e2c_referrals.selectors.referrals import other_network_referrals, referral_for_actor
+from e2c_referrals.selectors.sessions import registrations_of_referral
 from e2c_referrals.services.hand_backs import can_handle
 from e2c_referrals.services.post_exit import can_add_news, follow_up_ends_on, post_exit_news_add
 from e2c_referrals.services.referrals import OtherNetworkReferral, attachment_add, referral_create
-from e2c_referrals.workflow import TRANSITIONS, Side, allowed_moves, referral_transition, sides_of
+from e2c_referrals.workflow import TRANSITIONS, Field, Move, Side, allowed_moves, referral_transition, sides_of
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 
@@ -36,6 +37,15 @@ EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
 def _posted(request: HttpRequest) -> bool:
     return request.method == "POST"
+
+
+def offered_moves(actor: Actor, referral: Referral) -> dict[str, Move]:
+    """The page's buttons: leaving a session (back to « prise en compte ») is done on the session page."""
+    return {
+        to: found
+        for to, found in allowed_moves(actor, referral).items()
+        if not (Field.SESSION in found.requires and to != ReferralStatus.INVITED)
+    }
 
 
 def _sides(actor: Actor, referral: Referral) -> dict[str, bool]:
@@ -108,7 +118,8 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_record_consent": can_refer(actor) and on_referrer_side,
             # Another structure's referrals are the referrer's business, never the E2C staff's.
             "others": other_network_referrals(young_person=referral.young_person) if on_referrer_side else [],
-            "moves": [(to, found, to in SETBACKS) for to, found in allowed_moves(actor, referral).items()],
+            "moves": [(to, found, to in SETBACKS) for to, found in offered_moves(actor, referral).items()],
+            "registrations": list(registrations_of_referral(referral)),
             "attachments": list(referral.attachments.all()) if attachments_visible else [],
             "attachments_visible": attachments_visible,
             "attachment_form": AttachmentForm() if can_add_attachments(actor, referral) else None,
@@ -136,6 +147,11 @@ def referral_move(request: HttpRequest, public_id: str, to: str) -> HttpResponse
             "Quelqu'un l'a peut-être déjà fait évoluer.",
         )
         return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
+    if found.requires & {Field.SESSION}:
+        # Invitations and their undoing happen on the session pages (seats are counted there).
+        if to == ReferralStatus.INVITED and to in allowed_moves(actor, referral):
+            return redirect("e2c_referrals:referral_register", public_id=referral.public_id)
+        raise Http404("Ce changement se fait depuis la page de la séance.")
     if to not in allowed_moves(actor, referral):
         who = "l'équipe de l'E2C" if found.side is Side.E2C else "le conseiller prescripteur"
         raise PermissionDenied(f"Seul {who} peut faire ce changement.")

@@ -27,6 +27,7 @@ from outbox.models import Message
 from partners.access import Actor
 from partners.enums import Role
 from tests.cej.factories import YoungPersonFactory
+from tests.e2c_referrals.sessions_support import invite
 from tests.partners.factories import MembershipFactory
 from tests.world import build_world
 
@@ -322,6 +323,9 @@ def test_a_registration_with_the_nearest_ml_is_announced_to_its_advisers_and_man
         (S.EXITED, "e2c_staff", TransitionData(exited_on=TODAY, exit_outcome="cdi")),
     ]
     for to, role, data in moves:
+        if to == S.INVITED:
+            invite(world, found)
+            continue
         referral_transition(actor=actor(world, role), referral=found, to=to, data=data)
 
     told = set(Message.objects.filter(kind="referral.registration").values_list("recipient", flat=True))

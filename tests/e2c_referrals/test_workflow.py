@@ -18,6 +18,7 @@ from e2c_referrals.workflow import TRANSITIONS, TransitionData, referral_transit
 from outbox.models import Message
 from partners.access import Actor
 from tests.cej.factories import YoungPersonFactory
+from tests.e2c_referrals.sessions_support import invite
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,9 @@ def draft(world, young_person=None):
 
 def walk(world, referral, *moves):
     for to, role, data in moves:
+        if to == S.INVITED:  # invitations are registrations to a session
+            invite(world, referral, role)
+            continue
         referral_transition(actor=actor(world, role), referral=referral, to=to, data=data)
     referral.refresh_from_db()
     return referral
