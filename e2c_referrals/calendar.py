@@ -1,8 +1,10 @@
-"""Working days in France: weekends and the eleven national public holidays are not counted.
+"""Working days in France: weekends and public holidays are not counted.
 
 Deadlines between the two networks (an E2C takes a referral into account within 5 working days)
-are counted in working days. Alsace-Moselle's two extra days (Good Friday, 26 December) and
-overseas abolition days are local: not counted here, the deadline stays the national one.
+are counted in working days. Without a département, the eleven national public holidays; with
+one, also the local ones: Good Friday and 26 December in Alsace-Moselle (Moselle, Bas-Rhin,
+Haut-Rhin, Code du travail art. L3134-13) and the day of the abolition of slavery in each
+overseas département (loi 83-550, décret 83-1003).
 """
 
 from __future__ import annotations
@@ -29,9 +31,21 @@ def easter_sunday(year: int) -> datetime.date:
     return datetime.date(year, month, day + 1)
 
 
+ALSACE_MOSELLE = frozenset({"57", "67", "68"})
+# Abolition of slavery, by overseas département (month, day).
+ABOLITION_DAYS: dict[str, tuple[int, int]] = {
+    "971": (5, 27),  # Guadeloupe
+    "972": (5, 22),  # Martinique
+    "973": (6, 10),  # Guyane
+    "974": (12, 20),  # La Réunion
+    "976": (4, 27),  # Mayotte
+}
+
+
 @functools.cache
-def public_holidays(year: int) -> frozenset[datetime.date]:
-    """The French national public holidays of ``year`` (Code du travail, art. L3133-1)."""
+def public_holidays(year: int, departement: str | None = None) -> frozenset[datetime.date]:
+    """The French public holidays of ``year`` (Code du travail, art. L3133-1), with those proper
+    to ``departement`` (an INSEE code) when given."""
     easter = easter_sunday(year)
     fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
     movable = [
@@ -39,14 +53,19 @@ def public_holidays(year: int) -> frozenset[datetime.date]:
         easter + datetime.timedelta(days=39),  # jeudi de l'Ascension
         easter + datetime.timedelta(days=50),  # lundi de Pentecôte
     ]
+    if departement in ALSACE_MOSELLE:
+        fixed.append((12, 26))  # Saint-Étienne
+        movable.append(easter - datetime.timedelta(days=2))  # Vendredi saint
+    if departement in ABOLITION_DAYS:
+        fixed.append(ABOLITION_DAYS[departement])
     return frozenset([datetime.date(year, month, day) for month, day in fixed] + movable)
 
 
-def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in public_holidays(day.year)
+def is_working_day(day: datetime.date, departement: str | None = None) -> bool:
+    return day.weekday() < 5 and day not in public_holidays(day.year, departement)
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
+def working_days_between(start: datetime.date, end: datetime.date, departement: str | None = None) -> int:
     """Working days after ``start`` up to and including ``end`` (0 if ``end`` is not after ``start``).
 
     Sent on Monday 2 March 2026, checked on Monday 9 March: 5 working days have passed.
@@ -63,18 +82,18 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     holidays = sum(
         1
         for year in range(start.year, end.year + 1)
-        for holiday in public_holidays(year)
+        for holiday in public_holidays(year, departement)
         if start < holiday <= end and holiday.weekday() < 5
     )
     return count - holidays
 
 
-def latest_start_beyond(end: datetime.date, working_days: int) -> datetime.date:
+def latest_start_beyond(end: datetime.date, working_days: int, departement: str | None = None) -> datetime.date:
     """The latest date ``start`` such that more than ``working_days`` working days separate it from ``end``.
 
     Anything sent on that day or before is late on ``end``: used to filter overdue rows in SQL.
     """
     start = end - ONE_DAY
-    while working_days_between(start, end) <= working_days:
+    while working_days_between(start, end, departement) <= working_days:
         start -= ONE_DAY
     return start

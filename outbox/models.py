@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 from partners.models import Organisation, User
@@ -10,8 +11,10 @@ class Message(models.Model):
     """One notification to one person, written in the transaction that caused it.
 
     ``delivery_key`` makes enqueueing idempotent: the same cause never produces two messages.
-    Delivery (e-mail, in-app bell, daily digest, retries) is the jobs issue (#7): until then rows
-    wait in ``pending``, and nothing is lost if the broker is down.
+    The row is the in-app notification as soon as its transaction commits (the bell reads it);
+    ``status`` follows the e-mail channel: the relay (``outbox.services.deliver_next``) sends it,
+    or files it for the recipient's daily digest, and marks it ``sent`` in the transaction that
+    holds the row lock, so a redelivered task finds it sent and sends nothing.
     """
 
     class Status(models.TextChoices):
@@ -24,16 +27,76 @@ class Message(models.Model):
     kind = models.CharField(max_length=64)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, related_name="+")
-    # Identifiers and labels only: the templates of #7 read names from the database at delivery.
+    # Identifiers and labels only: the templates read names from the database at delivery.
     context = models.JSONField(default=dict)
     delivery_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now)
+    # The exception's class only: an SMTP error message may quote an address.
+    last_error = models.CharField("dernière erreur", max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The recipient chose the daily digest: the relay files the message, the 8:00 job e-mails it.
+    in_digest = models.BooleanField(default=False)
+    digested_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField("lu le", null=True, blank=True)
 
     class Meta:
         verbose_name = "message"
-        indexes = [models.Index(fields=["status", "created_at"], name="outbox_pending")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbox_pending"),
+            models.Index(fields=["next_attempt_at", "id"], condition=Q(status="pending"), name="outbox_due"),
+            # The bell's list, newest first: keyset pagination sorts ascending on ``newest_first``.
+            models.Index(F("recipient"), F("id") * -1, name="outbox_recipient_list"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="outbox_unread"),
+            models.Index(
+                fields=["recipient"], condition=Q(in_digest=True, digested_at__isnull=True), name="outbox_digest"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+
+class Preference(models.Model):
+    """How a person wants their e-mails: one by one, or one digest a day at 8:00 (Europe/Paris)."""
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", "Un e-mail à chaque notification"
+        DAILY_DIGEST = "daily_digest", "Un récapitulatif par jour, à 8 h"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="outbox_preference")
+    frequency = models.CharField(
+        "réception des e-mails", max_length=16, choices=Frequency.choices, default=Frequency.IMMEDIATE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "préférence de notification"
+
+    def __str__(self) -> str:
+        return self.get_frequency_display()
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job (a reminder, the digest): what it looked at and what it wrote."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "En cours"
+        SUCCEEDED = "succeeded", "Terminé"
+        FAILED = "failed", "Échec"
+
+    job = models.CharField("tâche", max_length=64)
+    started_at = models.DateTimeField("début", default=timezone.now)
+    finished_at = models.DateTimeField("fin", null=True, blank=True)
+    outcome = models.CharField("résultat", max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    examined = models.PositiveIntegerField("lignes examinées", default=0)
+    enqueued = models.PositiveIntegerField("messages écrits", default=0)
+    error = models.CharField("erreur", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "exécution de tâche planifiée"
+        indexes = [models.Index(fields=["job", "-started_at"], name="outbox_job_last_run")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.started_at:%d/%m/%Y %H:%M}"

@@ -1,7 +1,7 @@
-"""Pages of the ``outbox`` app, namespace ``outbox``."""
+"""Pages of the ``outbox`` app, namespace ``outbox``. Each view module declares its urlpatterns."""
 
-from django.urls import URLPattern, URLResolver
+from outbox.views import monitoring, notifications
 
 app_name = "outbox"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [*notifications.urlpatterns, *monitoring.urlpatterns]

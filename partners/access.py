@@ -36,6 +36,7 @@ class Capability(enum.StrEnum):
     REFER = "refer"  # refer a young person to an E2C site
     PROCESS_REFERRALS = "process_referrals"  # acknowledge, invite, enrol (E2C side)
     VIEW_AGGREGATES = "view_aggregates"  # indicators, never a name
+    MONITOR_JOBS = "monitor_jobs"  # outbox and scheduled jobs: states, last runs, retry a failed delivery
 
 
 # The one declared table of what each role may do.
@@ -74,6 +75,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_MEMBERS,
             Capability.EDIT_CORRESPONDENTS,
             Capability.MANAGE_AGREEMENTS,
+            Capability.MONITOR_JOBS,
         }
     ),
 }

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()
@@ -192,7 +193,48 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic tasks are declared here, in code, each with a sentence saying what it does;
 # django-celery-beat's DatabaseScheduler stores them at beat start-up.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Every minute: the reminders are idempotent (one message per row and due date, whatever the
+# number of runs), so a condition that becomes true is told within a minute.
+_EVERY_MINUTE = crontab(minute="*")
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every minute, deliver what the on-commit task missed (broker down, worker lost).
+    "outbox-sweep": {"task": "outbox.deliver_pending", "schedule": 60.0},
+    # Every day at 8:00 (Europe/Paris), one e-mail per person who chose the daily digest.
+    "outbox-daily-digest": {"task": "outbox.run_job", "schedule": crontab(minute=0, hour=8), "args": ["daily_digest"]},
+    # Every minute, referrals sent 5 working days ago and not taken into account (10: the managers).
+    "reminder-referral-not-acknowledged": {
+        "task": "outbox.run_job",
+        "schedule": _EVERY_MINUTE,
+        "args": ["referral_not_acknowledged"],
+    },
+    # Every minute, integration periods ending within 3 days: the E2C staff confirms the enrolment.
+    "reminder-integration-period-ending": {
+        "task": "outbox.run_job",
+        "schedule": _EVERY_MINUTE,
+        "args": ["integration_period_ending"],
+    },
+    # Every minute, hand-backs still open after 5 working days: the referring organisation's managers.
+    "reminder-hand-back-not-handled": {
+        "task": "outbox.run_job",
+        "schedule": _EVERY_MINUTE,
+        "args": ["hand_back_not_handled"],
+    },
+    # Every minute, follow-up reviews due tomorrow or overdue: the ML referent.
+    "reminder-follow-up-due": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["follow_up_due"]},
+    # Every minute, CEJ ending within 30 days: the referent.
+    "reminder-cej-ending": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["cej_ending"]},
+    # Every minute, PACEA reaching 24 months within 30 days: the referent.
+    "reminder-pacea-24-months": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["pacea_24_months"]},
+    # Every minute, agreements whose review meeting (6 months before the end) is due: signatories' managers.
+    "reminder-agreement-review": {
+        "task": "outbox.run_job",
+        "schedule": _EVERY_MINUTE,
+        "args": ["agreement_review_due"],
+    },
+}
+# A task stuck on a dead SMTP server is stopped: soft limit (the task can record its failure), then hard.
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 180
 
 # --- Logging: identifiers only, never personal data -------------------------------------
 LOGGING = {

@@ -1,0 +1,116 @@
+"""Reminders about follow-ups and contracts, run by beat through ``outbox.jobs`` (every minute).
+
+Idempotent (the delivery key holds the row and its due date) and bounded (primary-key batches).
+Each goes to the referent adviser, or to the organisation's managers when there is none.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+
+from cej.enums import ContractStatus, FollowUpStatus
+from cej.models import CejContract, FollowUp, PaceaContract
+from outbox.jobs import JobCounts
+from outbox.recipients import in_batches, members_by_organisation
+from outbox.services import enqueue
+from partners.enums import Role
+from partners.models import User
+
+OVERDUE_LOOKBACK = datetime.timedelta(days=30)  # older overdue follow-ups were reminded already
+CEJ_ENDING_NOTICE = datetime.timedelta(days=30)
+PACEA_MAXIMUM = relativedelta(months=24)
+PACEA_NOTICE = datetime.timedelta(days=30)
+OPEN_CONTRACT = [ContractStatus.ACTIVE, ContractStatus.SUSPENDED]
+
+
+def _referent_or_managers(referent: User | None, organisation_id: int, managers: dict[int, list[User]]) -> list[User]:
+    if referent is not None and referent.is_active:
+        return [referent]
+    return managers.get(organisation_id, [])
+
+
+def follow_ups_due(today: datetime.date) -> JobCounts:
+    """Planned follow-ups due tomorrow, or overdue (planned date passed, not held nor cancelled)."""
+    counts = JobCounts()
+    tomorrow = today + datetime.timedelta(days=1)
+    due = (
+        FollowUp.objects.filter(
+            status=FollowUpStatus.PLANNED, scheduled_on__gte=today - OVERDUE_LOOKBACK, scheduled_on__lte=tomorrow
+        )
+        .exclude(scheduled_on=today)
+        .select_related("young_person__referent")
+    )
+    for batch in in_batches(due):
+        managers = members_by_organisation({f.young_person.organisation_id for f in batch}, [Role.MANAGER])
+        for follow_up in batch:
+            kind = "reminder.follow_up_tomorrow" if follow_up.scheduled_on == tomorrow else "reminder.follow_up_overdue"
+            counts.examined += 1
+            counts.enqueued += len(
+                enqueue(
+                    kind=kind,
+                    recipients=_referent_or_managers(
+                        follow_up.young_person.referent, follow_up.young_person.organisation_id, managers
+                    ),
+                    key=f"{kind}:{follow_up.pk}:{follow_up.scheduled_on}",
+                    context={
+                        "follow_up": follow_up.pk,
+                        "young_person": str(follow_up.young_person.public_id),
+                        "scheduled_on": str(follow_up.scheduled_on),
+                    },
+                )
+            )
+    return counts
+
+
+def cej_contracts_ending(today: datetime.date) -> JobCounts:
+    """Running CEJ whose planned end is within 30 days: the referent prepares what comes next."""
+    counts = JobCounts()
+    due = CejContract.objects.filter(
+        status__in=OPEN_CONTRACT, planned_end_on__gte=today, planned_end_on__lte=today + CEJ_ENDING_NOTICE
+    ).select_related("referent", "young_person")
+    for batch in in_batches(due):
+        managers = members_by_organisation({c.organisation_id for c in batch}, [Role.MANAGER])
+        for contract in batch:
+            counts.examined += 1
+            counts.enqueued += len(
+                enqueue(
+                    kind="reminder.cej_ending",
+                    recipients=_referent_or_managers(contract.referent, contract.organisation_id, managers),
+                    key=f"reminder.cej_ending:{contract.pk}:{contract.planned_end_on}",
+                    context={
+                        "cej_contract": contract.pk,
+                        "young_person": str(contract.young_person.public_id),
+                        "planned_end_on": str(contract.planned_end_on),
+                    },
+                )
+            )
+    return counts
+
+
+def pacea_contracts_reaching_24_months(today: datetime.date) -> JobCounts:
+    """Running PACEA that reach their 24-month maximum within 30 days."""
+    counts = JobCounts()
+    due = PaceaContract.objects.filter(
+        status__in=OPEN_CONTRACT,
+        starts_on__gte=today - PACEA_MAXIMUM,
+        starts_on__lte=today + PACEA_NOTICE - PACEA_MAXIMUM,
+    ).select_related("referent", "young_person")
+    for batch in in_batches(due):
+        managers = members_by_organisation({c.organisation_id for c in batch}, [Role.MANAGER])
+        for contract in batch:
+            counts.examined += 1
+            counts.enqueued += len(
+                enqueue(
+                    kind="reminder.pacea_24_months",
+                    recipients=_referent_or_managers(contract.referent, contract.organisation_id, managers),
+                    key=f"reminder.pacea_24_months:{contract.pk}:{contract.starts_on}",
+                    context={
+                        "pacea_contract": contract.pk,
+                        "young_person": str(contract.young_person.public_id),
+                        "reaches_on": str(contract.starts_on + PACEA_MAXIMUM),
+                    },
+                )
+            )
+    return counts

@@ -1,0 +1,73 @@
+"""Reads of the outbox, scoped: a person sees their own notifications; administrators the monitoring."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.db.models import Count, F, QuerySet
+from django.http import Http404
+
+from outbox.jobs import JOBS
+from outbox.models import JobRun, Message, Preference
+from pagination.keyset import KeysetPage, paginate
+from partners.access import Actor, Capability
+
+PAGE_SIZE = 30
+
+
+def notifications_for(actor: Actor) -> QuerySet[Message]:
+    return Message.objects.filter(recipient=actor.user).annotate(newest_first=F("id") * -1)
+
+
+def notifications_page(*, actor: Actor, after: str | None, before: str | None) -> KeysetPage[Message]:
+    return paginate(notifications_for(actor), keys=["newest_first"], after=after, before=before, size=PAGE_SIZE)
+
+
+def notification_for(*, actor: Actor, public_id: str) -> Message:
+    found = Message.objects.filter(recipient=actor.user, public_id=public_id).first()
+    if found is None:
+        raise Http404("Notification introuvable.")
+    return found
+
+
+def unread_count(actor_user_id: int) -> int:
+    return Message.objects.filter(recipient_id=actor_user_id, read_at__isnull=True).count()
+
+
+def frequency_of(actor: Actor) -> str:
+    preference = Preference.objects.filter(user=actor.user).first()
+    return preference.frequency if preference else Preference.Frequency.IMMEDIATE
+
+
+@dataclasses.dataclass(frozen=True)
+class JobLine:
+    name: str
+    label: str
+    last_run: JobRun | None
+
+
+def monitoring(actor: Actor) -> tuple[dict[str, int], list[JobLine]]:
+    """Outbox rows by state, and the last run of each registered job (403 unless administrator)."""
+    actor.require(Capability.MONITOR_JOBS)
+    counts = dict.fromkeys(Message.Status.values, 0)
+    counts.update(
+        {row["status"]: row["total"] for row in Message.objects.order_by().values("status").annotate(total=Count("id"))}
+    )
+    last_runs = {
+        run.job: run for run in JobRun.objects.filter(job__in=list(JOBS)).order_by("job", "-started_at").distinct("job")
+    }
+    return counts, [JobLine(name, job.label, last_runs.get(name)) for name, job in JOBS.items()]
+
+
+def failed_messages_page(*, actor: Actor, after: str | None, before: str | None) -> KeysetPage[Message]:
+    actor.require(Capability.MONITOR_JOBS)
+    failed = Message.objects.filter(status=Message.Status.FAILED).select_related("organisation", "recipient")
+    return paginate(failed, keys=["id"], after=after, before=before, size=PAGE_SIZE)
+
+
+def failed_message(*, actor: Actor, public_id: str) -> Message:
+    actor.require(Capability.MONITOR_JOBS)
+    found = Message.objects.filter(public_id=public_id).first()
+    if found is None:
+        raise Http404("Message introuvable.")
+    return found
