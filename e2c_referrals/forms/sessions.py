@@ -7,6 +7,7 @@ import zoneinfo
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.conf import settings
 
 from cej.validators import validate_no_nir
@@ -92,6 +93,17 @@ class SessionForm(forms.Form):
         cast(forms.MultipleChoiceField, self.fields["co_hosts"]).choices = [
             (key, _person(user)) for key, user in self.hosts.items()
         ]
+
+    SERVICE_FIELDS = {"starts_at": "starts", "ends_at": "ends"}
+
+    def attach_service_errors(self, error: ValidationError) -> None:
+        """The service speaks of ``starts_at``/``ends_at``; the form asks a day and two times."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for field, texts in error.message_dict.items():
+            name = self.SERVICE_FIELDS.get(field, field)
+            self.add_error(name if name in self.fields else None, texts)
 
     def site(self) -> Organisation:
         if self.fixed_site is not None:

@@ -241,12 +241,12 @@ def registration_create(*, actor: Actor, session: InformationSession, referral: 
     locked = _locked(session)
     # Locked before the checks: the same young person registered to two sessions at once waits here.
     referral = Referral.objects.select_for_update(of=("self",)).select_related("e2c_site").get(pk=referral.pk)
-    if not can_register(actor, referral):
-        raise PermissionDenied("Seuls le prescripteur et l'équipe du site E2C inscrivent ce jeune.")
     if referral.e2c_site_id != locked.e2c_site_id:
         raise ValidationError(
             {"referral": [f"Ce jeune n'a pas d'orientation vers {locked.e2c_site} : orientez-le d'abord vers ce site."]}
         )
+    if not can_register(actor, referral):
+        raise PermissionDenied("Seuls le prescripteur et l'équipe du site E2C inscrivent ce jeune.")
     if locked.status != SessionStatus.PLANNED:
         raise ValidationError(f"Cette séance est « {locked.get_status_display().lower()} » : inscription impossible.")
     if locked.starts_at <= timezone.now():

@@ -114,7 +114,7 @@ def session_create_view(request: HttpRequest) -> HttpResponse:
         try:
             session = session_create(actor=actor, site=form.site(), data=form.to_data())
         except ValidationError as error:
-            attach_errors(form, error)
+            form.attach_service_errors(error)
         else:
             messages.success(request, "La séance est programmée ; les correspondants partenaires en sont informés.")
             return redirect("e2c_referrals:session_detail", public_id=session.public_id)
@@ -188,7 +188,7 @@ def session_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             session_update(actor=actor, session=session, data=form.to_data())
         except ValidationError as error:
-            attach_errors(form, error)
+            form.attach_service_errors(error)
         else:
             messages.success(request, "La séance est modifiée ; les partenaires et les co-animateurs en sont informés.")
             return _back_to(session)
