@@ -36,7 +36,10 @@ def test_small_national_dataset_has_the_networks_people_and_referrals_in_plausib
     assert Referral.objects.count() == 400
     assert Referral.objects.values("young_person").distinct().count() == 400
     # every referral starts with its sending, and its last transition is its status
-    assert ReferralTransition.objects.filter(from_status=ReferralStatus.DRAFT, to_status=ReferralStatus.SENT).count() == 400
+    assert (
+        ReferralTransition.objects.filter(from_status=ReferralStatus.DRAFT, to_status=ReferralStatus.SENT).count()
+        == 400
+    )
     last = {}
     for referral_id, to_status in ReferralTransition.objects.order_by("created_at", "id").values_list(
         "referral_id", "to_status"

@@ -1,0 +1,202 @@
+"""How a report is shown: statistical secrecy, French number formats, tables and bar charts.
+
+Statistical secrecy (the rule, applied on every page and in every export): a count of young people
+(referrals, entries, exits, hand-backs) from 1 to 4 is shown as "< 5"; a rate whose numerator or
+denominator is such a count, and a delay computed on fewer than 5 referrals, are shown as "secret".
+Zero is shown (nobody to identify); counts of organisations, agreements or départements are never
+masked. A masked value draws no bar in a chart. Names of young people are never part of a report.
+Known limit: a masked cell can sometimes be deduced from a total and the other rows of a breakdown
+(secondary secrecy is not applied).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.formats import number_format
+
+from reporting.indicators import (
+    AGREEMENTS,
+    AREA,
+    COVERAGE,
+    DELAYS,
+    EXITS,
+    HAND_BACKS,
+    INDICATORS,
+    NETWORK,
+    OUTCOMES,
+    PIPELINE,
+    SESSIONS,
+    Indicator,
+    Kind,
+    Level,
+)
+
+THRESHOLD = 5
+MASKED = "< 5"
+CONFIDENTIAL = "secret"
+NOT_APPLICABLE = "—"
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    text: str
+    number: float | int | None  # None when masked or not applicable (exports write the text)
+    masked: bool = False
+
+
+def _small(value: Any) -> bool:
+    return isinstance(value, int) and 0 < value < THRESHOLD
+
+
+def cell(indicator: Indicator, row: dict[str, Any]) -> Cell:
+    value = row.get(indicator.key)
+    if indicator.kind == Kind.PEOPLE:
+        if _small(value):
+            return Cell(MASKED, None, masked=True)
+        return Cell(number_format(value or 0, force_grouping=True), value or 0)
+    if indicator.kind == Kind.COUNT:
+        return Cell(number_format(value or 0, force_grouping=True), value or 0)
+    if indicator.kind == Kind.RATE:
+        if _small(row.get(indicator.numerator)) or _small(row.get(indicator.denominator)):
+            return Cell(CONFIDENTIAL, None, masked=True)
+        if value is None:
+            return Cell(NOT_APPLICABLE, None)
+        return Cell(f"{number_format(value * 100, 1)} %", value)
+    # DAYS
+    if _small(row.get(indicator.base)):
+        return Cell(CONFIDENTIAL, None, masked=True)
+    if value is None:
+        return Cell(NOT_APPLICABLE, None)
+    return Cell(f"{number_format(value, 1)} j", value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    indicators: Sequence[Indicator]
+
+
+SECTIONS = [
+    Section("parcours", "Parcours des orientations envoyées sur la période", PIPELINE),
+    Section("delais", "Délais depuis l'envoi", DELAYS),
+    Section("sorties", "Sorties enregistrées sur la période", [*EXITS, *OUTCOMES]),
+    Section("retours", "Retours vers le prescripteur sur la période", HAND_BACKS),
+    Section("accords", "Accords en vigueur et couverture territoriale", [*AGREEMENTS, *COVERAGE]),
+    *([Section("seances", "Informations collectives et immersions", SESSIONS)] if SESSIONS else []),
+]
+BREAKDOWN_COLUMNS = [
+    INDICATORS[key]
+    for key in (
+        "sent",
+        "acknowledged",
+        "attended",
+        "enrolled",
+        "integration_rate",
+        "enrolled_p50",
+        "exits",
+        "positive_rate",
+        "hand_backs",
+    )
+]
+COVERAGE_COLUMNS = [INDICATORS["departements_with_site"], INDICATORS["departements_without_site"]]
+FUNNEL = [INDICATORS[key] for key in ("sent", "acknowledged", "invited", "attended", "integration", "enrolled")]
+CHILD_TITLES = {Level.NATIONAL: "région", Level.REGION: "département", Level.DEPARTEMENT: "organisation"}
+
+
+def section_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
+    totals = report["totals"]
+    return [
+        {
+            "slug": section.slug,
+            "title": section.title,
+            "rows": [(indicator, cell(indicator, totals)) for indicator in section.indicators],
+        }
+        for section in SECTIONS
+    ]
+
+
+def breakdown(report: dict[str, Any], dimension: str, level: Level) -> dict[str, Any]:
+    """A breakdown's table: one row per key, in label order, with the columns for that level."""
+    columns = list(BREAKDOWN_COLUMNS)
+    if dimension == AREA and level in (Level.NATIONAL, Level.REGION):
+        columns += COVERAGE_COLUMNS
+    labels = report["labels"][dimension]
+    rows = [
+        {"key": key, "label": labels.get(key, key), "cells": [cell(indicator, row) for indicator in columns]}
+        for key, row in report["rows"][dimension].items()
+    ]
+    rows.sort(key=lambda row: str(row["label"]))
+    return {"columns": columns, "rows": rows}
+
+
+@dataclasses.dataclass(frozen=True)
+class Bar:
+    label: str
+    cell: Cell
+    # SVG coordinates as plain strings: a localised template would write "12,5" (invalid SVG).
+    width: str  # percent of the chart's width; "0" for a masked value (no bar drawn)
+    value_x: str
+    y: int
+    text_y: int
+
+
+BAR_HEIGHT = 28
+LABEL_WIDTH = 45.0  # percent of the width given to the labels
+BARS_WIDTH = 42.0  # percent given to the longest bar
+
+
+def bar_chart(slug: str, title: str, items: list[tuple[str, Cell]]) -> dict[str, Any]:
+    """A horizontal bar chart drawn in SVG by the template, from the cells of its data table."""
+    largest = max((float(c.number) for _label, c in items if c.number), default=0.0)
+    bars = []
+    for index, (label, c) in enumerate(items):
+        width = round(float(c.number) * BARS_WIDTH / largest, 2) if c.number and largest else 0.0
+        bars.append(
+            Bar(
+                label=label,
+                cell=c,
+                width=f"{width}%",
+                value_x=f"{LABEL_WIDTH + width + 1}%",
+                y=index * BAR_HEIGHT + 6,
+                text_y=index * BAR_HEIGHT + 19,
+            )
+        )
+    return {
+        "slug": slug,
+        "title": title,
+        "bars": bars,
+        "height": max(1, len(bars)) * BAR_HEIGHT,
+        "label_x": f"{LABEL_WIDTH - 1}%",
+        "bars_x": f"{LABEL_WIDTH}%",
+    }
+
+
+def charts(report: dict[str, Any], level: Level) -> list[dict[str, Any]]:
+    totals = report["totals"]
+    outcomes = [(indicator.label, cell(indicator, totals)) for indicator in OUTCOMES]
+    drawn = [
+        bar_chart(
+            "graphique-parcours",
+            "Parcours des orientations envoyées sur la période",
+            [(indicator.label, cell(indicator, totals)) for indicator in FUNNEL],
+        ),
+        bar_chart("graphique-sorties", "Sorties par situation à la sortie", outcomes),
+    ]
+    if level in CHILD_TITLES:
+        table = breakdown(report, AREA, level)
+        drawn.append(
+            bar_chart(
+                "graphique-territoires",
+                f"Orientations envoyées par {CHILD_TITLES[level]}",
+                [(row["label"], row["cells"][0]) for row in table["rows"]],
+            )
+        )
+    return drawn
+
+
+def network_breakdown(report: dict[str, Any]) -> dict[str, Any]:
+    return breakdown(report, NETWORK, Level.ORGANISATION)

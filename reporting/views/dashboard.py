@@ -1,0 +1,150 @@
+"""The indicators dashboard: national → région → département → organisation, for a period."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+
+from partners.access import Actor, actor_for
+from partners.enums import Role
+from partners.models import Departement, Region
+from reporting import presentation
+from reporting.indicators import AREA, CHILD_LEVEL, Area, Level, Period
+from reporting.selectors.areas import (
+    area_for,
+    organisation_public_ids,
+    period_from_query,
+    root_area,
+    semesters,
+)
+from reporting.selectors.reports import is_closed, report_for
+
+
+def area_url(area: Area, public_ids: dict[str, str] | None = None) -> str:
+    if area.level == Level.NATIONAL:
+        return reverse("reporting:dashboard")
+    if area.level == Level.REGION:
+        return reverse("reporting:region", kwargs={"code": area.code})
+    if area.level == Level.DEPARTEMENT:
+        return reverse("reporting:departement", kwargs={"code": area.code})
+    public_id = (public_ids or {}).get(area.code, area.code)
+    return reverse("reporting:organisation", kwargs={"public_id": public_id})
+
+
+def period_query(period: Period) -> str:
+    code = period.semester_code
+    if code:
+        return urlencode({"semestre": code})
+    return urlencode({"du": period.start.isoformat(), "au": period.end.isoformat()})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    root = root_area(actor)
+    if root.level == Level.REGION:  # a regional coordinator lands on their région
+        query = request.GET.urlencode()
+        return redirect(area_url(root) + (f"?{query}" if query else ""))
+    return _dashboard(request, actor, Level.NATIONAL, "")
+
+
+@login_required
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    return _dashboard(request, actor_for(request), Level.REGION, code)
+
+
+@login_required
+def departement(request: HttpRequest, code: str) -> HttpResponse:
+    return _dashboard(request, actor_for(request), Level.DEPARTEMENT, code)
+
+
+@login_required
+def organisation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _dashboard(request, actor_for(request), Level.ORGANISATION, str(public_id))
+
+
+@login_required
+def go(request: HttpRequest) -> HttpResponse:
+    """The territory filter: to the département's page, else the région's, else the widest one."""
+    actor = actor_for(request)
+    root = root_area(actor)
+    period, _error = period_from_query(request.GET.dict(), timezone.localdate())
+    code = request.GET.get("departement", "")
+    if code and Departement.objects.filter(code=code).exists():
+        target = Area(Level.DEPARTEMENT, code)
+    elif request.GET.get("region") and Region.objects.filter(code=request.GET["region"]).exists():
+        target = Area(Level.REGION, request.GET["region"])
+    else:
+        target = root
+    return redirect(f"{area_url(target)}?{period_query(period)}")
+
+
+def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> HttpResponse:
+    area, parents = area_for(actor, level, code)
+    today = timezone.localdate()
+    period, period_error = period_from_query(request.GET.dict(), today)
+    report, snapshot = report_for(area, period)
+    area_table = presentation.breakdown(report, AREA, area.level) if area.level != Level.ORGANISATION else None
+    if area_table is not None:
+        child = CHILD_LEVEL[area.level]
+        public_ids = (
+            organisation_public_ids([row["key"] for row in area_table["rows"]]) if child == Level.ORGANISATION else {}
+        )
+        for row in area_table["rows"]:
+            row["url"] = area_url(Area(child, row["key"]), public_ids)
+    query = period_query(period)
+    closed = snapshot is not None or (area.level == Level.ORGANISATION and is_closed(period))
+    context: dict[str, Any] = {
+        "area": area,
+        "parents": [(parent, area_url(parent)) for parent in parents],
+        "period": period,
+        "period_error": period_error,
+        "period_query": query,
+        "semesters": semesters(today),
+        "snapshot": snapshot,
+        "organisation_in_closed_semester": area.level == Level.ORGANISATION and closed,
+        "sections": presentation.section_tables(report),
+        "charts": presentation.charts(report, area.level),
+        "area_table": area_table,
+        "child_title": presentation.CHILD_TITLES.get(area.level, ""),
+        "network_table": presentation.network_breakdown(report),
+        "regions": Region.objects.order_by("name") if actor.role == Role.NATIONAL_COMMITTEE else [],
+        "departements": _departements(area, parents),
+        "can_close": (
+            actor.role == Role.NATIONAL_COMMITTEE
+            and period.semester_code is not None
+            and period.end < today
+            and not closed
+            and area.level == Level.NATIONAL
+        ),
+        "secrecy_threshold": presentation.THRESHOLD,
+    }
+    return render(request, "reporting/dashboard.html", context)
+
+
+def _departements(area: Area, parents: list[Area]) -> list[Departement]:
+    """The départements offered by the filter: those of the région shown (or of its parent région)."""
+    region_code = (
+        area.code
+        if area.level == Level.REGION
+        else next((parent.code for parent in parents if parent.level == Level.REGION), "")
+    )
+    if not region_code:
+        return []
+    return list(Departement.objects.filter(region_id=region_code).order_by("code"))
+
+
+urlpatterns = [
+    path("indicateurs/", dashboard, name="dashboard"),
+    path("indicateurs/territoire/", go, name="go"),
+    path("indicateurs/region/<str:code>/", region, name="region"),
+    path("indicateurs/departement/<str:code>/", departement, name="departement"),
+    path("indicateurs/organisation/<uuid:public_id>/", organisation, name="organisation"),
+]
