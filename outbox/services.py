@@ -91,7 +91,7 @@ def _publish_delivery() -> None:
         # One connection attempt, no retry: Celery's default would retry for seconds per request.
         with deliver_pending.app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=0)
-            deliver_pending.apply_async(retry=False, connection=connection)
+            deliver_pending.apply_async(retry=False, producer=connection.Producer())
     except Exception as error:  # kombu, redis-py and socket errors alike
         logger.warning(
             "outbox: delivery task not published (%s); the periodic sweep will deliver", type(error).__name__

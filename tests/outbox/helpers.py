@@ -12,7 +12,7 @@ from cej.models import Consent, YoungPerson
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.models import Referral
 from e2c_referrals.services.referrals import ReferralData, referral_create
-from e2c_referrals.workflow import TransitionData, referral_transition
+from e2c_referrals.workflow import referral_transition
 from partners.access import Actor
 from partners.models import Organisation
 from tests.cej.factories import YoungPersonFactory
@@ -57,21 +57,15 @@ def sent(world, person: YoungPerson | None = None, site: Organisation | None = N
     return referral
 
 
-def in_integration(world) -> Referral:
+def in_integration(world, *, planned_end_on: datetime.date) -> Referral:
+    """A referral in its integration period. Set directly: the path there goes through an
+    information session (another area's pages), which is not what these tests are about."""
     referral = sent(world)
-    today = timezone.localdate()
-    staff = actor(world, "e2c_staff")
-    for to, data in (
-        (ReferralStatus.ACKNOWLEDGED, None),
-        (ReferralStatus.INVITED, None),
-        (ReferralStatus.ATTENDED, None),
-        (ReferralStatus.INTERVIEW, None),
-        (
-            ReferralStatus.INTEGRATION,
-            TransitionData(integration_starts_on=today, integration_planned_end_on=today + datetime.timedelta(weeks=4)),
-        ),
-    ):
-        referral_transition(actor=staff, referral=referral, to=to, data=data)
+    Referral.objects.filter(pk=referral.pk).update(
+        status=ReferralStatus.INTEGRATION,
+        integration_starts_on=planned_end_on - datetime.timedelta(weeks=4),
+        integration_planned_end_on=planned_end_on,
+    )
     referral.refresh_from_db()
     return referral
 
