@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.core import mail
 from django.utils import timezone
 
 from cej.models import CejContract, FollowUp, PaceaContract
@@ -14,6 +15,7 @@ from e2c_referrals.enums import HandBackReason
 from e2c_referrals.models import HandBack, Referral
 from outbox.jobs import JOBS, run_job
 from outbox.models import JobRun, Message
+from outbox.services import deliver_pending
 from partners.enums import AgreementFramework, AgreementLevel, OrganisationKind, Role
 from partners.models import Agreement, Departement
 from tests.outbox.helpers import at, in_integration, sent, young_person
@@ -38,6 +40,14 @@ def reminders_about(referral):
     return Message.objects.filter(kind__startswith="reminder.", context__referral=str(referral.public_id))
 
 
+def emailed_subjects():
+    """Deliver what the reminders wrote; the subjects of the e-mails, sorted."""
+    deliver_pending()
+    bodies = [email.body for email in mail.outbox]
+    assert all("Bonjour" in body and "un jeune" not in body for body in bodies)  # names were found
+    return sorted(email.subject for email in mail.outbox)
+
+
 def run_twice(name, today=TODAY):
     first, second = run_job(name, today=today), run_job(name, today=today)
     return first, second
@@ -56,6 +66,10 @@ def test_a_referral_not_acknowledged_reminds_the_staff_after_5_working_days_and_
         ("reminder.referral_escalation", world.user("manager_e2c").pk),  # the school's manager
         ("reminder.referral_unacknowledged", world.user("e2c_staff").pk),
     ]
+    assert emailed_subjects() == [
+        "Orientation en attente depuis 10 jours ouvrés",
+        "Relance : orientation non prise en compte depuis 5 jours ouvrés",
+    ]
 
 
 def test_an_integration_period_reaching_its_end_asks_the_staff_to_confirm_once(world):
@@ -67,6 +81,7 @@ def test_an_integration_period_reaching_its_end_asks_the_staff_to_confirm_once(w
 
     assert (first.examined, first.enqueued, second.enqueued) == (1, 1, 0)
     assert kinds() == [("reminder.integration_end", world.user("e2c_staff").pk)]
+    assert emailed_subjects() == ["Période d'intégration bientôt terminée : confirmer l'entrée en parcours"]
 
 
 def test_a_hand_back_left_open_5_working_days_tells_the_referring_organisations_managers(world):
@@ -84,6 +99,7 @@ def test_a_hand_back_left_open_5_working_days_tells_the_referring_organisations_
 
     assert (first.enqueued, second.enqueued) == (1, 0)
     assert kinds() == [("reminder.hand_back_late", world.user("manager_ml").pk)]
+    assert emailed_subjects() == ["Retour vers le prescripteur non traité depuis 5 jours ouvrés"]
 
 
 def test_follow_ups_due_tomorrow_or_overdue_remind_the_referent_once(world):
@@ -99,6 +115,7 @@ def test_follow_ups_due_tomorrow_or_overdue_remind_the_referent_once(world):
         ("reminder.follow_up_overdue", world.user("adviser_ml").pk),
         ("reminder.follow_up_tomorrow", world.user("adviser_ml").pk),
     ]
+    assert emailed_subjects() == ["Point de suivi en retard", "Point de suivi prévu demain"]
 
 
 def test_a_cej_ending_within_30_days_reminds_its_referent_once(world):
@@ -118,6 +135,7 @@ def test_a_cej_ending_within_30_days_reminds_its_referent_once(world):
 
     assert (first.enqueued, second.enqueued) == (1, 0)
     assert kinds() == [("reminder.cej_ending", world.user("adviser_ml").pk)]
+    assert emailed_subjects() == ["CEJ se terminant dans moins de 30 jours"]
 
 
 def test_a_pacea_reaching_24_months_reminds_its_referent_or_the_managers_when_there_is_none(world):
@@ -135,6 +153,7 @@ def test_a_pacea_reaching_24_months_reminds_its_referent_or_the_managers_when_th
 
     assert (first.enqueued, second.enqueued) == (1, 0)
     assert kinds() == [("reminder.pacea_24_months", world.user("manager_ml").pk)]
+    assert emailed_subjects() == ["PACEA atteignant bientôt 24 mois"]
 
 
 def test_an_agreement_review_meeting_due_tells_the_signatories_managers_once(world):
@@ -157,6 +176,7 @@ def test_an_agreement_review_meeting_due_tells_the_signatories_managers_once(wor
             ("reminder.agreement_review", world.user("manager_e2c").pk),
         ]
     )
+    assert emailed_subjects() == ["Accord : réunion de bilan à prévoir"] * 2
 
 
 def test_every_registered_job_runs_and_is_recorded(world):
