@@ -27,6 +27,8 @@ ACCOUNTS = [
 ]
 MAX_PAGES_PER_ACCOUNT = 60
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# Région and département codes (84, 2A, 971) and semesters (2026-S1) in paths: one page per view too.
+CODE = re.compile(r"/(\d{2,3}|2[AB]|\d{4}-S[12])/")
 SKIPPED_PREFIXES = ("/admin/", "/deconnexion/", "/static/", "/media/")
 SKIPPED_SUFFIXES = (".pdf", ".csv", ".ics", ".zip", ".xlsx", ".json")
 
@@ -37,8 +39,9 @@ def demo(db):
 
 
 def shape(path: str) -> str:
-    """One page per view: /annuaire/<uuid>/ stands for every organisation page, queries are ignored."""
-    return UUID.sub("<uuid>", path.split("?")[0])
+    """One page per view: /annuaire/<uuid>/ stands for every organisation page, /indicateurs/region/84/
+    for every région; queries are ignored."""
+    return CODE.sub("/<code>/", UUID.sub("<uuid>", path.split("?")[0]))
 
 
 def crawl(page: Page, base: str, axe) -> list[str]:

@@ -50,7 +50,18 @@ def test_e2c_staff_take_a_referral_to_the_exit_and_the_adviser_sees_the_timeline
     page.goto(f"{live_server.url}/orientations/{referral.public_id}/")
     assert_no_accessibility_violations(axe, page)
 
-    move(page, axe, "Inviter en information collective")
+    # The invitation is a seat in one of the site's sessions (the demo plans one next week).
+    page.get_by_role("link", name="Inscrire à une information collective", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("à une séance")
+    assert_no_accessibility_violations(axe, page)
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name="Inscrire", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("est inscrit(e) à la séance")
+    page.get_by_role("link", name="Information collective du").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Information collective du")
+    assert_no_accessibility_violations(axe, page)
+    screenshot(page, "seance-information-collective")
+    page.goto(f"{live_server.url}/orientations/{referral.public_id}/")
     move(page, axe, "Présent(e) à l'information collective")
     move(page, axe, "Entretien")
 
