@@ -166,6 +166,7 @@ def test_redis_stops_in_the_middle_of_100_submissions_and_every_notification_arr
             )
             statuses.append(response.status_code)
         down_for = time.monotonic() - down_since
+        submitting = time.monotonic() - started
 
         # Then every submission was saved and answered normally (no server error)
         assert statuses == [302] * 100
@@ -178,9 +179,11 @@ def test_redis_stops_in_the_middle_of_100_submissions_and_every_notification_arr
 
         # When Redis comes back (empty: it keeps nothing on disk) and beat's sweep runs
         redis.start()
+        back = time.monotonic()
         deliver_pending.apply_async()
         wait_for(lambda: not Message.objects.exclude(status=Message.Status.SENT).exists())
         wait_for(lambda: sum(sent_emails(email_dir).values()) >= 100)
+        back_to_all = time.monotonic() - back
         time.sleep(1)  # anything sent twice would show up now
     finally:
         stop_worker(worker)
@@ -190,8 +193,10 @@ def test_redis_stops_in_the_middle_of_100_submissions_and_every_notification_arr
     expected = {str(public_id) for public_id in Message.objects.values_list("public_id", flat=True)}
     assert set(emails) == expected and len(expected) == 100
     assert set(emails.values()) == {1}
-    elapsed = time.monotonic() - started
-    print(f"\n100 submissions, Redis down for {down_for:.1f} s, all delivered once in {elapsed:.1f} s")
+    print(
+        f"\n100 submissions in {submitting:.1f} s, Redis down for the last {down_for:.1f} s; "
+        f"all delivered once {back_to_all:.1f} s after Redis came back"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
