@@ -37,6 +37,8 @@ COPY audit ./audit
 COPY pagination ./pagination
 COPY csvimport ./csvimport
 COPY outbox ./outbox
+COPY exports ./exports
+COPY reporting ./reporting
 COPY templates ./templates
 COPY static ./static
 
