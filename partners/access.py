@@ -36,12 +36,20 @@ class Capability(enum.StrEnum):
     REFER = "refer"  # refer a young person to an E2C site
     PROCESS_REFERRALS = "process_referrals"  # acknowledge, invite, enrol (E2C side)
     VIEW_AGGREGATES = "view_aggregates"  # indicators, never a name
+    EXPORT_PERSONAL_DATA = "export_personal_data"  # right of access: everything held on one young person
     MONITOR_JOBS = "monitor_jobs"  # outbox and scheduled jobs: states, last runs, retry a failed delivery
 
 
 # The one declared table of what each role may do.
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.ADVISER: frozenset({Capability.VIEW_DIRECTORY, Capability.VIEW_PERSONAL_DATA, Capability.REFER}),
+    Role.ADVISER: frozenset(
+        {
+            Capability.VIEW_DIRECTORY,
+            Capability.VIEW_PERSONAL_DATA,
+            Capability.REFER,
+            Capability.EXPORT_PERSONAL_DATA,
+        }
+    ),
     Role.E2C_STAFF: frozenset(
         {
             Capability.VIEW_DIRECTORY,
@@ -60,6 +68,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_AGGREGATES,
             Capability.REFER,
             Capability.PROCESS_REFERRALS,
+            Capability.EXPORT_PERSONAL_DATA,
         }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
@@ -75,6 +84,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_MEMBERS,
             Capability.EDIT_CORRESPONDENTS,
             Capability.MANAGE_AGREEMENTS,
+            Capability.EXPORT_PERSONAL_DATA,  # the DPO answers right-of-access requests
             Capability.MONITOR_JOBS,
         }
     ),

@@ -1,0 +1,1 @@
+"""PDF documents: the shared base (``base.render_pdf``) and one module per document."""
