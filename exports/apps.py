@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ExportsConfig(AppConfig):
     name = "exports"
     verbose_name = "Exports de fichiers"
+
+    def ready(self) -> None:
+        from exports import registry
+
+        # The first kind: referral files (its builder lives in e2c_referrals, imported only when run).
+        registry.register(registry.REFERRAL_FILES)

@@ -1,7 +1,7 @@
 """Pages of the ``exports`` app, namespace ``exports``."""
 
-from django.urls import URLPattern, URLResolver
+from exports.views import urlpatterns
 
 app_name = "exports"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+__all__ = ["app_name", "urlpatterns"]

@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # number of runs), so a condition that becomes true is told within a minute.
 _EVERY_MINUTE = crontab(minute="*")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every 5 minutes, send again the export jobs still waiting (broker down at request time) or
+    # abandoned by a worker that died.
+    "exports-requeue-stale": {"task": "exports.tasks.requeue_stale_exports", "schedule": 300.0},
+    # Every hour, delete the files of exports produced more than 48 hours ago.
+    "exports-delete-expired": {"task": "exports.tasks.delete_expired_exports", "schedule": 3600.0},
     # Every minute, deliver what the on-commit task missed (broker down, worker lost).
     "outbox-sweep": {"task": "outbox.deliver_pending", "schedule": 60.0},
     # Every day at 8:00 (Europe/Paris), one e-mail per person who chose the daily digest.
