@@ -175,7 +175,8 @@ def _registered_count(session: InformationSession) -> int:
 @transaction.atomic
 def session_update(*, actor: Actor, session: InformationSession, data: SessionData) -> InformationSession:
     """Change a planned session. Side effects: ``sequence`` bumped (calendars update), freed
-    capacity filled from the waiting list, correspondents and co-hosts notified (outbox)."""
+    capacity filled from the waiting list, correspondents and co-hosts notified, and the advisers
+    of the registered young people (one message each, listing them) (outbox)."""
     locked = _locked(session)
     if not can_manage_session(actor, locked):
         raise PermissionDenied("Seule l'équipe du site E2C modifie ses séances.")
@@ -188,6 +189,8 @@ def session_update(*, actor: Actor, session: InformationSession, data: SessionDa
     locked.co_hosts.set(data.co_hosts)
     fill_from_waiting_list(actor=actor, session_id=locked.pk)
     _announce(locked, event="changed")
+    seated = locked.registrations.filter(status=R.REGISTERED).select_related("referral")
+    _tell_advisers(locked, [seat.referral for seat in seated], event="changed")
     return locked
 
 

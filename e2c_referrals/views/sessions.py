@@ -13,6 +13,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.models import AccessLog
+from audit.services import log_access
 from e2c_referrals.enums import RegistrationStatus, SessionStatus
 from e2c_referrals.forms.sessions import (
     AttendanceForm,
@@ -25,6 +27,7 @@ from e2c_referrals.forms.sessions import (
 )
 from e2c_referrals.ical import calendar_bytes, can_regenerate_feed, feed_for, feed_organisation, feed_regenerate
 from e2c_referrals.models import InformationSession, Referral, SessionRegistration
+from e2c_referrals.pdf.attendance_sheet import attendance_sheet_name, attendance_sheet_pdf
 from e2c_referrals.selectors.referrals import referral_for_actor
 from e2c_referrals.selectors.sessions import (
     immersions_for_actor,
@@ -329,6 +332,18 @@ def attendance_view(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "e2c_referrals/sessions/attendance.html", {"form": form, "session": session})
 
 
+@login_required
+def attendance_sheet(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The sheet to print and sign, for the site's team; lists names: a logged export."""
+    actor, session = _managed(request, public_id)
+    body = attendance_sheet_pdf(session, actor=actor)
+    log_access(actor=actor, record=session, purpose=AccessLog.Purpose.EXPORT)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{attendance_sheet_name(session)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 # --- iCalendar feed ---------------------------------------------------------------------------------
 
 
@@ -425,6 +440,7 @@ urlpatterns = [
         name="registration_withdraw",
     ),
     path("seances/<uuid:public_id>/presences/", attendance_view, name="session_attendance"),
+    path("seances/<uuid:public_id>/feuille-emargement.pdf", attendance_sheet, name="session_attendance_sheet"),
     path("orientations/<uuid:public_id>/inscrire-a-une-seance/", referral_register, name="referral_register"),
     path("calendrier/", calendar_page, name="calendar"),
     path("calendrier/nouvelle-adresse/", calendar_regenerate, name="calendar_regenerate"),

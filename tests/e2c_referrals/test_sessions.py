@@ -3,9 +3,11 @@ register (never beyond capacity, waiting list in order), cancel, record attendan
 results back, subscribe to the calendar, record adviser immersions; bad input writes nothing."""
 
 import datetime
+import io
 import threading
 
 import icalendar
+import pypdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -13,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessLog
 from e2c_referrals.enums import Attendance, ReferralStatus, RegistrationStatus, SessionStatus
 from e2c_referrals.models import AdviserImmersion, InformationSession, Referral, SessionRegistration
 from e2c_referrals.services.sessions import (
@@ -107,6 +110,11 @@ def test_a_planned_session_is_announced_to_the_partner_correspondents_and_each_c
     created.refresh_from_db()
     assert (created.capacity, created.sequence) == (16, 2)
     assert Message.objects.filter(kind="session.changed").count() == 2
+
+    registration_create(actor=actor(world, "e2c_staff"), session=created, referral=acknowledged(world))
+    session_update(actor=actor(world, "e2c_staff"), session=created, data=data(capacity=16, address="Salle B"))
+    told = Message.objects.get(kind="session.changed_for_adviser")
+    assert told.recipient == world.user("adviser_ml") and len(told.context["referrals"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -617,3 +625,39 @@ def test_an_immersion_in_the_same_network_or_with_dates_reversed_is_refused(clie
 
     assert response.context["form"].errors["ends_on"] == ["La fin ne peut pas précéder le début."]
     assert not AdviserImmersion.objects.exists()
+
+
+# --- Attendance sheet ---------------------------------------------------------------------------------
+
+
+def test_the_attendance_sheet_lists_the_registered_young_people_with_room_to_sign_and_is_logged(client, world):
+    found = session(world, capacity=8)
+    people = []
+    for last_name in ("Éléonore-Dubœuf", "N'Diaye"):
+        referral = Referral.objects.create(
+            young_person=YoungPersonFactory(organisation=world.ml_a, last_name=last_name, first_name="Zoé"),
+            referring_organisation=world.ml_a,
+            referring_adviser=world.user("adviser_ml"),
+            e2c_site=world.site,
+            diagnostic="Sans diplôme.",
+            motivation="Motivée.",
+            status=S.ACKNOWLEDGED,
+            sent_at=timezone.now(),
+        )
+        registration_create(actor=actor(world, "e2c_staff"), session=found, referral=referral)
+        people.append(referral)
+    login(client, world, "e2c_staff")
+
+    response = client.get(reverse("e2c_referrals:session_attendance_sheet", args=[found.public_id]))
+
+    assert response["Content-Type"] == "application/pdf"
+    assert str(found.public_id) in response["Content-Disposition"] and "Zo" not in response["Content-Disposition"]
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = " ".join(page_.extract_text() for page_ in reader.pages)
+    assert "Feuille d'émargement" in text
+    assert "Éléonore-Dubœuf Zoé" in text and "N'Diaye Zoé" in text
+    assert "Signature" in text and "Arrivées non inscrites" in text
+    assert "Document confidentiel" in text
+    assert AccessLog.objects.filter(object_id=found.public_id, purpose=AccessLog.Purpose.EXPORT).count() == 1
+    login(client, world, "adviser_ml")  # the ML sees the session, not the whole list of names
+    assert client.get(reverse("e2c_referrals:session_attendance_sheet", args=[found.public_id])).status_code == 403

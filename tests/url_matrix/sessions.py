@@ -64,6 +64,11 @@ ENTRIES = [
         everyone(200, **SITE_TEAM_ONLY),
     ),
     Entry(
+        "e2c_referrals:session_attendance_sheet",
+        session_url("session_attendance_sheet"),
+        everyone(200, **SITE_TEAM_ONLY),
+    ),
+    Entry(
         "e2c_referrals:referral_register",
         lambda w: reverse(
             "e2c_referrals:referral_register", kwargs={"public_id": referral(w, status="acknowledged").public_id}
