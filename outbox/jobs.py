@@ -37,6 +37,9 @@ class JobCounts:
 class Job:
     label: str  # French, shown on the monitoring page
     function: str  # dotted path of f(today) -> JobCounts
+    # Reminders write all their messages in one transaction. Delivery jobs must not: each row is
+    # sent and marked in its own transaction, which is what makes it sent once.
+    atomic: bool = True
 
 
 JOBS: dict[str, Job] = {
@@ -59,7 +62,16 @@ JOBS: dict[str, Job] = {
         "Réunion de bilan d'un accord (6 mois avant la fin) → responsables des signataires",
         "partners.reminders.agreement_reviews_due",
     ),
-    "daily_digest": Job("Récapitulatif quotidien des notifications (8 h)", "outbox.jobs.daily_digest"),
+    "daily_digest": Job(
+        "Récapitulatif quotidien des notifications (8 h) : personnes examinées, e-mails envoyés",
+        "outbox.jobs.daily_digest",
+        atomic=False,
+    ),
+    "delivery_sweep": Job(
+        "Envoi des messages en attente (chaque minute) : messages traités",
+        "outbox.jobs.delivery_sweep",
+        atomic=False,
+    ),
 }
 
 # Runs are kept this long on the monitoring page (jobs run every minute).
@@ -73,13 +85,22 @@ def daily_digest(today: datetime.date) -> JobCounts:
     return JobCounts(examined=examined, enqueued=sent)
 
 
+def delivery_sweep(today: datetime.date) -> JobCounts:
+    from outbox.services import deliver_pending
+
+    return JobCounts(examined=deliver_pending(), enqueued=0)
+
+
 def run_job(name: str, *, today: datetime.date | None = None) -> JobRun:
     """Run the job ``name`` for ``today`` (Europe/Paris) and record the run with its counts."""
     job = JOBS[name]
     function: Callable[[datetime.date], JobCounts] = import_string(job.function)
     run = JobRun.objects.create(job=name)
     try:
-        with transaction.atomic():
+        if job.atomic:
+            with transaction.atomic():
+                counts = function(today or timezone.localdate())
+        else:
             counts = function(today or timezone.localdate())
     except Exception as error:
         run.outcome, run.error, run.finished_at = JobRun.Outcome.FAILED, type(error).__name__, timezone.now()

@@ -6,9 +6,12 @@ DJANGO_DEBUG, EMAIL_URL, DEFAULT_FROM_EMAIL, DJANGO_LOG_LEVEL, DJANGO_SECURE_SSL
 DJANGO_SECURE_HSTS_SECONDS, CELERY_WORKER_CONCURRENCY.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 from urllib.parse import unquote
 
+import csp.constants
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "django.contrib.postgres",
+    "csp",
     "audit",
     "outbox",
     "partners",
@@ -77,12 +81,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "config.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -153,12 +159,48 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Security headers and cookies (production.py adds HSTS, Secure and the __Host- names) --------
 SESSION_COOKIE_HTTPONLY = True
+# Lax, not Strict: a link in a notification e-mail must open the page signed in.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def csp_hash(source: str) -> str:
+    """The CSP source that allows exactly this inline text (here: a style="..." attribute's value)."""
+    digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+# The only style="..." attributes the pages may carry (tests/partners/test_security.py lists the
+# templates' ones and fails on any other): no 'unsafe-inline' at all, scripts or styles.
+CSP_ALLOWED_STYLE_ATTRIBUTES = (
+    "white-space: pre-line",  # free text kept with its line breaks (referral detail)
+    # The 413 and 500 pages stand alone, without the stylesheet.
+    "font-family: sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #212529;",
+    "color: #0b4f9c;",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF],
+        "style-src": [csp.constants.SELF],
+        "style-src-attr": [csp.constants.UNSAFE_HASHES, *map(csp_hash, CSP_ALLOWED_STYLE_ATTRIBUTES)],
+        # Bootstrap's stylesheet draws its icons (menu, select arrow, checks) as data: SVG images.
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+        "base-uri": [csp.constants.NONE],
+        "object-src": [csp.constants.NONE],
+    }
+}
 
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587 ; the console by default.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -202,8 +244,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "exports-requeue-stale": {"task": "exports.tasks.requeue_stale_exports", "schedule": 300.0},
     # Every hour, delete the files of exports produced more than 48 hours ago.
     "exports-delete-expired": {"task": "exports.tasks.delete_expired_exports", "schedule": 3600.0},
+    # Every 10 minutes, rebuild the indicators' summary table (the dashboard's live figures).
+    "reporting-refresh-facts": {"task": "reporting.refresh_facts", "schedule": 600.0},
     # Every minute, deliver what the on-commit task missed (broker down, worker lost).
-    "outbox-sweep": {"task": "outbox.deliver_pending", "schedule": 60.0},
+    "outbox-sweep": {"task": "outbox.run_job", "schedule": 60.0, "args": ["delivery_sweep"]},
     # Every day at 8:00 (Europe/Paris), one e-mail per person who chose the daily digest.
     "outbox-daily-digest": {"task": "outbox.run_job", "schedule": crontab(minute=0, hour=8), "args": ["daily_digest"]},
     # Every minute, referrals sent 5 working days ago and not taken into account (10: the managers).

@@ -26,8 +26,7 @@ from django.urls import reverse
 from config.celery import app
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.models import Referral
-from outbox.models import Message
-from outbox.tasks import deliver_pending
+from outbox.models import JobRun, Message
 from tests.outbox.helpers import draft, sent, young_person
 from tests.world import build_world
 
@@ -180,7 +179,8 @@ def test_redis_stops_in_the_middle_of_100_submissions_and_every_notification_arr
         # When Redis comes back (empty: it keeps nothing on disk) and beat's sweep runs
         redis.start()
         back = time.monotonic()
-        deliver_pending.apply_async()
+        sweep = settings.CELERY_BEAT_SCHEDULE["outbox-sweep"]  # what beat sends every minute
+        app.send_task(sweep["task"], args=sweep["args"])
         wait_for(lambda: not Message.objects.exclude(status=Message.Status.SENT).exists())
         wait_for(lambda: sum(sent_emails(email_dir).values()) >= 100)
         back_to_all = time.monotonic() - back
@@ -193,6 +193,7 @@ def test_redis_stops_in_the_middle_of_100_submissions_and_every_notification_arr
     expected = {str(public_id) for public_id in Message.objects.values_list("public_id", flat=True)}
     assert set(emails) == expected and len(expected) == 100
     assert set(emails.values()) == {1}
+    assert JobRun.objects.filter(job="delivery_sweep", outcome=JobRun.Outcome.SUCCEEDED).exists()
     print(
         f"\n100 submissions in {submitting:.1f} s, Redis down for the last {down_for:.1f} s; "
         f"all delivered once {back_to_all:.1f} s after Redis came back"
