@@ -31,6 +31,7 @@ from e2c_referrals.models import HandBack, Referral, ReferralTransition
 from partners.enums import AgreementFramework, AgreementLevel, OrganisationKind, Role
 from partners.models import Agreement, Departement, Membership, Organisation, Region, User
 from partners.text import sort_key
+from reporting.services.facts import refresh_facts
 
 S = ReferralStatus
 NULL = "\\N"
@@ -89,6 +90,8 @@ def generate(*, sizes: Sizes, seed: int, log: Any = print) -> dict[str, int]:
         log(f"{sizes.young_people:,} young people ({_since(started)})")
         counts = copy_referrals(network=network, sizes=sizes, rng=rng)
         log(f"{counts['referrals']:,} referrals, {counts['transitions']:,} transitions ({_since(started)})")
+        refresh_facts()
+        log(f"indicators' summary table built ({_since(started)})")
     if not connection.in_atomic_block:
         with connection.cursor() as cursor:
             for table in (
@@ -99,6 +102,8 @@ def generate(*, sizes: Sizes, seed: int, log: Any = print) -> dict[str, int]:
                 "e2c_referrals_handback",
                 "partners_organisation",
                 "partners_user",
+                "reporting_referralfact",
+                "reporting_handbackfact",
             ):
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
         log(f"analysed ({_since(started)})")

@@ -6,6 +6,9 @@ One function per indicator family (``referral_pipeline``, ``exits``, ``hand_back
 adviser immersions) is one more function returning ``{(dimension, key): {indicator: value}}`` plus its
 ``Indicator`` declarations in ``INDICATORS``.
 
+The referral families read ``ReferralFact``, a summary table rebuilt every 10 minutes by beat
+(``reporting.services.facts.refresh_facts``): the live figures are at most that old.
+
 Which referrals belong to an area: those whose referring organisation **or** E2C site is located in it
 (a referral from a Mission Locale of the Rhône to a site in the Loire counts for both départements). So a
 breakdown's rows may add up to more than the total: each row is right from its own territory's side.
@@ -26,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from e2c_referrals.enums import POSITIVE_OUTCOMES, ExitOutcome, HandBackReason
 from partners.enums import OrganisationKind
@@ -108,15 +111,24 @@ class Area:
         # An organisation and the ones under it (an E2C school's sites).
         return f"({alias}.id = %(area)s::bigint OR {alias}.parent_id = %(area)s::bigint)"
 
-    def child_key(self, alias: str) -> str | None:
-        """SQL: the key of the organisation ``alias`` one level down (None at organisation level)."""
+    def side_matches(self, side: str) -> str:
+        """SQL: is this side (``ro``: referring organisation, ``so``: E2C site) of the fact ``f`` in the area."""
+        if self.level == Level.NATIONAL:
+            return "TRUE"
+        if self.level == Level.REGION:
+            return f"f.{side}_region = %(area)s"
+        if self.level == Level.DEPARTEMENT:
+            return f"f.{side}_departement = %(area)s"
+        return f"(f.{side}_id = %(area)s::bigint OR f.{side}_parent_id = %(area)s::bigint)"
+
+    def side_child_key(self, side: str) -> str | None:
         child = CHILD_LEVEL.get(self.level)
         if child == Level.REGION:
-            return f"{alias}.region_id::text"
+            return f"f.{side}_region"
         if child == Level.DEPARTEMENT:
-            return f"{alias}.departement_id::text"
+            return f"f.{side}_departement"
         if child == Level.ORGANISATION:
-            return f"{alias}.id::text"
+            return f"f.{side}_id::text"
         return None
 
     def as_json(self) -> dict[str, str]:
@@ -213,29 +225,24 @@ HIDDEN_BASES = {"session": people("session", "Informations collectives tenues po
 
 # --- SQL ----------------------------------------------------------------------------------------
 
-SIDES = """
-JOIN partners_organisation ro ON ro.id = r.referring_organisation_id
-JOIN partners_organisation so ON so.id = r.e2c_site_id
-"""
-
 
 def _dimensions(area: Area) -> str:
-    """The lateral join giving each referral its rows: the total, its referring network, and the child
+    """The lateral join giving each fact ``f`` its rows: the total, its referring network, and the child
     areas of its two sides (once if both sides are in the same one)."""
-    values = [
-        "('total', 'total', TRUE)",
-        "('network', ro.kind::text, TRUE)",
-    ]
-    child = area.child_key("ro")
-    if child is not None:
-        values.append(f"('area', {area.child_key('ro')}, {area.matches('ro')})")
-        values.append(f"('area', {area.child_key('so')}, {area.matches('so')})")
+    values = ["('total', 'total', TRUE)", "('network', f.network, TRUE)"]
+    ro_key, so_key = area.side_child_key("ro"), area.side_child_key("so")
+    if ro_key is not None:
+        ro_in, so_in = area.side_matches("ro"), area.side_matches("so")
+        values.append(f"('area', {ro_key}, {ro_in})")
+        # The site's row unless the referrer's row already counts this referral there (no DISTINCT:
+        # it would sort the rows of every referral).
+        values.append(f"('area', {so_key}, {so_in} AND NOT ({ro_in} AND {ro_key} = {so_key}))")
     rows = ", ".join(values)
-    return f"CROSS JOIN LATERAL (SELECT DISTINCT v.dim, v.key FROM (VALUES {rows}) AS v(dim, key, keep) WHERE v.keep AND v.key IS NOT NULL) AS d"  # noqa: S608, E501
+    return f"CROSS JOIN LATERAL (SELECT v.dim, v.key FROM (VALUES {rows}) AS v(dim, key, keep) WHERE v.keep AND v.key <> '') AS d"  # noqa: S608, E501
 
 
 def _in_area(area: Area) -> str:
-    return f"({area.matches('ro')} OR {area.matches('so')})"
+    return f"({area.side_matches('ro')} OR {area.side_matches('so')})"
 
 
 def _params(area: Area, period: Period) -> dict[str, Any]:
@@ -263,51 +270,32 @@ def _plain(value: Any) -> Any:
 
 
 def _percentile(fraction: float, column: str) -> str:
-    return f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM {column} - c.sent_at) / 86400)"
+    return f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY f.{column})"
 
 
 def referral_pipeline(area: Area, period: Period) -> Rows:
     """Referrals sent in the period, and how far each went (cohort), with the delays of each step."""
     sql = f"""
-    WITH cohort AS MATERIALIZED (
-        SELECT r.id, r.sent_at, r.cej_contract_id, ro.kind AS network, ro.id AS ro_id, so.id AS so_id
-        FROM e2c_referrals_referral r {SIDES}
-        WHERE r.sent_at >= %(start)s AND r.sent_at < %(end)s AND {_in_area(area)}
-    ), steps AS (
-        SELECT t.referral_id,
-               min(t.created_at) FILTER (WHERE t.to_status = 'acknowledged') AS acknowledged_at,
-               min(t.created_at) FILTER (WHERE t.to_status = 'invited') AS invited_at,
-               min(t.created_at) FILTER (
-                   WHERE t.from_status = 'invited' AND t.to_status IN ('attended', 'no_show')) AS session_at,
-               min(t.created_at) FILTER (WHERE t.to_status = 'attended') AS attended_at,
-               min(t.created_at) FILTER (WHERE t.to_status = 'integration') AS integration_at,
-               min(t.created_at) FILTER (WHERE t.to_status = 'enrolled') AS enrolled_at
-        FROM e2c_referrals_referraltransition t
-        WHERE t.referral_id IN (SELECT id FROM cohort)
-        GROUP BY t.referral_id
-    )
     SELECT d.dim, d.key,
            count(*) AS sent,
-           count(*) FILTER (WHERE c.network = '{OrganisationKind.MISSION_LOCALE}') AS sent_ml,
-           count(*) FILTER (WHERE c.network = '{OrganisationKind.FRANCE_TRAVAIL}') AS sent_ft,
-           count(s.acknowledged_at) AS acknowledged,
-           count(s.invited_at) AS invited,
-           count(s.session_at) AS session,
-           count(s.attended_at) AS attended,
-           count(s.integration_at) AS integration,
-           count(s.enrolled_at) AS enrolled,
-           count(s.enrolled_at) FILTER (WHERE c.cej_contract_id IS NOT NULL) AS enrolled_cej,
-           {_percentile(0.5, "s.acknowledged_at")} AS ack_p50,
-           {_percentile(0.9, "s.acknowledged_at")} AS ack_p90,
-           {_percentile(0.5, "s.session_at")} AS session_p50,
-           {_percentile(0.9, "s.session_at")} AS session_p90,
-           {_percentile(0.5, "s.enrolled_at")} AS enrolled_p50,
-           {_percentile(0.9, "s.enrolled_at")} AS enrolled_p90
-    FROM cohort c
-    JOIN partners_organisation ro ON ro.id = c.ro_id
-    JOIN partners_organisation so ON so.id = c.so_id
-    LEFT JOIN steps s ON s.referral_id = c.id
+           count(*) FILTER (WHERE f.network = '{OrganisationKind.MISSION_LOCALE}') AS sent_ml,
+           count(*) FILTER (WHERE f.network = '{OrganisationKind.FRANCE_TRAVAIL}') AS sent_ft,
+           count(f.acknowledged_days) AS acknowledged,
+           count(*) FILTER (WHERE f.invited) AS invited,
+           count(f.session_days) AS session,
+           count(*) FILTER (WHERE f.attended) AS attended,
+           count(*) FILTER (WHERE f.integration) AS integration,
+           count(f.enrolled_days) AS enrolled,
+           count(f.enrolled_days) FILTER (WHERE f.cej) AS enrolled_cej,
+           {_percentile(0.5, "acknowledged_days")} AS ack_p50,
+           {_percentile(0.9, "acknowledged_days")} AS ack_p90,
+           {_percentile(0.5, "session_days")} AS session_p50,
+           {_percentile(0.9, "session_days")} AS session_p90,
+           {_percentile(0.5, "enrolled_days")} AS enrolled_p50,
+           {_percentile(0.9, "enrolled_days")} AS enrolled_p90
+    FROM reporting_referralfact f
     {_dimensions(area)}
+    WHERE f.sent_at >= %(start)s AND f.sent_at < %(end)s AND {_in_area(area)}
     GROUP BY d.dim, d.key
     """  # noqa: S608 (only our own SQL fragments; values are parameters)
     return _fetch(sql, _params(area, period))
@@ -317,15 +305,15 @@ def exits(area: Area, period: Period) -> Rows:
     """Exits recorded in the period, positive ones, and each outcome."""
     positives = ", ".join(f"'{outcome}'" for outcome in sorted(POSITIVE_OUTCOMES))
     outcomes = ",\n".join(
-        f"count(*) FILTER (WHERE r.exit_outcome = '{value}') AS outcome_{value}" for value in ExitOutcome.values
+        f"count(*) FILTER (WHERE f.exit_outcome = '{value}') AS outcome_{value}" for value in ExitOutcome.values
     )
     sql = f"""
     SELECT d.dim, d.key, count(*) AS exits,
-           count(*) FILTER (WHERE r.exit_outcome IN ({positives})) AS positive_exits,
+           count(*) FILTER (WHERE f.exit_outcome IN ({positives})) AS positive_exits,
            {outcomes}
-    FROM e2c_referrals_referral r {SIDES}
+    FROM reporting_referralfact f
     {_dimensions(area)}
-    WHERE r.status = 'exited' AND r.exited_on BETWEEN %(start_day)s AND %(end_day)s AND {_in_area(area)}
+    WHERE f.exited_on BETWEEN %(start_day)s AND %(end_day)s AND {_in_area(area)}
     GROUP BY d.dim, d.key
     """  # noqa: S608
     return _fetch(sql, _params(area, period))
@@ -334,14 +322,13 @@ def exits(area: Area, period: Period) -> Rows:
 def hand_backs(area: Area, period: Period) -> Rows:
     """Young people handed back to the referring organisation in the period, by reason."""
     reasons = ",\n".join(
-        f"count(*) FILTER (WHERE h.reason = '{value}') AS hand_back_{value}" for value in HandBackReason.values
+        f"count(*) FILTER (WHERE f.reason = '{value}') AS hand_back_{value}" for value in HandBackReason.values
     )
     sql = f"""
     SELECT d.dim, d.key, count(*) AS hand_backs, {reasons}
-    FROM e2c_referrals_handback h
-    JOIN e2c_referrals_referral r ON r.id = h.referral_id {SIDES}
+    FROM reporting_handbackfact f
     {_dimensions(area)}
-    WHERE h.created_at >= %(start)s AND h.created_at < %(end)s AND {_in_area(area)}
+    WHERE f.created_at >= %(start)s AND f.created_at < %(end)s AND {_in_area(area)}
     GROUP BY d.dim, d.key
     """  # noqa: S608
     return _fetch(sql, _params(area, period))
@@ -415,9 +402,12 @@ def compute(area: Area, period: Period) -> dict[str, Any]:
     """Every family's rows merged: ``{"totals": {...}, "rows": {"network": {...}, "area": {...}}}`` plus
     the labels of the keys, JSON-able (what a snapshot freezes)."""
     merged: dict[tuple[str, str], Row] = defaultdict(dict)
-    for family in FAMILIES:
-        for key, values in family(area, period).items():
-            merged[key].update(values)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Percentiles sort each group: in memory rather than in temporary files.
+        cursor.execute("SET LOCAL work_mem = '32MB'")
+        for family in FAMILIES:
+            for key, values in family(area, period).items():
+                merged[key].update(values)
     report: dict[str, Any] = {
         "area": area.as_json(),
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},

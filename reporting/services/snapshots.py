@@ -11,6 +11,7 @@ from partners.enums import Role
 from partners.models import Departement, Region
 from reporting.indicators import Area, Level, Period, compute
 from reporting.models import SemesterSnapshot
+from reporting.services.facts import refresh_facts
 
 LOCK_KEY = 914_001  # pg_advisory_xact_lock key: one closing at a time
 
@@ -19,8 +20,9 @@ LOCK_KEY = 914_001  # pg_advisory_xact_lock key: one closing at a time
 def semester_close(*, actor: Actor, period: Period) -> SemesterSnapshot:
     """Freeze the semester's indicators nationally, for each région and each département.
 
-    Side effects: one ``SemesterSnapshot`` row per area, all with the same closing date and author; the
-    national row makes the semester closed. Refused (ValidationError) for a semester not over yet or
+    Side effects: the summary table is rebuilt (``refresh_facts``); one ``SemesterSnapshot`` row per
+    area, all with the same closing date and author; the national row makes the semester closed.
+    Refused (ValidationError) for a semester not over yet or
     already closed; forbidden (PermissionDenied) to anyone but a national committee member.
     Organisation pages of a closed semester keep showing live figures (not frozen).
     """
@@ -35,6 +37,7 @@ def semester_close(*, actor: Actor, period: Period) -> SemesterSnapshot:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     if SemesterSnapshot.objects.filter(semester=code, level=Level.NATIONAL).exists():
         raise ValidationError("Ce semestre est déjà clos : ses chiffres figés ne changent plus.")
+    refresh_facts()  # the frozen figures are those of this very moment
     areas = [Area(Level.NATIONAL)]
     areas += [Area(Level.REGION, region.code, region.name) for region in Region.objects.order_by("code")]
     areas += [

@@ -25,6 +25,7 @@ from reporting.selectors.areas import (
     semesters,
 )
 from reporting.selectors.reports import is_closed, report_for
+from reporting.services.facts import refreshed_at
 
 
 def area_url(area: Area, public_ids: dict[str, str] | None = None) -> str:
@@ -109,6 +110,7 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         "period_query": query,
         "semesters": semesters(today),
         "snapshot": snapshot,
+        "refreshed_at": None if snapshot else refreshed_at(),
         "organisation_in_closed_semester": area.level == Level.ORGANISATION and closed,
         "sections": presentation.section_tables(report),
         "charts": presentation.charts(report, area.level),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from cej.models import CejContract
 from e2c_referrals.enums import HandBackReason, ReferralStatus
 from e2c_referrals.models import HandBack, Referral, ReferralTransition
+from reporting.services.facts import refresh_facts
 from tests.cej.factories import YoungPersonFactory
 
 S = ReferralStatus
@@ -132,4 +133,5 @@ def known_dataset(w):
     referral(w, referrer=lille, site=lille_site, sent_at=feb, steps=[(S.ACKNOWLEDGED, 5)])
     referral(w, referrer=lyon, site=lille_site, sent_at=feb)  # across régions: counts in both
     referral(w, referrer=lyon, site=site, sent_at=at("2025-12-31", hour=22), steps=[(S.ACKNOWLEDGED, 1)])
+    refresh_facts()
     # ^ 23:00 on 31 December in Paris: the previous semester
