@@ -121,3 +121,44 @@ def test_a_deactivated_recipient_gets_nothing_and_the_row_says_why(world):
     message = Message.objects.get()
     assert message.status == Message.Status.FAILED and message.last_error == "Destinataire désactivé"
     assert mail.outbox == []
+
+
+def test_failures_are_logged_with_identifiers_only(world, settings, caplog):
+    settings.EMAIL_BACKEND = "tests.outbox.test_delivery.BrokenSmtp"
+    referral = sent(world)
+    deliver_pending()
+    staff = world.user("e2c_staff")
+    logged = caplog.text
+    assert "attempt 1 failed (ConnectionRefusedError)" in logged
+    for personal in (staff.email, staff.last_name, referral.young_person.last_name, referral.young_person.first_name):
+        assert personal not in logged
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_at_once_never_take_the_same_row():
+    import threading
+
+    from django.db import connection
+
+    world = build_world()
+    for _ in range(12):
+        sent(world)
+    barrier = threading.Barrier(2)
+    handled = []
+
+    def worker():
+        barrier.wait()
+        try:
+            handled.append(deliver_pending())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(handled) == 12
+    ids = [email.extra_headers["X-E2C-Message"] for email in mail.outbox]
+    assert len(ids) == len(set(ids)) == 12
