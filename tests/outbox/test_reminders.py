@@ -230,3 +230,18 @@ def test_good_friday_counts_in_alsace_moselle_and_the_abolition_day_in_martiniqu
     ).exists()
     run_job("referral_not_acknowledged", today=D(2026, 5, 27))
     assert reminders_about(martinique).count() == 1
+
+
+def test_a_job_can_be_run_by_hand(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    young = young_person(world)
+    FollowUp.objects.create(young_person=young, scheduled_on=TODAY + datetime.timedelta(days=1))
+    out = StringIO()
+    call_command("run_job", "follow_up_due", stdout=out)
+    assert "lignes examinées : 1, messages écrits : 1." in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("run_job", "unknown")
