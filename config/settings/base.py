@@ -213,6 +213,9 @@ EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Orientations E2C <ne-pas-repondre@orientations-e2c.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds: a mail server that stops answering fails the attempt; the outbox retries the row later.
+# Sender and reply-to are set per message by the outbox (the acting organisation's contact e-mail).
+EMAIL_TIMEOUT = 30
 
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = required("REDIS_URL")
