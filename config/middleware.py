@@ -26,3 +26,20 @@ class RequestBodyLimitMiddleware:
                 render_to_string("413.html", {"limit_mb": limit}), status=413, content_type="text/html; charset=utf-8"
             )
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Every response to a signed-in person is ``Cache-Control: no-store`` unless its view said otherwise.
+
+    Pages and downloads behind the sign-in carry personal data: neither the browser (back button on a
+    shared computer) nor a proxy may keep a copy. Placed after AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
