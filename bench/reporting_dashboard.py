@@ -180,7 +180,7 @@ def measure_all() -> int:
     return 0 if ok else 1
 
 
-EXPORTS = False
+EXPORTS = True
 
 
 if __name__ == "__main__":

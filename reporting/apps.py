@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "Indicateurs et comité national"
+
+    def ready(self) -> None:
+        from exports import registry
+        from reporting.exports import XLSX_KIND
+
+        # The dashboard's XLSX, prepared by a worker for whoever prefers not to wait on the page.
+        registry.register(XLSX_KIND)

@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, URLResolver
 
-from reporting.views import dashboard, snapshots
+from reporting.views import dashboard, exports, snapshots
 
 app_name = "reporting"
 
-urlpatterns: list[URLPattern | URLResolver] = [*dashboard.urlpatterns, *snapshots.urlpatterns]
+urlpatterns: list[URLPattern | URLResolver] = [*dashboard.urlpatterns, *snapshots.urlpatterns, *exports.urlpatterns]

@@ -101,6 +101,7 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         for row in area_table["rows"]:
             row["url"] = area_url(Area(child, row["key"]), public_ids)
     query = period_query(period)
+    area_query = urlencode({str(level): code}) if level != Level.NATIONAL else ""
     closed = snapshot is not None or (area.level == Level.ORGANISATION and is_closed(period))
     context: dict[str, Any] = {
         "area": area,
@@ -108,6 +109,8 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         "period": period,
         "period_error": period_error,
         "period_query": query,
+        "export_query": f"{query}&{area_query}" if area_query else query,
+        "area_parameter": (str(level), code) if level != Level.NATIONAL else None,
         "semesters": semesters(today),
         "snapshot": snapshot,
         "refreshed_at": None if snapshot else refreshed_at(),

@@ -33,4 +33,19 @@ ENTRIES = [
         lambda w: reverse("reporting:close_semester", kwargs={"semester": "2025-S1"}),
         everyone(403, national_committee=200),
     ),
+    Entry(
+        "reporting:export_xlsx",
+        lambda w: reverse("reporting:export_xlsx") + "?region=84",
+        IN_REGION_84,
+    ),
+    Entry(
+        "reporting:export_csv",
+        lambda w: reverse("reporting:export_csv") + "?region=32",
+        everyone(403, regional_coordinator=404, national_committee=200),
+    ),
+    Entry(
+        "reporting:export_in_background",
+        lambda w: reverse("reporting:export_in_background"),
+        everyone(405),
+    ),
 ]
