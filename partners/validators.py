@@ -1,8 +1,10 @@
 """Validators with clear French messages."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
+from zxcvbn import zxcvbn
 
 # La Poste's establishments (SIREN 356 000 000) may not follow the Luhn rule: for them the sum
 # of the digits being a multiple of 5 is accepted too (INSEE's documented exception).
@@ -63,3 +65,53 @@ def normalise_french_phone(value: str) -> str:
 
 def validate_french_phone(value: str) -> None:
     normalise_french_phone(value)
+
+
+def fold_accents(value: str) -> str:
+    """« Lévêque » → « Leveque »: accents dropped, every other character kept."""
+    return "".join(char for char in unicodedata.normalize("NFKD", value) if not unicodedata.combining(char))
+
+
+class PasswordStrengthValidator:
+    """A password hard to guess, measured by zxcvbn (score 0 to 4), not by composition rules.
+
+    zxcvbn estimates the guesses an attacker needs, knowing common passwords, names, dates, keyboard
+    patterns and l33t substitutions. The person's own details (e-mail, names) and the service's name
+    add nothing an attacker does not know: they are taken out before scoring, so « Leveque-Anais-1 »
+    scores as « --1 ». Only the first 72 characters are scored: zxcvbn refuses longer input.
+    """
+
+    SCORED_LENGTH = 72
+    # Words anyone would try first against this service.
+    SERVICE_WORDS = ("orientations", "orientation", "e2c", "ecole", "deuxieme", "chance", "mission", "locale", "cej")
+
+    def __init__(self, min_score: int = 3) -> None:
+        self.min_score = min_score
+
+    def validate(self, password: str, user: object = None) -> None:
+        known = self.user_inputs(user)
+        pattern = "|".join(re.escape(word) for word in sorted(known, key=len, reverse=True))
+        rest = re.sub(pattern, "", fold_accents(password), flags=re.IGNORECASE)
+        score = zxcvbn(rest[: self.SCORED_LENGTH], user_inputs=known)["score"] if rest else 0
+        if score < self.min_score:
+            raise ValidationError(
+                "Ce mot de passe est trop facile à deviner. Choisissez une phrase de plusieurs mots sans lien "
+                "entre eux, sans votre nom, votre adresse e-mail ni le nom du service.",
+                code="password_too_guessable",
+            )
+
+    def user_inputs(self, user: object) -> list[str]:
+        """The service's words and the person's details, whole and in parts, without accents."""
+        inputs = set(self.SERVICE_WORDS)
+        for attribute in ("email", "first_name", "last_name"):
+            value = fold_accents(str(getattr(user, attribute, "") or "")).lower()
+            if value:
+                inputs.add(value)
+                inputs.update(part for part in re.split(r"[@.\-_\s]+", value) if len(part) > 2)
+        return sorted(inputs)
+
+    def get_help_text(self) -> str:
+        return (
+            "Votre mot de passe doit être difficile à deviner : une phrase de plusieurs mots sans lien entre eux "
+            "convient, sans votre nom ni votre adresse e-mail. Majuscules, chiffres et symboles ne sont pas exigés."
+        )

@@ -7,6 +7,7 @@ DJANGO_SECURE_HSTS_SECONDS, CELERY_WORKER_CONCURRENCY.
 """
 
 import base64
+import datetime
 import hashlib
 from pathlib import Path
 from urllib.parse import unquote
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django.contrib.postgres",
     "csp",
+    "axes",
     "audit",
     "outbox",
     "partners",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,12 +131,29 @@ DATABASES = {"default": database_from_url(required("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
+# Length and resistance to guessing, never composition rules (ANSSI, NIST SP 800-63B).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "partners.validators.PasswordStrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
+# django-axes first: it refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# 5 failures lock the account (whatever the address) and, separately, the address (whatever the account),
+# for 15 minutes; a success clears the account's failures.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "partners.views.accounts.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "partners.views.accounts.lockout_client_ip"
+TRUSTED_PROXY_COUNT = 0  # reverse proxies in front of the application, each appending to X-Forwarded-For
+# Logs name an account by a digest, never by its e-mail address; successful sign-ins are not stored.
+AXES_CLIENT_STR_CALLABLE = "partners.views.accounts.lockout_client_str"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -21,6 +21,10 @@ MEDIA_ROOT = BASE_DIR / "media"  # noqa: F405
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind that one proxy, REMOTE_ADDR is the proxy's: the sign-in lockout per address reads the client's
+# address that the proxy appends last to X-Forwarded-For (partners.views.accounts.lockout_client_ip),
+# or one attacker would lock everybody out. Earlier entries are the client's own claims, never trusted.
+TRUSTED_PROXY_COUNT = 1
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -13,6 +13,9 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+# Off by default: Django's test client.login() passes no request, which django-axes refuses, and browser
+# tests sign in many times from one address. tests/partners/test_security.py turns it on.
+AXES_ENABLED = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # An unknown variable in a template is a bug: fail loudly in tests.
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "%(invalid)s"  # type: ignore[index]

@@ -173,3 +173,144 @@ def test_the_deployment_check_is_clean_on_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+# --- Passwords ----------------------------------------------------------------------------------------
+
+
+def test_a_long_passphrase_without_digits_capitals_or_symbols_is_accepted():
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password("cheval agrafe pile correcte", user=UserFactory.build())
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "azertyuiop123",  # a keyboard row
+        "Orientations2026!",  # the service's name and a year, whatever the symbols
+        "Anaïs.Lévêque26",  # the person's own name, with its accents
+        "Leveque-Anais-1",  # the person's own name
+    ],
+)
+def test_a_guessable_password_is_refused_with_a_french_message_whatever_its_composition(password):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = UserFactory.build(first_name="Anaïs", last_name="Lévêque", email="anais.leveque@ml.exemple.fr")
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password, user=user)
+
+    assert any(error.code == "password_too_guessable" for error in refused.value.error_list)
+
+
+def test_a_short_password_is_refused_and_there_are_no_composition_rules():
+    from django.contrib.auth.password_validation import get_default_password_validators, validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password("k7#Qz!9p", user=UserFactory.build())
+
+    assert "password_too_short" in {error.code for error in refused.value.error_list}
+    names = {type(validator).__name__ for validator in get_default_password_validators()}
+    assert names == {
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "PasswordStrengthValidator",
+    }
+
+
+def test_the_password_change_page_refuses_a_guessable_password_in_french(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": DEFAULT_PASSWORD, "new_password1": "Orientations2026!", "new_password2": "Orientations2026!"},
+    )
+
+    assert response.status_code == 200
+    assert "Ce mot de passe est trop facile à deviner." in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+
+
+# --- Lockout after repeated failures (django-axes) ------------------------------------------------------
+
+
+@pytest.fixture
+def axes_on(settings):
+    settings.AXES_ENABLED = True
+
+
+def sign_in(client, email, password, ip="192.0.2.10"):
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_five_failures_lock_the_account_for_15_minutes_even_with_the_right_password(client, axes_on):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    user = UserFactory(email="lea.benoit@ml.exemple.fr")
+    for attempt in range(4):
+        # Changing the case or the address does not give more tries.
+        email = "Lea.Benoit@ML.exemple.fr" if attempt % 2 else user.email
+        assert sign_in(client, email, "mauvais", ip=f"192.0.2.{attempt}").status_code == 200
+    assert sign_in(client, user.email, "mauvais", ip="192.0.2.4").status_code == 429  # the fifth
+
+    locked = sign_in(client, user.email, DEFAULT_PASSWORD, ip="198.51.100.7")
+
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert "Connexion temporairement bloquée" in page
+    assert "bloquée pendant 15 minutes" in page
+    assert "_auth_user_id" not in client.session
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timezone.timedelta(minutes=16))
+    assert sign_in(client, user.email, DEFAULT_PASSWORD, ip="198.51.100.7").status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_five_failures_from_one_address_lock_that_address_not_the_others(client, axes_on):
+    victim = UserFactory()
+    for attempt in range(5):
+        sign_in(client, f"devine{attempt}@ml.exemple.fr", "mauvais", ip="203.0.113.66")
+
+    assert sign_in(client, victim.email, DEFAULT_PASSWORD, ip="203.0.113.66").status_code == 429
+    assert sign_in(client, victim.email, DEFAULT_PASSWORD, ip="203.0.113.1").status_code == 302
+
+
+def test_a_success_clears_the_account_failures_and_the_login_form_keeps_working(client, axes_on):
+    user = UserFactory()
+    for _ in range(4):
+        sign_in(client, user.email, "mauvais")
+    assert sign_in(client, user.email, DEFAULT_PASSWORD).status_code == 302
+    client.logout()
+
+    for _ in range(4):
+        assert sign_in(client, user.email, "mauvais", ip="192.0.2.99").status_code == 200
+
+    assert sign_in(client, user.email, DEFAULT_PASSWORD, ip="192.0.2.98").status_code == 302
+
+
+def test_lockout_logs_never_name_the_account_by_its_e_mail(client, axes_on, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    for _ in range(6):
+        sign_in(client, "planted.address@ml.exemple.fr", "mauvais")
+
+    assert caplog.records  # django-axes did log the failures and the lockout
+    assert "planted" not in caplog.text
+
+
+def test_behind_the_proxy_the_address_is_the_one_it_appended_not_the_clients_claim(rf, settings):
+    from partners.views.accounts import lockout_client_ip
+
+    request = rf.post("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.44", REMOTE_ADDR="10.0.0.2")
+    assert lockout_client_ip(request) == "10.0.0.2"
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert lockout_client_ip(request) == "192.0.2.44"
