@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -182,6 +183,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security headers and cookies (production.py adds HSTS, Secure and the __Host- names) --------
 SESSION_COOKIE_HTTPONLY = True
+# config.middleware.SessionTimeoutMiddleware signs out after 30 minutes without a request and 12 hours
+# after sign-in, whatever the activity; the cookie and the session row last no longer than that.
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 # Lax, not Strict: a link in a notification e-mail must open the page signed in.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -298,6 +304,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "reminder-cej-ending": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["cej_ending"]},
     # Every minute, PACEA reaching 24 months within 30 days: the referent.
     "reminder-pacea-24-months": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["pacea_24_months"]},
+    # Every minute, information sessions starting in 2 days: their co-hosts, with the registration list.
+    "reminder-session-in-two-days": {
+        "task": "outbox.run_job",
+        "schedule": _EVERY_MINUTE,
+        "args": ["session_in_two_days"],
+    },
+    # Every night at 3:30, access-log rows older than the retention (12 months by default) are deleted.
+    "access-log-purge": {
+        "task": "outbox.run_job",
+        "schedule": crontab(minute=30, hour=3),
+        "args": ["access_log_purge"],
+    },
     # Every minute, agreements whose review meeting (6 months before the end) is due: signatories' managers.
     "reminder-agreement-review": {
         "task": "outbox.run_job",

@@ -314,3 +314,66 @@ def test_behind_the_proxy_the_address_is_the_one_it_appended_not_the_clients_cla
 
     settings.TRUSTED_PROXY_COUNT = 1
     assert lockout_client_ip(request) == "192.0.2.44"
+
+
+# --- Sessions -------------------------------------------------------------------------------------------
+
+
+def test_signing_in_gives_a_new_session_key(client):
+    client.get(reverse("login"))
+    client.session.save()
+    before = client.session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME] = before
+
+    client.post(reverse("login"), {"username": UserFactory().email, "password": DEFAULT_PASSWORD})
+
+    assert client.session.session_key != before
+    assert "_auth_user_id" in client.session
+
+
+def age_session(client, key, seconds):
+    session = client.session
+    session[key] = session[key] - seconds
+    session.save()
+
+
+def test_thirty_minutes_without_a_request_sign_the_person_out(client):
+    from config.middleware import LAST_SEEN_AT
+
+    client.force_login(UserFactory())
+    assert client.get(reverse("password_change")).status_code == 200
+    age_session(client, LAST_SEEN_AT, 29 * 60)
+    assert client.get(reverse("password_change")).status_code == 200
+    age_session(client, LAST_SEEN_AT, 31 * 60)
+
+    response = client.get(reverse("password_change"), follow=True)
+
+    assert response.redirect_chain[0] == (f"{reverse('login')}?next={reverse('password_change')}", 302)
+    assert "_auth_user_id" not in client.session
+    assert "Votre session a expiré après 30 minutes sans activité." in response.content.decode()
+
+
+def test_twelve_hours_after_signing_in_the_person_signs_in_again_however_active(client):
+    from config.middleware import SIGNED_IN_AT
+
+    client.force_login(UserFactory())
+    client.get(reverse("password_change"))
+    age_session(client, SIGNED_IN_AT, 11 * 3600)
+    assert client.get(reverse("password_change")).status_code == 200
+    age_session(client, SIGNED_IN_AT, 3600 + 1)
+
+    response = client.post(reverse("password_change"), {}, follow=True)
+
+    assert response.redirect_chain[0][1] == 302
+    assert "_auth_user_id" not in client.session
+    assert "reconnectez-vous au moins toutes les 12 heures" in response.content.decode()
+
+
+def test_an_account_closed_in_the_admin_is_refused_on_its_next_request(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("password_change")).status_code == 200
+
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+
+    assert client.get(reverse("password_change")).status_code == 302
