@@ -304,18 +304,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "reminder-cej-ending": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["cej_ending"]},
     # Every minute, PACEA reaching 24 months within 30 days: the referent.
     "reminder-pacea-24-months": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["pacea_24_months"]},
-    # Every minute, information sessions starting in 2 days: their co-hosts, with the registration list.
-    "reminder-session-in-two-days": {
-        "task": "outbox.run_job",
-        "schedule": _EVERY_MINUTE,
-        "args": ["session_in_two_days"],
-    },
-    # Every night at 3:30, access-log rows older than the retention (12 months by default) are deleted.
-    "access-log-purge": {
-        "task": "outbox.run_job",
-        "schedule": crontab(minute=30, hour=3),
-        "args": ["access_log_purge"],
-    },
     # Every minute, agreements whose review meeting (6 months before the end) is due: signatories' managers.
     "reminder-agreement-review": {
         "task": "outbox.run_job",
