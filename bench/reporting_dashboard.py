@@ -27,7 +27,7 @@ from urllib.parse import quote
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = BASE_DIR / ".data" / "bench"
 DATABASE = "orientations_e2c_reporting"
-RUNS = 5
+RUNS = 7
 
 
 def start_django(data_dir: Path) -> None:
@@ -116,8 +116,9 @@ class Measure:
 
 
 def measure(client: Any, what: str, url: str) -> Measure:
-    """The page through the test client (median of warm runs) against the raw SQL of the same aggregates:
-    the statements the page sent, captured, replayed on psycopg's own cursor in the same run."""
+    """The page through the test client against the raw SQL of the same aggregates: the statements the
+    page sent, captured, replayed on psycopg's own cursor. Runs interleaved (page, SQL, page, SQL…)
+    so both meet the same machine load; medians of the warm runs."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -129,16 +130,22 @@ def measure(client: Any, what: str, url: str) -> Measure:
             raise SystemExit(f"{url}: status {response.status_code}")
         return response
 
-    page_ms = median_ms(get)
     with CaptureQueriesContext(connection) as captured:
-        response = get()
-    # The session and user reads of any signed-in page are part of the page, not of the aggregates.
+        response = get()  # also the warm-up
     statements = [str(entry["sql"]) for entry in captured.captured_queries]
-    sql_ms = median_ms(lambda: replay(statements))
+    replay(statements)
+    page_runs, sql_runs = [], []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        get()
+        page_runs.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        replay(statements)
+        sql_runs.append((time.perf_counter() - started) * 1000)
     return Measure(
         what=what,
-        page_ms=page_ms,
-        sql_ms=sql_ms,
+        page_ms=statistics.median(page_runs),
+        sql_ms=statistics.median(sql_runs),
         queries=sum(1 for statement in statements if is_query(statement)),
         size=len(response.content),
     )

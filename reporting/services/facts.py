@@ -56,6 +56,7 @@ def refresh_facts() -> int:
                 GROUP BY t.referral_id
             ) s ON s.referral_id = r.id
             WHERE r.sent_at IS NOT NULL
+            ORDER BY r.sent_at  -- rows of a period stored together: a semester reads few pages
             """,  # noqa: S608 (constants only)
             [timezone.now()],
         )
