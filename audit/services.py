@@ -1,8 +1,20 @@
+"""Writes of the access log: one row per read of personal data, and the retention purge."""
+
+from __future__ import annotations
+
+import datetime
 from typing import Protocol
 from uuid import UUID
 
+from django.conf import settings
+from django.utils import timezone
+
 from audit.models import AccessLog
 from partners.access import Actor
+
+# The database refuses to delete younger rows (migration 0002): the setting can only lengthen it.
+MINIMUM_RETENTION_DAYS = 183
+PURGE_BATCH = 5000
 
 
 class PublicRecord(Protocol):
@@ -18,3 +30,25 @@ def log_access(*, actor: Actor, record: PublicRecord, purpose: str) -> None:
         object_id=record.public_id,
         purpose=purpose,
     )
+
+
+def retention_days() -> int:
+    return max(int(settings.ACCESS_LOG_RETENTION_DAYS), MINIMUM_RETENTION_DAYS)
+
+
+def access_logs_purge(*, now: datetime.datetime | None = None, dry_run: bool = False) -> int:
+    """Delete access-log rows older than the retention (12 months by default), in batches.
+
+    Returns how many rows were (or, with ``dry_run``, would be) deleted.
+    """
+    limit = (now or timezone.now()) - datetime.timedelta(days=retention_days())
+    expired = AccessLog.objects.filter(created_at__lt=limit)
+    if dry_run:
+        return expired.count()
+    deleted = 0
+    while True:
+        batch = list(expired.order_by("id").values_list("id", flat=True)[:PURGE_BATCH])
+        if not batch:
+            return deleted
+        count, _ = AccessLog.objects.filter(id__in=batch).delete()
+        deleted += count

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("outbox.urls")),
     path("", include("exports.urls")),
     path("", include("reporting.urls")),
+    path("", include("audit.urls")),
 ]

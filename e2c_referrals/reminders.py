@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from e2c_referrals.calendar import ABOLITION_DAYS, ALSACE_MOSELLE, latest_start_beyond
-from e2c_referrals.enums import ReferralStatus
-from e2c_referrals.models import HandBack, Referral
+from e2c_referrals.enums import ReferralStatus, RegistrationStatus, SessionStatus
+from e2c_referrals.models import HandBack, InformationSession, Referral
 from outbox.jobs import JobCounts
 from outbox.recipients import in_batches, members_by_organisation
 from outbox.services import enqueue
@@ -162,6 +162,40 @@ def hand_backs_not_handled(today: datetime.date) -> JobCounts:
                     key=f"reminder.hand_back_late:{hand_back.pk}",
                     organisation=None,
                     context={"hand_back": str(hand_back.public_id), "referral": str(hand_back.referral.public_id)},
+                )
+            )
+    return counts
+
+
+SESSION_NOTICE_DAYS = 2
+
+
+def information_sessions_in_two_days(today: datetime.date) -> JobCounts:
+    """Planned sessions starting in 2 days: each co-host gets the registration list (and the
+    site's staff when nobody co-hosts)."""
+    counts = JobCounts()
+    day = today + datetime.timedelta(days=SESSION_NOTICE_DAYS)
+    due = InformationSession.objects.filter(
+        status=SessionStatus.PLANNED,
+        starts_at__gte=_end_of(day - datetime.timedelta(days=1)),
+        starts_at__lt=_end_of(day),
+    ).select_related("e2c_site")
+    for batch in in_batches(due):
+        staff = members_by_organisation({session.e2c_site_id for session in batch}, [Role.E2C_STAFF])
+        for session in batch:
+            counts.examined += 1
+            hosts = [user for user in session.co_hosts.all() if user.is_active] or staff.get(session.e2c_site_id, [])
+            seats = session.registrations.filter(status=RegistrationStatus.REGISTERED).select_related("referral")
+            counts.enqueued += len(
+                enqueue(
+                    kind="reminder.session_in_two_days",
+                    recipients=hosts,
+                    key=f"reminder.session_in_two_days:{session.pk}:{day}",
+                    organisation=session.e2c_site,
+                    context={
+                        "session": str(session.public_id),
+                        "referrals": [{"referral": str(seat.referral.public_id)} for seat in seats],
+                    },
                 )
             )
     return counts

@@ -62,6 +62,14 @@ JOBS: dict[str, Job] = {
         "Réunion de bilan d'un accord (6 mois avant la fin) → responsables des signataires",
         "partners.reminders.agreement_reviews_due",
     ),
+    "session_in_two_days": Job(
+        "Séances d'information dans 2 jours → co-animateurs, avec la liste des inscrits",
+        "e2c_referrals.reminders.information_sessions_in_two_days",
+    ),
+    "access_log_purge": Job(
+        "Effacement des lignes du journal des accès au-delà de la durée de conservation : lignes effacées",
+        "audit.jobs.purge",
+    ),
     "daily_digest": Job(
         "Récapitulatif quotidien des notifications (8 h) : personnes examinées, e-mails envoyés",
         "outbox.jobs.daily_digest",

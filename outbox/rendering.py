@@ -32,6 +32,7 @@ LOADERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "cej_contract": ("cej.CejContract", "pk", ("young_person", "organisation")),
     "pacea_contract": ("cej.PaceaContract", "pk", ("young_person", "organisation")),
     "agreement": ("partners.Agreement", "public_id", ()),
+    "session": ("e2c_referrals.InformationSession", "public_id", ("e2c_site", "venue_organisation")),
 }
 
 
@@ -110,8 +111,34 @@ def template_context(message: Message) -> dict[str, Any]:
         "recipient": message.recipient,
         "organisation": message.organisation,
         "young_person_short": short_name(getattr(holder, "young_person", None)),
+        "listed": listed_young_people(message.context),
         **objects,
     }
+
+
+def listed_young_people(context: dict[str, Any]) -> list[dict[str, str]]:
+    """A session message's list of referrals (``[{"referral": id, "attendance": …}]``) as short
+    names and attendance labels, read at delivery."""
+    items = context.get("referrals")
+    if not isinstance(items, list) or not items:
+        return []
+    from e2c_referrals.enums import Attendance
+    from e2c_referrals.models import Referral
+
+    found = {
+        str(referral.public_id): referral
+        for referral in Referral.objects.filter(public_id__in=[item.get("referral") for item in items]).select_related(
+            "young_person"
+        )
+    }
+    labels = dict(Attendance.choices)
+    return [
+        {
+            "name": short_name(getattr(found.get(str(item.get("referral"))), "young_person", None)),
+            "attendance": str(labels.get(item.get("attendance", ""), "")),
+        }
+        for item in items
+    ]
 
 
 def _plain(names: list[str], context: dict[str, Any]) -> str:
@@ -145,6 +172,7 @@ LINKS: tuple[tuple[str, str], ...] = (
     ("referral", "e2c_referrals:referral_detail"),
     ("young_person", "cej:young_person_detail"),
     ("agreement", "partners:agreement_detail"),
+    ("session", "e2c_referrals:session_detail"),
 )
 
 

@@ -39,12 +39,12 @@ def _encode(row: models.Model, salt: str) -> str:
     return signing.dumps(row.pk, salt=salt)
 
 
-def _position(queryset: models.QuerySet[T], keys: Sequence[str], cursor: str | None) -> list[Any] | None:
+def _position(queryset: models.QuerySet[T], keys: Sequence[str], cursor: str | None, salt: str) -> list[Any] | None:
     """The sort values of the row the cursor points at, or None (first page) for a bad cursor."""
     if not cursor:
         return None
     try:
-        pk = signing.loads(cursor, salt=_salt(queryset, keys))
+        pk = signing.loads(cursor, salt=salt)
     except signing.BadSignature:
         return None
     # Through the same (scoped, annotated) queryset: a cursor never reaches a row outside the list.
@@ -68,12 +68,17 @@ def paginate(
     after: str | None = None,
     before: str | None = None,
     size: int = 50,
+    descending: bool = False,
 ) -> KeysetPage[T]:
-    """One page of ``queryset`` ordered by ``keys`` (ascending, unique together: end with the pk)."""
-    salt = _salt(queryset, keys)
-    before_values = _position(queryset, keys, before)
+    """One page of ``queryset`` ordered by ``keys`` (unique together: end with the pk), ascending,
+    or newest first with ``descending`` (a log)."""
+    salt = _salt(queryset, keys) + (":desc" if descending else "")
+    forward, backward = ("lt", "gt") if descending else ("gt", "lt")
+    ahead = [f"-{k}" for k in keys] if descending else list(keys)
+    behind = list(keys) if descending else [f"-{k}" for k in keys]
+    before_values = _position(queryset, keys, before, salt)
     if before_values is not None:
-        rows = list(queryset.filter(_beyond(keys, before_values, "lt")).order_by(*[f"-{k}" for k in keys])[: size + 1])
+        rows = list(queryset.filter(_beyond(keys, before_values, backward)).order_by(*behind)[: size + 1])
         has_more_before = len(rows) > size
         items = list(reversed(rows[:size]))
         return KeysetPage(
@@ -81,9 +86,9 @@ def paginate(
             next_cursor=_encode(items[-1], salt) if items else None,
             previous_cursor=_encode(items[0], salt) if items and has_more_before else None,
         )
-    after_values = _position(queryset, keys, after)
-    filtered = queryset.filter(_beyond(keys, after_values, "gt")) if after_values is not None else queryset
-    rows = list(filtered.order_by(*keys)[: size + 1])
+    after_values = _position(queryset, keys, after, salt)
+    filtered = queryset.filter(_beyond(keys, after_values, forward)) if after_values is not None else queryset
+    rows = list(filtered.order_by(*ahead)[: size + 1])
     items = rows[:size]
     return KeysetPage(
         items=items,

@@ -38,6 +38,7 @@ class Capability(enum.StrEnum):
     VIEW_AGGREGATES = "view_aggregates"  # indicators, never a name
     EXPORT_PERSONAL_DATA = "export_personal_data"  # right of access: everything held on one young person
     MONITOR_JOBS = "monitor_jobs"  # outbox and scheduled jobs: states, last runs, retry a failed delivery
+    READ_ACCESS_LOG = "read_access_log"  # who read which file (the data protection officer's questions)
 
 
 # The one declared table of what each role may do.
@@ -86,6 +87,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_AGREEMENTS,
             Capability.EXPORT_PERSONAL_DATA,  # the DPO answers right-of-access requests
             Capability.MONITOR_JOBS,
+            Capability.READ_ACCESS_LOG,
         }
     ),
 }

@@ -3,7 +3,7 @@
 Environment variables read here (and nowhere else):
 DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
 DJANGO_DEBUG, EMAIL_URL, DEFAULT_FROM_EMAIL, DJANGO_LOG_LEVEL, DJANGO_SECURE_SSL_REDIRECT,
-DJANGO_SECURE_HSTS_SECONDS, CELERY_WORKER_CONCURRENCY.
+DJANGO_SECURE_HSTS_SECONDS, CELERY_WORKER_CONCURRENCY, ACCESS_LOG_RETENTION_DAYS.
 """
 
 import base64
@@ -49,6 +49,7 @@ KNOWN_ENVIRONMENT_VARIABLES = frozenset(
         "DJANGO_SECURE_SSL_REDIRECT",
         "DJANGO_SECURE_HSTS_SECONDS",
         "CELERY_WORKER_CONCURRENCY",
+        "ACCESS_LOG_RETENTION_DAYS",
     }
 )
 
@@ -165,6 +166,9 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+
+# How long the access log keeps its rows (days): 12 months by default, never under 6 (see audit).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
 
 # The largest request accepted at all (a form with one 10 MB PDF and its fields); see config.middleware.
 MAX_REQUEST_BODY_BYTES = 12 * 1024 * 1024
@@ -304,6 +308,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "reminder-cej-ending": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["cej_ending"]},
     # Every minute, PACEA reaching 24 months within 30 days: the referent.
     "reminder-pacea-24-months": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["pacea_24_months"]},
+    # Every minute, information sessions starting in 2 days: their co-hosts, with the registration list.
+    "reminder-session-in-two-days": {
+        "task": "outbox.run_job",
+        "schedule": _EVERY_MINUTE,
+        "args": ["session_in_two_days"],
+    },
+    # Every night at 3:30, access-log rows older than the retention (12 months by default) are deleted.
+    "access-log-purge": {
+        "task": "outbox.run_job",
+        "schedule": crontab(minute=30, hour=3),
+        "args": ["access_log_purge"],
+    },
     # Every minute, agreements whose review meeting (6 months before the end) is due: signatories' managers.
     "reminder-agreement-review": {
         "task": "outbox.run_job",

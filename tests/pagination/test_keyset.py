@@ -48,3 +48,21 @@ def test_a_cursor_never_reaches_a_row_outside_the_scoped_list():
     )
 
     assert {o.pk for o in scoped.items} == {o.pk for o in inside}
+
+
+def test_a_descending_list_pages_newest_first_both_ways():
+    organisations = OrganisationFactory.create_batch(5)
+    newest_first = sorted(organisations, key=lambda o: o.pk, reverse=True)
+
+    first = paginate(Organisation.objects.all(), keys=("id",), size=2, descending=True)
+    second = paginate(Organisation.objects.all(), keys=("id",), size=2, descending=True, after=first.next_cursor)
+    back = paginate(Organisation.objects.all(), keys=("id",), size=2, descending=True, before=second.previous_cursor)
+
+    assert first.items == newest_first[:2] and second.items == newest_first[2:4]
+    assert back.items == first.items
+    # An ascending cursor means nothing to the descending list: first page again.
+    ascending = paginate(Organisation.objects.all(), keys=("id",), size=2).next_cursor
+    assert (
+        paginate(Organisation.objects.all(), keys=("id",), size=2, descending=True, after=ascending).items
+        == first.items
+    )

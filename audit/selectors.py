@@ -1,0 +1,25 @@
+"""Reads of the access log, for administrators (the data protection officer's questions: who read
+this young person's file? what did this person read?)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from audit.models import AccessLog
+from partners.access import Actor, Capability
+
+
+def can_read_access_log(actor: Actor) -> bool:
+    return actor.can(Capability.READ_ACCESS_LOG)
+
+
+def access_log(*, object_id: uuid.UUID | None = None, user_email: str = "") -> QuerySet[AccessLog]:
+    """Rows about one record (a young person, a referral, a document…) and/or by one user."""
+    rows = AccessLog.objects.select_related("user", "organisation")
+    if object_id is not None:
+        rows = rows.filter(object_id=object_id)
+    if user_email:
+        rows = rows.filter(user__email__iexact=user_email.strip())
+    return rows
