@@ -2,9 +2,9 @@
 
 One function per indicator family (``referral_pipeline``, ``exits``, ``hand_backs``, ``agreements``,
 ``coverage``, ``sessions``); ``compute`` calls them all and merges their rows into one JSON-able report
-(the same structure is frozen in ``SemesterSnapshot.indicators``). A new family (information sessions,
-adviser immersions) is one more function returning ``{(dimension, key): {indicator: value}}`` plus its
-``Indicator`` declarations in ``INDICATORS``.
+(the same structure is frozen in ``SemesterSnapshot.indicators``). A new family is one more function
+returning ``{(dimension, key): {indicator: value}}`` listed in ``FAMILIES``, plus its ``Indicator``
+declarations (and a ``presentation.SECTIONS`` entry to show them).
 
 The referral families read ``ReferralFact``, a summary table rebuilt every 10 minutes by beat
 (``reporting.services.facts.refresh_facts``): the live figures are at most that old.
@@ -31,7 +31,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from e2c_referrals.enums import POSITIVE_OUTCOMES, ExitOutcome, HandBackReason
+from e2c_referrals.enums import (
+    POSITIVE_OUTCOMES,
+    ExitOutcome,
+    HandBackReason,
+    ImmersionDirection,
+    SessionKind,
+    SessionStatus,
+)
 from partners.enums import OrganisationKind
 
 Row = dict[str, Any]
@@ -211,9 +218,13 @@ COVERAGE = [
     count("departements_with_site", "Départements avec un site E2C"),
     count("departements_without_site", "Départements sans site E2C"),
 ]
-# Information sessions and adviser immersions: declared here and computed by ``sessions`` once
-# e2c_referrals has InformationSession and AdviserImmersion (TODO issue 9).
-SESSIONS: list[Indicator] = []
+SESSIONS = [
+    count("sessions_held", "Informations collectives tenues"),
+    count("joint_sessions_held", "dont séances conjointes « à quatre mains »"),
+    count("immersions", "Immersions de conseillers commencées"),
+    count("immersions_ml_in_e2c", "dont conseillers ML / France Travail accueillis en E2C"),
+    count("immersions_e2c_in_ml", "dont équipes E2C accueillies en Mission Locale ou agence"),
+]
 
 INDICATORS = {
     indicator.key: indicator
@@ -390,11 +401,64 @@ def coverage(area: Area, period: Period) -> Rows:
     return _fetch(sql, _params(area, period))
 
 
+def _organisation_child_key(area: Area, alias: str) -> str | None:
+    child = CHILD_LEVEL.get(area.level)
+    if child == Level.REGION:
+        return f"{alias}.region_id::text"
+    if child == Level.DEPARTEMENT:
+        return f"{alias}.departement_id::text"
+    if child == Level.ORGANISATION:
+        return f"{alias}.id::text"
+    return None
+
+
+def _organisation_dimensions(area: Area, first: str, second: str) -> str:
+    """Like ``_dimensions``, for a record with two organisations (``first``, ``second``; the second may
+    be missing): the total, and the child areas of each (once)."""
+    values = ["('total', 'total', TRUE)"]
+    first_key, second_key = _organisation_child_key(area, first), _organisation_child_key(area, second)
+    if first_key is not None and second_key is not None:
+        first_in, second_in = area.matches(first), area.matches(second)
+        values.append(f"('area', {first_key}, {first_in})")
+        values.append(
+            f"('area', {second_key}, {second}.id IS NOT NULL AND {second_in} "
+            f"AND NOT ({first_in} AND {first_key} = {second_key}))"
+        )
+    rows = ", ".join(values)
+    return f"CROSS JOIN LATERAL (SELECT v.dim, v.key FROM (VALUES {rows}) AS v(dim, key, keep) WHERE v.keep AND v.key IS NOT NULL) AS d"  # noqa: S608, E501
+
+
 def sessions(area: Area, period: Period) -> Rows:
-    """Information sessions held, joint sessions, adviser immersions: nothing to count until
-    e2c_referrals has InformationSession and AdviserImmersion (TODO issue 9: add their SQL here
-    and their ``Indicator`` declarations in ``SESSIONS``)."""
-    return {}
+    """Information sessions held in the period (at the E2C site or at the partner who hosted them),
+    joint ones, and adviser immersions started in the period (visitors' or hosts' side)."""
+    held = f"""
+    SELECT d.dim, d.key,
+           count(*) AS sessions_held,
+           count(*) FILTER (WHERE s.kind = '{SessionKind.JOINT}') AS joint_sessions_held
+    FROM e2c_referrals_informationsession s
+    JOIN partners_organisation so ON so.id = s.e2c_site_id
+    LEFT JOIN partners_organisation vo ON vo.id = s.venue_organisation_id
+    {_organisation_dimensions(area, "so", "vo")}
+    WHERE s.status = '{SessionStatus.HELD}' AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
+      AND ({area.matches("so")} OR (vo.id IS NOT NULL AND {area.matches("vo")}))
+    GROUP BY d.dim, d.key
+    """  # noqa: S608
+    immersions = f"""
+    SELECT d.dim, d.key,
+           count(*) AS immersions,
+           count(*) FILTER (WHERE i.direction = '{ImmersionDirection.ML_IN_E2C}') AS immersions_ml_in_e2c,
+           count(*) FILTER (WHERE i.direction = '{ImmersionDirection.E2C_IN_ML}') AS immersions_e2c_in_ml
+    FROM e2c_referrals_adviserimmersion i
+    JOIN partners_organisation ho ON ho.id = i.host_organisation_id
+    JOIN partners_organisation vi ON vi.id = i.visiting_organisation_id
+    {_organisation_dimensions(area, "ho", "vi")}
+    WHERE i.starts_on BETWEEN %(start_day)s AND %(end_day)s AND ({area.matches("ho")} OR {area.matches("vi")})
+    GROUP BY d.dim, d.key
+    """  # noqa: S608
+    rows = _fetch(held, _params(area, period))
+    for key, values in _fetch(immersions, _params(area, period)).items():
+        rows.setdefault(key, {}).update(values)
+    return rows
 
 
 FAMILIES: list[Callable[[Area, Period], Rows]] = [referral_pipeline, exits, hand_backs, agreements, coverage, sessions]

@@ -2,10 +2,12 @@ import datetime
 
 import pytest
 
+from e2c_referrals.enums import ImmersionDirection, SessionKind, SessionStatus, SessionVenue
+from e2c_referrals.models import AdviserImmersion, InformationSession
 from partners.enums import AgreementFramework, AgreementLevel
 from partners.models import Agreement, Amendment, Departement
 from reporting.indicators import Area, Level, Period, compute
-from tests.reporting.builders import known_dataset
+from tests.reporting.builders import at, known_dataset
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +136,49 @@ def test_other_periods_and_agreements_in_force(world):
     assert february["sent"] == 8
     # the previous semester: the referral sent on 31 December at 23:00, Paris time
     assert compute(Area(Level.NATIONAL), Period.semester(2025, 2))["totals"]["sent"] == 1
+
+
+def test_sessions_held_joint_sessions_and_immersions(world):
+    # Given: a joint session held in the Lyon Mission Locale for the Vénissieux site, an information
+    # session held in Lille, one planned and one cancelled (not counted), an immersion of Lyon advisers
+    def session(site, kind, status, day, venue=None, reason=""):
+        return InformationSession.objects.create(
+            e2c_site=site,
+            kind=kind,
+            status=status,
+            starts_at=at(day, 9),
+            ends_at=at(day, 11),
+            venue=SessionVenue.PARTNER if venue else SessionVenue.E2C_SITE,
+            venue_organisation=venue,
+            address="1 rue de la République",
+            capacity=12,
+            registration_deadline=datetime.date.fromisoformat(day),
+            created_by=world.user("e2c_staff"),
+            cancellation_reason=reason,
+        )
+
+    session(world.site, SessionKind.JOINT, SessionStatus.HELD, "2026-03-03", venue=world.ml_a)
+    session(world.other_site, SessionKind.INFORMATION, SessionStatus.HELD, "2026-04-07")
+    session(world.site, SessionKind.INFORMATION, SessionStatus.PLANNED, "2026-05-05")
+    session(world.site, SessionKind.INFORMATION, SessionStatus.CANCELLED, "2026-05-12", reason="Formateur absent")
+    session(world.site, SessionKind.INFORMATION, SessionStatus.HELD, "2026-09-01")  # next semester
+    AdviserImmersion.objects.create(
+        direction=ImmersionDirection.ML_IN_E2C,
+        visiting_organisation=world.ml_a,
+        host_organisation=world.site,
+        starts_on=datetime.date(2026, 2, 10),
+        ends_on=datetime.date(2026, 2, 11),
+        recorded_by=world.user("adviser_ml"),
+    )
+
+    # When / Then
+    national = compute(Area(Level.NATIONAL), S1_2026)
+    totals = national["totals"]
+    assert (totals["sessions_held"], totals["joint_sessions_held"]) == (2, 1)
+    assert (totals["immersions"], totals["immersions_ml_in_e2c"], totals["immersions_e2c_in_ml"]) == (1, 1, 0)
+    assert national["rows"]["area"]["84"]["sessions_held"] == 1
+    assert national["rows"]["area"]["32"]["sessions_held"] == 1
+    lyon = compute(Area(Level.ORGANISATION, str(world.ml_a.pk)), S1_2026)["totals"]
+    assert (lyon["sessions_held"], lyon["joint_sessions_held"], lyon["immersions"]) == (1, 1, 1)
+    lille = compute(Area(Level.REGION, "32"), S1_2026)["totals"]
+    assert (lille["sessions_held"], lille["joint_sessions_held"], lille["immersions"]) == (1, 0, 0)
