@@ -4,11 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages: WeasyPrint's pango (both), Debian's Chromium for the browser tests.
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := chromium
+# Debian packages: WeasyPrint's pango (both) and HarfBuzz's subsetter (fonts embedded in a PDF in
+# milliseconds instead of a second with fontTools), Debian's Chromium for the browser tests and
+# poppler's pdftoppm / pdftotext to look at the PDFs (docs/img).
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_DEBS := chromium poppler-utils
 
-.PHONY: help install run test lint types checks pytest lock clean-data bench
+.PHONY: help install run test lint types checks pytest lock clean-data bench bench-pdf
 
 help:
 	@echo "make run   — installe, démarre PostgreSQL et Redis embarqués, migre, charge la démo, sert http://127.0.0.1:8000"
@@ -61,6 +63,10 @@ bench: install
 # in .data/bench, then the indicators dashboard and its XLSX timed against their SQL.
 bench-reporting: install
 	$(BIN)/python -m bench.reporting_dashboard $(ARGS)
+
+# On demand: 200 referral files rendered (median per file, target < 300 ms), then exported by a Celery worker.
+bench-pdf: install
+	$(BIN)/python -m bench.render_referral_files $(ARGS)
 
 lock: | $(BIN)/python
 	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --strip-extras -o requirements/prod.txt pyproject.toml
