@@ -2,8 +2,9 @@
 
 One gathering (``personal_data_sections``) feeds both outputs, so the PDF (for reading) and the JSON
 (for machines) never disagree: the file, its history, consents, CEJ and PACEA contracts with their
-events, follow-ups, referrals with their timeline, hand-backs, post-exit news, attachments (listed,
-not included) and the access log entries about any of these records.
+events, follow-ups, referrals with their timeline and information-session registrations,
+hand-backs, post-exit news, attachments (listed, not included) and the access log entries about any
+of these records.
 
 Allowed to advisers and managers of the young person's referent organisation, and to administrators
 (the DPO answers requests for any file). Reading only: the caller logs the export.
@@ -25,7 +26,14 @@ from django.utils import formats, timezone
 from audit.models import AccessLog
 from cej.models import CejContract, Consent, FollowUp, PaceaContract, YoungPerson
 from cej.selectors.young_people import young_person_for_actor
-from e2c_referrals.models import Attachment, HandBack, PostExitNews, Referral, ReferralTransition
+from e2c_referrals.models import (
+    Attachment,
+    HandBack,
+    PostExitNews,
+    Referral,
+    ReferralTransition,
+    SessionRegistration,
+)
 from e2c_referrals.pdf.base import document_context, pdf_filename, render_pdf
 from partners.access import Actor, Capability
 
@@ -176,6 +184,10 @@ def personal_data_sections(young_person: YoungPerson) -> list[Section]:
             Prefetch("hand_backs", queryset=HandBack.objects.select_related("organisation", "handled_by")),
             Prefetch("post_exit_news", queryset=PostExitNews.objects.select_related("recorded_by")),
             Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch(
+                "session_registrations",
+                queryset=SessionRegistration.objects.select_related("session__e2c_site").order_by("created_at", "id"),
+            ),
         )
         .order_by("created_at", "id")
     )
@@ -187,6 +199,7 @@ def personal_data_sections(young_person: YoungPerson) -> list[Section]:
         identifiers.append(referral.public_id)
         identifiers += [attachment.public_id for attachment in referral.attachments.all()]
         identifiers += [hand_back.public_id for hand_back in referral.hand_backs.all()]
+        identifiers += [registration.public_id for registration in referral.session_registrations.all()]
     accesses = list(
         AccessLog.objects.filter(object_id__in=identifiers).select_related("organisation").order_by("created_at", "id")
     )
@@ -409,6 +422,28 @@ def personal_data_sections(young_person: YoungPerson) -> list[Section]:
                 )
                 for referral in referrals
                 for step in referral.transitions.all()
+            ],
+        ),
+        Section(
+            "session_registrations",
+            "Inscriptions aux informations collectives",
+            [
+                record(
+                    f"Séance du {timezone.localtime(registration.session.starts_at):%d/%m/%Y à %H:%M}",
+                    registration,
+                    [
+                        ("status", "Inscription"),
+                        "attendance",
+                        ("created_at", "Inscrit(e) le"),
+                        ("status_changed_at", "Dernier changement"),
+                        "withdrawn_reason",
+                    ],
+                    session_site=("Site E2C", str(registration.session.e2c_site)),
+                    session_starts_at=("Début de la séance", registration.session.starts_at),
+                    referral=of_referral(referral),
+                )
+                for referral in referrals
+                for registration in referral.session_registrations.all()
             ],
         ),
         Section(

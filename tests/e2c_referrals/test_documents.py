@@ -251,6 +251,7 @@ def test_the_personal_data_json_is_downloaded_by_the_referent_and_logged_as_an_e
     ]
     assert data["attachments"][0]["label"] == "CV à jour"
     assert data["consents"][0]["shared_data"] == ["identity", "diagnostic", "contracts"]
+    assert [item["session_site"] for item in data["session_registrations"]] == [str(world.site)]
     assert AccessLog.objects.filter(
         purpose=AccessLog.Purpose.EXPORT, object_id=referral.young_person.public_id, user=world.user("adviser_ml")
     ).exists()
