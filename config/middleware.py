@@ -6,6 +6,7 @@ from django.contrib import auth, messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve, reverse
 
 
 class RequestBodyLimitMiddleware:
@@ -84,3 +85,37 @@ class SessionTimeoutMiddleware:
         auth.logout(request)
         messages.info(request, f"{message} Reconnectez-vous pour continuer.")
         return redirect_to_login(request.get_full_path() if request.method == "GET" else "/")
+
+
+class TwoFactorRequiredMiddleware:
+    """A person whose role requires two-factor authentication reaches no page before typing a code.
+
+    Without a confirmed device they are sent to the enrolment page, with one to the code page; signing
+    out and the pages of that journey stay open. Placed after SessionTimeoutMiddleware (which records
+    the sign-in time the enrolment page relies on). The memberships read here are the request's cached
+    ones (partners.access.actor_for): no query beyond what the page does anyway.
+    """
+
+    OPEN_URL_NAMES = frozenset({"logout", "two_factor_verify", "two_factor_setup", "reauthenticate"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from partners.access import actor_for
+        from partners.models import User
+        from partners.services.two_factor import confirmed_device, session_is_verified, two_factor_required
+
+        user = request.user
+        if isinstance(user, User) and user.is_authenticated and not session_is_verified(request):
+            try:
+                url_name = resolve(request.path_info).url_name
+            except Resolver404:
+                url_name = None
+            if url_name not in self.OPEN_URL_NAMES:
+                actor_for(request)
+                if two_factor_required(user, getattr(request, "_memberships", None)):
+                    target = "two_factor_verify" if confirmed_device(user) else "two_factor_setup"
+                    next_page = request.get_full_path() if request.method == "GET" else "/"
+                    return redirect_to_login(next_page, login_url=reverse(target))
+        return self.get_response(request)

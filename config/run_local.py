@@ -122,8 +122,14 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     if wait_for_web(timeout=60):
         # Printed once the site answers, so the logins are the last thing on screen.
+        from demo.totp import DEMO_TOTP_SECRET
+
+        two_factor = (
+            "Double authentification (responsables, coordination régionale, comité national, administrateur) : "
+            f"clé TOTP de démonstration {DEMO_TOTP_SECRET} (à saisir dans une application d'authentification)."
+        )
         print(
-            f"\n{demo.strip()}\n\nOrientations E2C est prêt : http://{HOST}:{PORT} "
+            f"\n{demo.strip()}\n{two_factor}\n\nOrientations E2C est prêt : http://{HOST}:{PORT} "
             "(web, worker Celery et beat). Ctrl-C pour tout arrêter.\n",
             flush=True,
         )

@@ -299,7 +299,20 @@ def load_demo_data() -> list[DemoAccount]:
     _load_young_people(organisations, actor)
     _load_referrals(organisations, actor)
     _load_immersions(organisations, actor)
+    _load_two_factor_devices(users)
     return list(DEMO_ACCOUNTS)
+
+
+def _load_two_factor_devices(users: dict[str, User]) -> None:
+    """The demo accounts whose role requires a code get a device with the public demo secret (demo/totp.py)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from demo.totp import DEMO_TOTP_KEY_HEX
+    from partners.services.two_factor import DEVICE_NAME, two_factor_required
+
+    for user in users.values():
+        if two_factor_required(user):
+            TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=DEMO_TOTP_KEY_HEX, confirmed=True)
 
 
 def _load_agreements(organisations: dict[str, Organisation], actor: Callable[[str], Actor]) -> None:

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from partners.forms.accounts import LoginForm, PasswordResetRequestForm
-from partners.views import home
+from partners.views import home, two_factor
 
 urlpatterns = [
     path("organisation-active/", home.switch_organisation, name="switch_organisation"),
@@ -14,6 +14,9 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/code/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("connexion/double-authentification/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("connexion/confirmer-mot-de-passe/", two_factor.reauthenticate, name="reauthenticate"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),

@@ -17,6 +17,25 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _code_typed_on_test_sign_in(monkeypatch):
+    """client.force_login() and client.login() stand for the whole sign-in, two-factor code included
+    (config.middleware.TwoFactorRequiredMiddleware); tests/partners/test_two_factor.py signs in through
+    the pages to test the code itself."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original = Client._login
+
+    def login_with_code(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = "tests.signed-in-with-code"
+        session.save()
+
+    monkeypatch.setattr(Client, "_login", login_with_code)
+
+
+@pytest.fixture(autouse=True)
 def _geography(request):
     """Reference data loaded by migrations (régions and départements, CEJ allowance rates), back
     after a transactional test's flush."""

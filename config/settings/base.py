@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "audit",
     "outbox",
     "partners",
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.SessionTimeoutMiddleware",
+    "config.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -156,6 +159,9 @@ TRUSTED_PROXY_COUNT = 0  # reverse proxies in front of the application, each app
 AXES_CLIENT_STR_CALLABLE = "partners.views.accounts.lockout_client_str"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
+# Two-factor authentication (django-otp, TOTP): mandatory for the roles of
+# partners.services.two_factor.TWO_FACTOR_ROLES, enforced by config.middleware.TwoFactorRequiredMiddleware.
+OTP_TOTP_ISSUER = "Orientations E2C"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

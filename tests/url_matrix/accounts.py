@@ -20,6 +20,11 @@ ENTRIES = [
     Entry("password_reset_complete", lambda w: reverse("password_reset_complete"), ALL),
     Entry("password_change", lambda w: reverse("password_change"), everyone(200)),
     Entry("password_change_done", lambda w: reverse("password_change_done"), everyone(200)),
+    # Two-factor pages: a session signed in with its code (as client.force_login is in tests) is sent on.
+    Entry("two_factor_verify", lambda w: reverse("two_factor_verify"), everyone(302)),
+    # Anyone signed in may enrol an application (mandatory for some roles); the password was just typed.
+    Entry("two_factor_setup", lambda w: reverse("two_factor_setup"), everyone(200)),
+    Entry("reauthenticate", lambda w: reverse("reauthenticate"), everyone(200)),
     # Django's admin: only staff accounts get in; everyone else is sent to its login page.
     Entry("admin:index", lambda w: reverse("admin:index"), everyone(302)),
 ]
