@@ -229,3 +229,25 @@ def _xlsx_kind() -> Any:
 
 
 XLSX_KIND = _xlsx_kind()
+
+
+def pdf_bytes(report: dict[str, Any], area: Area, period: Period, *, actor: Any, closed: str = "") -> bytes:
+    """The report with its charts (SVG) and tables, on the shared PDF base (A4, fonts, header)."""
+    from e2c_referrals.pdf.base import document_context, render_pdf
+    from reporting.services.facts import refreshed_at
+
+    context: dict[str, Any] = document_context(actor=actor, title=f"Indicateurs — {area.name}")
+    child_table = presentation.breakdown(report, AREA, area.level) if area.level in presentation.CHILD_TITLES else None
+    context.update(
+        {
+            "area": area,
+            "period": period,
+            "closed": closed,
+            "refreshed_at": None if closed else refreshed_at(),
+            "charts": presentation.charts(report, area.level),
+            "sections": presentation.section_tables(report),
+            "area_table": child_table,
+            "child_title": presentation.CHILD_TITLES.get(area.level, ""),
+        }
+    )
+    return render_pdf("reporting/pdf/report.html", context)

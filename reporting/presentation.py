@@ -142,6 +142,9 @@ class Bar:
     value_x: str
     y: int
     text_y: int
+    # The same in user units of a 1000-wide viewBox (the PDF: WeasyPrint's SVG wants no percentages).
+    width_units: str = "0"
+    value_x_units: str = "0"
 
 
 BAR_HEIGHT = 28
@@ -163,6 +166,8 @@ def bar_chart(slug: str, title: str, items: list[tuple[str, Cell]]) -> dict[str,
                 value_x=f"{LABEL_WIDTH + width + 1}%",
                 y=index * BAR_HEIGHT + 6,
                 text_y=index * BAR_HEIGHT + 19,
+                width_units=f"{width * 10:.1f}",
+                value_x_units=f"{(LABEL_WIDTH + width + 1) * 10:.1f}",
             )
         )
     return {
@@ -172,6 +177,9 @@ def bar_chart(slug: str, title: str, items: list[tuple[str, Cell]]) -> dict[str,
         "height": max(1, len(bars)) * BAR_HEIGHT,
         "label_x": f"{LABEL_WIDTH - 1}%",
         "bars_x": f"{LABEL_WIDTH}%",
+        "height_mm": f"{max(1, len(bars)) * BAR_HEIGHT * 0.17:.1f}",  # a 1000-unit viewBox drawn 170 mm wide
+        "label_x_units": f"{(LABEL_WIDTH - 1) * 10:.0f}",
+        "bars_x_units": f"{LABEL_WIDTH * 10:.0f}",
     }
 
 

@@ -40,6 +40,8 @@ def _file(request: HttpRequest, extension: str) -> HttpResponse:
     closed = exports.closing_line(snapshot)
     if extension == "xlsx":
         content, content_type = exports.xlsx_bytes(report, area, period, closed), exports.XLSX_CONTENT_TYPE
+    elif extension == "pdf":
+        content, content_type = exports.pdf_bytes(report, area, period, actor=actor, closed=closed), "application/pdf"
     else:
         content, content_type = exports.csv_bytes(report, area, period, closed), CSV_CONTENT_TYPE
     response = HttpResponse(content, content_type=content_type)
@@ -55,6 +57,11 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     return _file(request, "csv")
+
+
+@login_required
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    return _file(request, "pdf")
 
 
 @login_required
@@ -81,5 +88,6 @@ def _job_parameters(area: Area, period: Period, organisation_public_id: str) -> 
 urlpatterns = [
     path("indicateurs/export.xlsx", export_xlsx, name="export_xlsx"),
     path("indicateurs/export.csv", export_csv, name="export_csv"),
+    path("indicateurs/rapport.pdf", export_pdf, name="export_pdf"),
     path("indicateurs/export/preparer/", export_in_background, name="export_in_background"),
 ]

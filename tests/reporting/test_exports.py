@@ -3,6 +3,7 @@ import io
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from exports.models import ExportJob
 from exports.services import export_build
@@ -116,3 +117,17 @@ def test_xlsx_prepared_by_a_worker(client, world, settings, django_capture_on_co
     with job.file.open("rb") as file:
         workbook = load_workbook(io.BytesIO(file.read()))
     assert workbook["Indicateurs"]["A1"].value == "Indicateurs — France entière"
+
+
+def test_pdf_report_with_its_charts_and_tables(client, world, tmp_path):
+    response = member(client, world).get(reverse("reporting:export_pdf") + "?" + S1)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    (tmp_path / "rapport.pdf").write_bytes(response.content)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Indicateurs — France entière" in text
+    assert "Parcours des orientations envoyées sur la période" in text
+    assert "< 5" in text
+    assert "Lefèvre" not in text
+    assert response.content.count(b"/Subtype /Image") == 0  # the charts are vector drawings, not images

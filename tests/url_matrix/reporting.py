@@ -44,6 +44,11 @@ ENTRIES = [
         everyone(403, regional_coordinator=404, national_committee=200),
     ),
     Entry(
+        "reporting:export_pdf",
+        lambda w: reverse("reporting:export_pdf") + "?organisation=" + str(w.site.public_id),
+        IN_REGION_84,
+    ),
+    Entry(
         "reporting:export_in_background",
         lambda w: reverse("reporting:export_in_background"),
         everyone(405),
