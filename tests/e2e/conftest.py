@@ -1,11 +1,16 @@
 """Browser tests: Playwright driving Debian's Chromium (installed by `make test`, never downloaded)."""
 
 import os
+import re
+import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from demo.totp import DEMO_TOTP_SECRET, totp_code
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (creating users) are still synchronous and safe.
@@ -64,3 +69,30 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# The last 30-second step whose code each (secret, account) has used: django-otp accepts a step only once.
+_USED_STEPS: dict[tuple[str, str], int] = {}
+
+
+def type_two_factor_code(page: Page, account: str) -> None:
+    """Call right after clicking « Se connecter »: for a role that requires two-factor authentication,
+    type the current code — from the demo secret (demo/totp.py) on the code page, or from the secret shown
+    on the enrolment page for an account without a device yet. Does nothing for the other roles."""
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Connexion")
+    path = urlparse(page.url).path
+    if path == "/connexion/code/":
+        secret = DEMO_TOTP_SECRET
+    elif path == "/connexion/double-authentification/":
+        secret = page.locator("#cle-secrete").inner_text()
+    else:
+        return
+    step = int(time.time() // 30)
+    last = _USED_STEPS.get((secret, account))
+    if last is not None and step <= last:
+        time.sleep((last + 1) * 30 - time.time() + 0.5)
+        step = last + 1
+    _USED_STEPS[(secret, account)] = step
+    page.get_by_label("Code à 6 chiffres").fill(totp_code(secret, step * 30 + 1))
+    page.get_by_role("button", name=re.compile("^(Valider|Activer)$")).click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text(re.compile("Code de vérification|Activer la double"))

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from partners.models import Organisation
-from tests.e2e.conftest import assert_no_accessibility_violations, screenshot
+from tests.e2e.conftest import assert_no_accessibility_violations, screenshot, type_two_factor_code
 from tests.partners.factories import DEFAULT_PASSWORD
 from tests.world import build_world
 
@@ -16,6 +16,7 @@ def sign_in(page: Page, live_server, user) -> None:
     page.get_by_label("Adresse e-mail").fill(user.email)
     page.get_by_label("Mot de passe").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    type_two_factor_code(page, user.email)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from demo.services import DEMO_PASSWORD
 from e2c_referrals.models import Referral
-from tests.e2e.conftest import assert_no_accessibility_violations, screenshot
+from tests.e2e.conftest import assert_no_accessibility_violations, screenshot, type_two_factor_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +26,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    type_two_factor_code(page, email)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from cej.models import Consent, FollowUp, YoungPerson
 from demo.services import DEMO_PASSWORD
-from tests.e2e.conftest import assert_no_accessibility_violations, screenshot
+from tests.e2e.conftest import assert_no_accessibility_violations, screenshot, type_two_factor_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +25,7 @@ def test_an_adviser_finds_opens_and_follows_a_young_persons_file(live_server, pa
     page.get_by_label("Adresse e-mail").fill("amelie.lefevre@ml-lyon.exemple.fr")
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    type_two_factor_code(page, "amelie.lefevre@ml-lyon.exemple.fr")
     expect(page.get_by_role("heading", name="Points de suivi en retard")).to_be_visible()
     expect(page.get_by_text("Lefèvre-Martin")).to_be_visible()  # her overdue review
     screenshot(page, "accueil-conseillere")
