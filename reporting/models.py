@@ -6,6 +6,24 @@ from django.utils import timezone
 from partners.models import User
 
 
+class SemesterClosing(models.Model):
+    """A national committee member's closing of a semester: asked once, done by a worker.
+
+    Freezing 120 areas takes a minute or more at national scale: longer than a web request may last.
+    """
+
+    semester = models.CharField("semestre", max_length=7, unique=True)  # 2026-S1
+    requested_by = models.ForeignKey(User, verbose_name="clos par", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    closed_at = models.DateTimeField("clos le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "clôture de semestre"
+
+    def __str__(self) -> str:
+        return f"Clôture {self.semester}"
+
+
 class SemesterSnapshot(models.Model):
     """The indicators of one area for one semester, as computed when the semester was closed.
 

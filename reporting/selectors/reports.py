@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reporting.indicators import Area, Level, Period, compute
-from reporting.models import SemesterSnapshot
+from reporting.models import SemesterClosing, SemesterSnapshot
 
 
 def snapshot_for(area: Area, period: Period) -> SemesterSnapshot | None:
@@ -19,9 +19,12 @@ def snapshot_for(area: Area, period: Period) -> SemesterSnapshot | None:
     )
 
 
-def is_closed(period: Period) -> bool:
+def closing_of(period: Period) -> SemesterClosing | None:
+    """The semester's closing, done or in progress (None: not asked, or not a semester)."""
     code = period.semester_code
-    return code is not None and SemesterSnapshot.objects.filter(semester=code, level=Level.NATIONAL).exists()
+    if code is None:
+        return None
+    return SemesterClosing.objects.filter(semester=code).first()
 
 
 def report_for(area: Area, period: Period) -> tuple[dict[str, Any], SemesterSnapshot | None]:

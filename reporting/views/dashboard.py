@@ -24,7 +24,7 @@ from reporting.selectors.areas import (
     root_area,
     semesters,
 )
-from reporting.selectors.reports import is_closed, report_for
+from reporting.selectors.reports import closing_of, report_for
 from reporting.services.facts import refreshed_at
 
 
@@ -102,7 +102,8 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
             row["url"] = area_url(Area(child, row["key"]), public_ids)
     query = period_query(period)
     area_query = urlencode({str(level): code}) if level != Level.NATIONAL else ""
-    closed = snapshot is not None or (area.level == Level.ORGANISATION and is_closed(period))
+    closing = closing_of(period) if snapshot is None else None
+    closed = snapshot is not None or (closing is not None and closing.closed_at is not None)
     context: dict[str, Any] = {
         "area": area,
         "parents": [(parent, area_url(parent)) for parent in parents],
@@ -115,6 +116,7 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         "snapshot": snapshot,
         "refreshed_at": None if snapshot else refreshed_at(),
         "organisation_in_closed_semester": area.level == Level.ORGANISATION and closed,
+        "closing_in_progress": closing is not None and closing.closed_at is None,
         "sections": presentation.section_tables(report),
         "charts": presentation.charts(report, area.level),
         "area_table": area_table,
@@ -126,7 +128,8 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
             actor.role == Role.NATIONAL_COMMITTEE
             and period.semester_code is not None
             and period.end < today
-            and not closed
+            and snapshot is None
+            and closing is None
             and area.level == Level.NATIONAL
         ),
         "secrecy_threshold": presentation.THRESHOLD,

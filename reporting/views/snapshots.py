@@ -13,8 +13,8 @@ from django.utils import timezone
 from partners.access import actor_for
 from partners.enums import Role
 from reporting.selectors.areas import period_from_query, root_area
-from reporting.selectors.reports import is_closed
-from reporting.services.snapshots import semester_close
+from reporting.selectors.reports import closing_of
+from reporting.services.snapshots import semester_close_request
 
 
 @login_required
@@ -29,16 +29,18 @@ def close_semester(request: HttpRequest, semester: str) -> HttpResponse:
     dashboard = f"{reverse('reporting:dashboard')}?semestre={semester}"
     if request.method == "POST":
         try:
-            semester_close(actor=actor, period=period)
+            semester_close_request(actor=actor, period=period)
         except ValidationError as refusal:
             messages.error(request, " ".join(refusal.messages))
             return redirect(dashboard)
-        messages.success(request, f"Le {period.label} est clos : ses chiffres sont figés.")
+        messages.success(
+            request, f"Clôture du {period.label} demandée : ses chiffres figés s'afficheront d'ici quelques minutes."
+        )
         return redirect(dashboard)
     return render(
         request,
         "reporting/close_semester.html",
-        {"period": period, "already_closed": is_closed(period), "dashboard": dashboard},
+        {"period": period, "already_closed": closing_of(period) is not None, "dashboard": dashboard},
     )
 
 

@@ -3,8 +3,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reporting.models import SemesterSnapshot
+from reporting.models import SemesterClosing, SemesterSnapshot
 from reporting.services.facts import refresh_facts
+from reporting.services.snapshots import semester_close
 from tests.reporting.builders import at, known_dataset, referral
 from tests.world import build_world
 
@@ -103,6 +104,13 @@ def test_closed_semester_shows_frozen_figures_after_data_changes(client, world):
     assert confirmation.status_code == 200
     assert "Cette action est définitive" in confirmation.content.decode()
     assert member.post(close_url).status_code == 302
+    closing = SemesterClosing.objects.get(semester="2026-S1")
+    assert closing.closed_at is None and not SemesterSnapshot.objects.exists()
+    waiting = member.get(reverse("reporting:dashboard") + S1).content.decode()
+    assert "Clôture de ce semestre en cours" in waiting
+    # the worker freezes the 120 areas (national, 18 régions, 101 départements); a second run changes nothing
+    assert semester_close(closing_id=closing.pk) == 120
+    assert semester_close(closing_id=closing.pk) == 0
     assert SemesterSnapshot.objects.filter(semester="2026-S1", level="national").count() == 1
     # When: a referral is added to the semester afterwards
     referral(world, referrer=world.ml_a, site=world.site, sent_at=at("2026-03-10"))
@@ -126,11 +134,12 @@ def test_closed_semester_shows_frozen_figures_after_data_changes(client, world):
 def test_only_the_national_committee_closes_a_semester(client, world):
     close_url = reverse("reporting:close_semester", kwargs={"semester": "2026-S1"})
     assert client_of(client, world, "regional_coordinator").post(close_url).status_code == 403
-    assert not SemesterSnapshot.objects.exists()
+    assert not SemesterClosing.objects.exists()
     # the semester in progress cannot be closed
     member = client_of(client, world, "national_committee")
-    member.post(reverse("reporting:close_semester", kwargs={"semester": "2026-S2"}))
-    assert not SemesterSnapshot.objects.exists()
+    refused = member.post(reverse("reporting:close_semester", kwargs={"semester": "2026-S2"}), follow=True)
+    assert "pas terminé" in refused.content.decode()
+    assert not SemesterClosing.objects.exists()
 
 
 def test_menu_link_for_the_committee_and_coordinators_only(client, world):
