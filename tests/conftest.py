@@ -48,8 +48,14 @@ def _geography(request):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """How many pages axe-core scanned in the browser tests, and how many violations it found."""
+    """How many pages axe-core scanned in the browser tests, and how many violations it found;
+    how many attacks the security battery made (each one refused, or the run failed)."""
     from tests.e2e.conftest import AXE_SCANS
+    from tests.security import COUNTS
+
+    if COUNTS:
+        attacks = ", ".join(f"{label} : {count}" for label, count in sorted(COUNTS.items()))
+        terminalreporter.write_line(f"Batterie d'attaques : {attacks}.")
 
     if AXE_SCANS:
         violations = sum(count for _, count in AXE_SCANS)
