@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: help install run test lint types checks pytest lock clean-data bench bench-pdf
+.PHONY: help install run test lint types checks pytest lock clean-data bench bench-pdf bench-reporting
 
 help:
 	@echo "make run   — installe, démarre PostgreSQL et Redis embarqués, migre, charge la démo, sert http://127.0.0.1:8000"

@@ -7,8 +7,8 @@ import zoneinfo
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import Attendance, SessionKind, SessionVenue
