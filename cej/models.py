@@ -276,6 +276,14 @@ class CejContract(Contract):
                 violation_error_message="Ce jeune a déjà un CEJ sur cette période.",
             ),
         ]
+        indexes = [
+            # The daily "CEJ ending within 30 days" reminder reads running contracts by planned end.
+            models.Index(
+                fields=["planned_end_on"],
+                condition=Q(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED]),
+                name="cej_running_planned_end",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"CEJ du {self.starts_on:%d/%m/%Y}"
@@ -351,6 +359,14 @@ class PaceaContract(Contract):
                     (DateRangeFunc("starts_on", "planned_end_on", Value("[]")), RangeOperators.OVERLAPS),
                 ],
                 violation_error_message="Ce jeune a déjà un PACEA sur cette période.",
+            ),
+        ]
+        indexes = [
+            # The "PACEA reaching 24 months" reminder reads running contracts by start.
+            models.Index(
+                fields=["starts_on"],
+                condition=Q(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED]),
+                name="pacea_running_start",
             ),
         ]
 

@@ -79,6 +79,13 @@ LAST_SEEN_AT = "_last_seen_at"  # session key: their last request, refreshed at 
 LAST_SEEN_RESOLUTION = 60
 
 
+def stamp_signed_in_session(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """At sign-in, the session learns when: the first page after it then has nothing to save."""
+    now = time.time()
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN_AT] = now
+
+
 class SessionTimeoutMiddleware:
     """Sign out after SESSION_IDLE_TIMEOUT without a request, and SESSION_ABSOLUTE_TIMEOUT after sign-in.
 

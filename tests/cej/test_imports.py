@@ -601,10 +601,12 @@ def test_the_history_lists_the_organisation_s_imports_with_a_constant_number_of_
 
     make(3)
     make(2, organisation=world.ft)
-    with django_assert_num_queries(4):  # session, user, memberships, imports with their authors
+    with django_assert_num_queries(
+        5
+    ):  # session, user, memberships, the bell's unread count, imports with their authors
         few = client.get(reverse("cej:import_list"))
     make(30)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         many = client.get(reverse("cej:import_list"))
 
     assert len(few.context["page"].items) == 3

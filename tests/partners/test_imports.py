@@ -550,10 +550,12 @@ def test_the_history_lists_who_imported_what_with_a_constant_number_of_queries(c
         )  # fmt: skip
 
     make(3)
-    with django_assert_num_queries(4):  # session, user, memberships, imports with their authors
+    with django_assert_num_queries(
+        5
+    ):  # session, user, memberships, the bell's unread count, imports with their authors
         few = client.get(reverse("partners:import_list"))
     make(30)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         many = client.get(reverse("partners:import_list"))
 
     assert len(few.context["page"].items) == 3

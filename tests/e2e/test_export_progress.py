@@ -10,15 +10,13 @@ from playwright.sync_api import Page, expect
 
 from exports.models import ExportJob
 from partners.enums import OrganisationKind, Role
-
-# The browser fixtures live in tests/e2e/conftest.py: imported here to be used from this folder.
-from tests.e2e.conftest import assert_no_accessibility_violations, axe, browser, page, screenshot  # noqa: F401
+from tests.e2e.conftest import assert_no_accessibility_violations, screenshot
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_progress_bar_follows_the_job_then_the_file_is_offered(live_server, page: Page, axe):  # noqa: F811
+def test_the_progress_bar_follows_the_job_then_the_file_is_offered(live_server, page: Page, axe):
     site = OrganisationFactory(name="E2C Lyon — site de Vénissieux", kind=OrganisationKind.E2C_SITE)
     membership = MembershipFactory(
         user=UserFactory(email="directrice@e2c.exemple.fr", first_name="Inès", last_name="Garnier"),
