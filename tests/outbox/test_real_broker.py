@@ -79,10 +79,18 @@ def redis(folder: Path) -> Iterator[PrivateRedis]:
     server = PrivateRedis(folder)
     server.start()
     previous = app.conf.broker_url
-    app.conf.broker_url = server.url  # this process publishes to the private Redis too
+    use_broker(server.url)  # this process publishes to the private Redis too
     yield server
-    app.conf.broker_url = previous
+    use_broker(previous)
     server.stop()
+
+
+def use_broker(url: str) -> None:
+    """Point this process's Celery app at ``url``, dropping the connection and producer pools that
+    earlier tests of the run opened on the suite's Redis (they would keep publishing there)."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def start_worker(redis: PrivateRedis, email_dir: Path, **extra_env: str) -> subprocess.Popen[bytes]:
