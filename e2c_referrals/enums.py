@@ -32,6 +32,9 @@ OPEN_STATUSES = frozenset(
     }
 )
 
+# Referrals that can be registered to an information session (taken into account, or absent before).
+INVITABLE_STATUSES = (ReferralStatus.ACKNOWLEDGED, ReferralStatus.NO_SHOW)
+
 
 class NotAdmittedReason(models.TextChoices):
     PUBLIC = "public", "Ne relève pas du public E2C (âge, diplôme, scolarité récente)"

@@ -9,9 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from e2c_referrals.enums import OPEN_STATUSES, RegistrationStatus, SessionStatus
+from e2c_referrals.enums import INVITABLE_STATUSES, OPEN_STATUSES, RegistrationStatus, SessionStatus
 from e2c_referrals.models import AdviserImmersion, InformationSession, Referral, SessionRegistration
-from e2c_referrals.services.sessions import INVITABLE
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind
 from partners.models import Correspondent, Organisation
@@ -81,7 +80,7 @@ def registrable_referrals(actor: Actor, site: Organisation) -> QuerySet[Referral
     if actor.can(Capability.PROCESS_REFERRALS) and site.pk in actor.family_ids:
         condition |= Q(e2c_site_id=site.pk)
     return (
-        Referral.objects.filter(condition, e2c_site=site, status__in=list(INVITABLE))
+        Referral.objects.filter(condition, e2c_site=site, status__in=list(INVITABLE_STATUSES))
         .select_related("young_person")
         .order_by("young_person__last_name", "young_person__first_name", "id")
     )

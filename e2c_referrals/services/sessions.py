@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from e2c_referrals.enums import (
+    INVITABLE_STATUSES,
     Attendance,
     ReferralStatus,
     RegistrationStatus,
@@ -36,7 +36,7 @@ from partners.models import Correspondent, Organisation, User
 
 S = ReferralStatus
 R = RegistrationStatus
-INVITABLE = (S.ACKNOWLEDGED, S.NO_SHOW)
+INVITABLE = INVITABLE_STATUSES
 MAX_CAPACITY = 500
 PLANNING_HORIZON = datetime.timedelta(days=400)
 LONGEST_SESSION = datetime.timedelta(hours=12)
@@ -436,11 +436,7 @@ def _tell_advisers(
     """One message per referring adviser, listing their young people (by referral id)."""
     attendance = {seat.referral_id: seat.attendance for seat in seats}
     by_adviser: dict[int, tuple[User, list[dict[str, str]]]] = {}
-    grouped: dict[int, list[Referral]] = defaultdict(list)
-    for referral in referrals:
-        grouped[referral.pk].append(referral)
-    for referral_list in grouped.values():
-        referral = referral_list[0]
+    for referral in {referral.pk: referral for referral in referrals}.values():
         for user in referrer_recipients(referral):
             entry = by_adviser.setdefault(user.pk, (user, []))
             entry[1].append({"referral": str(referral.public_id), "attendance": attendance.get(referral.pk, "")})
