@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("reporting.urls")),
     path("", include("audit.urls")),
+    path("", include("history.urls")),
+    path("", include("retention.urls")),
 ]

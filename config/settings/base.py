@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "pgtrigger",
+    "pghistory",
     "audit",
     "outbox",
     "partners",
@@ -81,6 +83,8 @@ INSTALLED_APPS = [
     "e2c_referrals",
     "exports",
     "reporting",
+    "history",
+    "retention",
     "demo",
 ]
 
