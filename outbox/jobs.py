@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from history.context import job_context
 from outbox.models import JobRun
 
 
@@ -105,11 +106,13 @@ def run_job(name: str, *, today: datetime.date | None = None) -> JobRun:
     function: Callable[[datetime.date], JobCounts] = import_string(job.function)
     run = JobRun.objects.create(job=name)
     try:
-        if job.atomic:
-            with transaction.atomic():
+        # Changes the job makes are recorded in the history under its name.
+        with job_context(name):
+            if job.atomic:
+                with transaction.atomic():
+                    counts = function(today or timezone.localdate())
+            else:
                 counts = function(today or timezone.localdate())
-        else:
-            counts = function(today or timezone.localdate())
     except Exception as error:
         run.outcome, run.error, run.finished_at = JobRun.Outcome.FAILED, type(error).__name__, timezone.now()
         run.save(update_fields=["outcome", "error", "finished_at"])

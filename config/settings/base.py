@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "history.context.HistoryContextMiddleware",  # who, which organisation, which page: on every change
     "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.RejectNulBytesMiddleware",
@@ -106,6 +107,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The change history's context is resolved when a change is written (history/context.py).
+PGHISTORY_JSON_ENCODER = "history.context.ContextEncoder"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
