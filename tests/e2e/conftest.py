@@ -3,12 +3,13 @@
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from demo.totp import DEMO_TOTP_SECRET, totp_code
 
@@ -96,3 +97,56 @@ def type_two_factor_code(page: Page, account: str) -> None:
     page.get_by_label("Code à 6 chiffres").fill(totp_code(secret, step * 30 + 1))
     page.get_by_role("button", name=re.compile("^(Valider|Activer)$")).click()
     expect(page.get_by_role("heading", level=1)).not_to_have_text(re.compile("Code de vérification|Activer la double"))
+
+
+def screenshots_desktop_and_mobile(page: Page, name: str) -> None:
+    """The page at desktop width, then at 375 px (the phone's width), back to the desktop size."""
+    screenshot(page, name)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot(page, f"{name}-375px")
+    if size:
+        page.set_viewport_size(size)
+
+
+# 200 % zoom of a 1280 px wide window: 640 CSS px with two device pixels each; then a 375 px phone.
+REFLOW_VIEWPORTS = [
+    ("zoom 200 %", {"width": 640, "height": 450}),
+    ("375 px", {"width": 375, "height": 667}),
+]
+NO_HORIZONTAL_SCROLL = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def assert_usable_zoomed(page: Page, primary: Callable[[Page], Locator]) -> None:
+    """WCAG 1.4.10 (reflow) and 1.4.4 (resize text): the page the browser shows, opened again with the same
+    session at 200 % zoom and at 375 px, scrolls only vertically, and its main landmark and its primary
+    action (``primary`` finds it on a page) are visible, fully inside the window's width."""
+    browser = page.context.browser
+    assert browser is not None
+    state = page.context.storage_state()
+    for label, viewport in REFLOW_VIEWPORTS:
+        context = browser.new_context(
+            storage_state=state,
+            locale="fr-FR",
+            timezone_id="Europe/Paris",
+            viewport=viewport,
+            device_scale_factor=2,
+        )
+        try:
+            zoomed = context.new_page()
+            response = zoomed.goto(page.url)
+            assert response is not None and response.status == 200, (
+                f"{page.url} ({label}) → {response and response.status}"
+            )
+            scroll_width, inner_width = zoomed.evaluate(NO_HORIZONTAL_SCROLL)
+            assert scroll_width <= inner_width, f"{page.url} ({label}): {scroll_width} px wide for {inner_width} px"
+            expect(zoomed.get_by_role("main")).to_be_visible()
+            action = primary(zoomed)
+            action.scroll_into_view_if_needed()
+            expect(action).to_be_visible()
+            box = action.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= inner_width, (
+                f"{page.url} ({label}): the primary action is outside the window ({box})"
+            )
+        finally:
+            context.close()
