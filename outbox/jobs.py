@@ -71,6 +71,11 @@ JOBS: dict[str, Job] = {
         "Effacement des lignes du journal des accès au-delà de la durée de conservation : lignes effacées",
         "audit.jobs.purge",
     ),
+    "retention_monthly": Job(
+        "Conservation : préavis au référent 30 jours avant, puis anonymisation des dossiers et comptes échus",
+        "retention.jobs.monthly",
+        atomic=False,
+    ),
     "daily_digest": Job(
         "Récapitulatif quotidien des notifications (8 h) : personnes examinées, e-mails envoyés",
         "outbox.jobs.daily_digest",

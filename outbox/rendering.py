@@ -33,6 +33,7 @@ LOADERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "pacea_contract": ("cej.PaceaContract", "pk", ("young_person", "organisation")),
     "agreement": ("partners.Agreement", "public_id", ()),
     "session": ("e2c_referrals.InformationSession", "public_id", ("e2c_site", "venue_organisation")),
+    "retention_file": ("cej.YoungPerson", "public_id", ()),
 }
 
 

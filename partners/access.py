@@ -39,6 +39,8 @@ class Capability(enum.StrEnum):
     EXPORT_PERSONAL_DATA = "export_personal_data"  # right of access: everything held on one young person
     MONITOR_JOBS = "monitor_jobs"  # outbox and scheduled jobs: states, last runs, retry a failed delivery
     READ_ACCESS_LOG = "read_access_log"  # who read which file (the data protection officer's questions)
+    READ_HISTORY = "read_history"  # a file's change history: who changed what, old → new
+    MANAGE_RETENTION = "manage_retention"  # retention durations and the anonymisation report
 
 
 # The one declared table of what each role may do.
@@ -49,6 +51,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PERSONAL_DATA,
             Capability.REFER,
             Capability.EXPORT_PERSONAL_DATA,
+            Capability.READ_HISTORY,
         }
     ),
     Role.E2C_STAFF: frozenset(
@@ -70,6 +73,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.REFER,
             Capability.PROCESS_REFERRALS,
             Capability.EXPORT_PERSONAL_DATA,
+            Capability.READ_HISTORY,
         }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
@@ -88,6 +92,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT_PERSONAL_DATA,  # the DPO answers right-of-access requests
             Capability.MONITOR_JOBS,
             Capability.READ_ACCESS_LOG,
+            Capability.MANAGE_RETENTION,
         }
     ),
 }

@@ -335,6 +335,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=30, hour=3),
         "args": ["access_log_purge"],
     },
+    # The 1st of each month at 3:00, files due within 30 days: notice to the referent; files due whose
+    # notice is 30 days old, and accounts deactivated beyond their retention: anonymised.
+    "retention-monthly": {
+        "task": "outbox.run_job",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+        "args": ["retention_monthly"],
+    },
     # Every minute, agreements whose review meeting (6 months before the end) is due: signatories' managers.
     "reminder-agreement-review": {
         "task": "outbox.run_job",

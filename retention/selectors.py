@@ -1,0 +1,160 @@
+"""Reads of the retention process: the policies, each file's due date, what is due, the dry-run report.
+
+A file's due date is computed by PostgreSQL for all files at once: the later of its 25th birthday plus
+the age period and the end of its last CEJ plus the CEJ period (GREATEST ignores a missing CEJ). A file
+with a running CEJ or PACEA, or an open referral, is never due: its story is not over.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from django.db import models
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.utils import timezone
+
+from cej.enums import ContractStatus
+from cej.models import CejContract, PaceaContract, YoungPerson
+from e2c_referrals.enums import OPEN_STATUSES
+from e2c_referrals.models import Referral
+from partners.models import User
+from retention.enums import RetentionCategory
+from retention.models import AnonymisedAccount, AnonymisedFile, RetentionNotice, RetentionPolicy
+
+# The referent is told this long before a file is anonymised (the job anonymises a file only once its
+# notice is at least this old).
+NOTICE_PERIOD = datetime.timedelta(days=30)
+AGE_OF_REFERENCE_MONTHS = 25 * 12  # the retention of a file runs from the 25th birthday (décret 2015-59)
+RUNNING = [ContractStatus.ACTIVE, ContractStatus.SUSPENDED]
+
+
+class AddMonths(models.Func):
+    """``date + n months`` as a date (n is an integer of ours, never user input)."""
+
+    output_field = models.DateField()
+
+    def __init__(self, expression: object, months: int) -> None:
+        super().__init__(expression, months=int(months))
+
+    template = "(%(expressions)s + make_interval(months => %(months)s))::date"
+
+
+def policies() -> dict[str, RetentionPolicy]:
+    """The policy of each category (created by migration; a missing row is a deployment error)."""
+    found = {policy.category: policy for policy in RetentionPolicy.objects.all()}
+    missing = set(RetentionCategory.values) - set(found)
+    if missing:
+        raise RetentionPolicy.DoesNotExist(f"Durées de conservation manquantes : {sorted(missing)}")
+    return found
+
+
+def files_with_due_date(rules: dict[str, RetentionPolicy] | None = None) -> models.QuerySet[YoungPerson]:
+    """Files not yet anonymised whose story is over, annotated with ``due_on``."""
+    rules = rules or policies()
+    last_cej_end = (
+        CejContract.objects.filter(young_person=OuterRef("pk"))
+        .order_by()
+        .values("young_person")
+        .annotate(last=Max(Coalesce("ended_on", "planned_end_on")))
+        .values("last")
+    )
+    return (
+        YoungPerson.objects.exclude(Exists(AnonymisedFile.objects.filter(young_person=OuterRef("pk"))))
+        .exclude(Exists(CejContract.objects.filter(young_person=OuterRef("pk"), status__in=RUNNING)))
+        .exclude(Exists(PaceaContract.objects.filter(young_person=OuterRef("pk"), status__in=RUNNING)))
+        .exclude(Exists(Referral.objects.filter(young_person=OuterRef("pk"), status__in=sorted(OPEN_STATUSES))))
+        .annotate(
+            due_on=Greatest(
+                AddMonths(F("birth_date"), AGE_OF_REFERENCE_MONTHS + rules[RetentionCategory.YOUNG_PERSON_AGE].months),
+                AddMonths(Subquery(last_cej_end), rules[RetentionCategory.YOUNG_PERSON_CEJ].months),
+            )
+        )
+    )
+
+
+def _notice(*, notified_before: datetime.date | None = None) -> Exists:
+    notices = RetentionNotice.objects.filter(young_person=OuterRef("pk"), due_on=OuterRef("due_on"))
+    if notified_before is not None:
+        notices = notices.filter(notified_at__date__lte=notified_before)
+    return Exists(notices)
+
+
+def files_to_notify(today: datetime.date) -> models.QuerySet[YoungPerson]:
+    """Files due within the notice period whose referent was not told of this due date yet."""
+    return files_with_due_date().filter(**{"due_on__lte": today + NOTICE_PERIOD}).exclude(_notice())
+
+
+def files_to_anonymise(today: datetime.date) -> models.QuerySet[YoungPerson]:
+    """Files due today or before whose notice of this due date is at least the notice period old."""
+    return files_with_due_date().filter(**{"due_on__lte": today}).filter(_notice(notified_before=today - NOTICE_PERIOD))
+
+
+def accounts_to_anonymise(now: datetime.datetime | None = None) -> models.QuerySet[User]:
+    """Accounts deactivated for longer than the account period, not anonymised yet."""
+    now = now or timezone.now()
+    limit = now - policies()[RetentionCategory.ACCOUNT].delta
+    return User.objects.filter(is_active=False, deactivated_at__isnull=False, deactivated_at__lte=limit).exclude(
+        Exists(AnonymisedAccount.objects.filter(user=OuterRef("pk")))
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """The dry run: counts and dates only, never a name."""
+
+    today: datetime.date
+    files_to_notify: int
+    files_waiting_notice_period: int  # due, told less than the notice period ago
+    files_to_anonymise: int
+    next_file_due_on: datetime.date | None  # the earliest due date after the notice window
+    files_due_by_month: list[tuple[datetime.date, int]]  # the next 12 months
+    accounts_to_anonymise: int
+    next_account_due_on: datetime.date | None
+    files_anonymised: int
+    accounts_anonymised: int
+
+
+def report(today: datetime.date) -> Report:
+    """What the monthly job would do on ``today``, without writing anything."""
+    due = files_with_due_date()
+    to_notify = files_to_notify(today).count()
+    to_anonymise = files_to_anonymise(today).count()
+    due_now = due.filter(**{"due_on__lte": today}).count()
+    horizon = today + NOTICE_PERIOD
+    next_due = due.filter(**{"due_on__gt": horizon}).aggregate(first=Min("due_on"))["first"]
+    by_month = (
+        due.filter(**{"due_on__gt": today, "due_on__lte": today + datetime.timedelta(days=366)})
+        .annotate(month=TruncMonth("due_on"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    account_rule = policies()[RetentionCategory.ACCOUNT]
+    pending_accounts = User.objects.filter(is_active=False, deactivated_at__isnull=False).exclude(
+        Exists(AnonymisedAccount.objects.filter(user=OuterRef("pk")))
+    )
+    now = timezone.now()
+    first_waiting = pending_accounts.filter(deactivated_at__gt=now - account_rule.delta).aggregate(
+        first=Min("deactivated_at")
+    )["first"]
+    return Report(
+        today=today,
+        files_to_notify=to_notify,
+        files_waiting_notice_period=due_now - to_anonymise,
+        files_to_anonymise=to_anonymise,
+        next_file_due_on=next_due,
+        files_due_by_month=[(row["month"], row["n"]) for row in by_month],
+        accounts_to_anonymise=accounts_to_anonymise(now).count(),
+        next_account_due_on=timezone.localdate(first_waiting + account_rule.delta) if first_waiting else None,
+        files_anonymised=AnonymisedFile.objects.count(),
+        accounts_anonymised=AnonymisedAccount.objects.count(),
+    )
+
+
+def anonymised_file_ids(young_person_ids: list[int]) -> set[int]:
+    return set(
+        AnonymisedFile.objects.filter(young_person_id__in=young_person_ids).values_list("young_person_id", flat=True)
+    )

@@ -1,0 +1,338 @@
+"""Writes of the retention process: durations, notices, anonymisation of files and accounts.
+
+Anonymisation keeps what the statistics need and nothing that names the person: the département,
+QPV/ZRR flags, qualification level, RQTH flag, states, the year of birth (stored as 1 July of that
+year), personal dates at month precision (left school, consents, follow-ups, post-exit news) and the
+referral workflow's own dates (the committee's delays are counted in days from them). Names, contact
+details, identifiers of other systems and every free-text note go; attachments and signed consent
+forms are deleted from storage; the change history of the anonymised rows is deleted. Access-log
+rows hold only UUIDs and stay (their retention is the access log's own).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from cej.models import (
+    CejContract,
+    CejEvent,
+    Consent,
+    FollowUp,
+    PaceaContract,
+    PaceaPhase,
+    StructuringStep,
+    YoungPeopleImport,
+    YoungPerson,
+    YoungPersonEvent,
+)
+from e2c_referrals.models import (
+    Attachment,
+    HandBack,
+    PostExitNews,
+    Referral,
+    ReferralTransition,
+    SessionRegistration,
+)
+from outbox.recipients import members_by_organisation
+from outbox.services import enqueue
+from partners.access import Actor, Capability
+from partners.enums import Role
+from partners.models import User
+from retention import selectors
+from retention.enums import DurationUnit
+from retention.models import (
+    AnonymisedAccount,
+    AnonymisedFile,
+    RetentionNotice,
+    RetentionPolicy,
+    RetentionPolicyChange,
+)
+
+logger = logging.getLogger(__name__)
+
+ANONYMISED = "Anonymisé"
+ANONYMISED_FIRST_NAME = "Jeune"
+ANONYMISED_ACCOUNT_FIRST_NAME = "Compte"
+NOTICE_KIND = "retention.notice"
+
+
+# --- Durations -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_update(*, actor: Actor, policy: RetentionPolicy, duration: int, unit: str) -> RetentionPolicy:
+    """Change one duration (administrators only). Side effects: the row locked and saved, a
+    RetentionPolicyChange row (who, when, old and new value). An unchanged value writes nothing."""
+    actor.require(Capability.MANAGE_RETENTION)
+    if unit not in DurationUnit.values or duration < 1:
+        raise ValueError("Durée invalide.")
+    locked = RetentionPolicy.objects.select_for_update().get(pk=policy.pk)
+    if (locked.duration, locked.unit) == (duration, unit):
+        return locked
+    RetentionPolicyChange.objects.create(
+        policy=locked,
+        changed_by=actor.user,
+        old_duration=locked.duration,
+        old_unit=locked.unit,
+        new_duration=duration,
+        new_unit=unit,
+    )
+    locked.duration, locked.unit = duration, unit
+    locked.updated_at, locked.updated_by = timezone.now(), actor.user
+    locked.save(update_fields=["duration", "unit", "updated_at", "updated_by"])
+    return locked
+
+
+# --- Notices -------------------------------------------------------------------------------------
+
+
+def _recipients(young_person: YoungPerson, managers: dict[int, list[User]]) -> list[User]:
+    referent = young_person.referent
+    if referent is not None and referent.is_active:
+        return [referent]
+    return managers.get(young_person.organisation_id, [])
+
+
+def send_notices(today: datetime.date) -> tuple[int, int]:
+    """Tell the referent (else the organisation's managers) of each file due within the notice period.
+
+    One transaction per file. Side effects: a RetentionNotice row (young person, due date) and one outbox
+    message per recipient, keyed by the file and its due date: a second run writes nothing.
+    Returns (files examined, messages written).
+    """
+    examined = written = 0
+    due = list(selectors.files_to_notify(today).select_related("referent").order_by(*["due_on", "pk"]))
+    managers = members_by_organisation({person.organisation_id for person in due}, [Role.MANAGER])
+    for person in due:
+        examined += 1
+        due_on: datetime.date = person.due_on  # type: ignore[attr-defined]
+        with transaction.atomic():
+            _, created = RetentionNotice.objects.get_or_create(young_person=person, due_on=due_on)
+            if not created:
+                continue
+            written += len(
+                enqueue(
+                    kind=NOTICE_KIND,
+                    recipients=_recipients(person, managers),
+                    key=f"{NOTICE_KIND}:{person.pk}:{due_on.isoformat()}",
+                    context={
+                        "retention_file": str(person.public_id),
+                        "young_person": str(person.public_id),
+                        "due_on": due_on.isoformat(),
+                        "due_on_label": _french_date(due_on),
+                    },
+                    organisation=person.organisation,
+                )
+            )
+    return examined, written
+
+
+def _french_date(day: datetime.date) -> str:
+    with translation.override("fr"):
+        return date_format(day, "j F Y")
+
+
+# --- Anonymisation of a young person's file --------------------------------------------------------
+
+
+def _month(day: datetime.date | None) -> datetime.date | None:
+    return day.replace(day=1) if day else None
+
+
+def _delete_file(field: models.fields.files.FieldFile) -> None:
+    """Remove a stored file through the storage API (after the commit: a rollback keeps it)."""
+    if not field.name:
+        return
+    storage, name = field.storage, field.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@contextlib.contextmanager
+def _history_context(reason: str) -> Iterator[None]:
+    """Label the database's change history of these writes, when django-pghistory is there."""
+    try:
+        import pghistory
+    except ImportError:  # pragma: no cover - pghistory is a dependency; the app stays usable without
+        yield
+        return
+    with pghistory.context(reason=reason):
+        yield
+
+
+def history_event_models() -> list[type[models.Model]]:
+    """Every pghistory event model with a ``pgh_obj`` link (whichever app declares them)."""
+    try:
+        from pghistory.models import Event
+    except ImportError:  # pragma: no cover
+        return []
+    found: list[type[models.Model]] = []
+    for model in apps.get_models():
+        if issubclass(model, Event) and not model._meta.abstract:
+            try:
+                model._meta.get_field("pgh_obj")  # type: ignore[misc]
+            except FieldDoesNotExist:  # tracked without its object link: nothing to match
+                continue
+            found.append(model)
+    return found
+
+
+def delete_history(touched: Mapping[type[models.Model], Iterable[int]]) -> int:
+    """Delete the change-history events of the rows in ``touched`` (model → ids); returns how many."""
+    deleted = 0
+    for event_model in history_event_models():
+        target = event_model._meta.get_field("pgh_obj").related_model
+        for model, ids in touched.items():
+            wanted = list(ids)
+            if wanted and target is not None and model._meta.concrete_model is target._meta.concrete_model:
+                count, _ = event_model._default_manager.filter(pgh_obj_id__in=wanted).delete()
+                deleted += count
+    return deleted
+
+
+def young_person_anonymise(*, young_person_id: int) -> bool:
+    """Anonymise one file in its own transaction, the young person's row locked.
+
+    Returns False when the file was anonymised already. Side effects: the rows listed in the module
+    docstring rewritten; attachments and signed forms deleted from storage (after the commit) with
+    their rows or file fields; previewed imports naming the person cancelled and emptied; a
+    YoungPersonEvent "Dossier anonymisé"; an AnonymisedFile row; the history events of every row
+    touched deleted.
+    """
+    with transaction.atomic(), _history_context("anonymisation"):
+        person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
+        if person is None or AnonymisedFile.objects.filter(young_person_id=young_person_id).exists():
+            return False
+        touched: dict[type[models.Model], set[int]] = {YoungPerson: {person.pk}}
+        imilo = person.imilo_number
+
+        person.first_name, person.last_name = ANONYMISED_FIRST_NAME, ANONYMISED
+        person.birth_date = datetime.date(person.birth_date.year, 7, 1)
+        person.left_school_on = _month(person.left_school_on)
+        for name in (
+            "email",
+            "phone",
+            "address",
+            "postcode",
+            "commune",
+            "last_class",
+            "imilo_number",
+            "france_travail_id",
+        ):
+            setattr(person, name, "")
+        person.save()
+
+        for consent in Consent.objects.select_for_update().filter(young_person=person):
+            _delete_file(consent.signed_form)
+            consent.signed_form = ""
+            consent.attestation = ANONYMISED if consent.attestation else ""
+            consent.revocation_reason = ""
+            consent.given_on = _month(consent.given_on) or consent.given_on
+            consent.save(update_fields=["signed_form", "attestation", "revocation_reason", "given_on", "updated_at"])
+            touched.setdefault(Consent, set()).add(consent.pk)
+
+        cej_ids = list(CejContract.objects.filter(young_person=person).values_list("pk", flat=True))
+        CejContract.objects.filter(pk__in=cej_ids).update(activity_plan="")
+        touched[CejContract] = set(cej_ids)
+        touched[CejEvent] = set(CejEvent.objects.filter(contract_id__in=cej_ids).values_list("pk", flat=True))
+        CejEvent.objects.filter(contract_id__in=cej_ids).update(reason="")
+        touched[StructuringStep] = set(
+            StructuringStep.objects.filter(contract_id__in=cej_ids).values_list("pk", flat=True)
+        )
+        pacea_ids = list(PaceaContract.objects.filter(young_person=person).values_list("pk", flat=True))
+        touched[PaceaContract] = set(pacea_ids)
+        touched[PaceaPhase] = set(PaceaPhase.objects.filter(contract_id__in=pacea_ids).values_list("pk", flat=True))
+        PaceaPhase.objects.filter(contract_id__in=pacea_ids).update(objectives="")
+
+        for follow_up in FollowUp.objects.select_for_update().filter(young_person=person):
+            follow_up.notes = ""
+            follow_up.scheduled_on = _month(follow_up.scheduled_on) or follow_up.scheduled_on
+            follow_up.held_on = _month(follow_up.held_on)
+            follow_up.next_review_on = _month(follow_up.next_review_on)
+            follow_up.save(update_fields=["notes", "scheduled_on", "held_on", "next_review_on", "updated_at"])
+            touched.setdefault(FollowUp, set()).add(follow_up.pk)
+
+        referral_ids = list(Referral.objects.filter(young_person=person).values_list("pk", flat=True))
+        Referral.objects.filter(pk__in=referral_ids).update(diagnostic="", motivation="")
+        touched[Referral] = set(referral_ids)
+        transitions = ReferralTransition.objects.filter(referral_id__in=referral_ids)
+        touched[ReferralTransition] = set(transitions.values_list("pk", flat=True))
+        transitions.update(reason="")
+        hand_backs = HandBack.objects.filter(referral_id__in=referral_ids)
+        touched[HandBack] = set(hand_backs.values_list("pk", flat=True))
+        hand_backs.update(follow_up_note="")
+        touched[PostExitNews] = set()
+        for news in PostExitNews.objects.filter(referral_id__in=referral_ids):
+            news.note, news.news_on = "", _month(news.news_on) or news.news_on
+            news.save(update_fields=["note", "news_on"])
+            touched[PostExitNews].add(news.pk)
+        registrations = SessionRegistration.objects.filter(referral_id__in=referral_ids)
+        touched[SessionRegistration] = set(registrations.values_list("pk", flat=True))
+        registrations.update(withdrawn_reason="")
+        attachments = list(Attachment.objects.filter(referral_id__in=referral_ids))
+        for attachment in attachments:
+            _delete_file(attachment.file)
+        touched[Attachment] = {attachment.pk for attachment in attachments}
+        Attachment.objects.filter(pk__in=touched[Attachment]).delete()
+
+        if imilo:
+            _drop_previews_naming(organisation_id=person.organisation_id, imilo=imilo)
+        YoungPersonEvent.objects.create(young_person=person, action="Dossier anonymisé (durée de conservation échue)")
+        AnonymisedFile.objects.create(young_person=person)
+        delete_history(touched)
+    return True
+
+
+def _drop_previews_naming(*, organisation_id: int, imilo: str) -> None:
+    """A previewed (never applied) import still holds the file's lines: it is cancelled and emptied."""
+    previews = YoungPeopleImport.objects.select_for_update().filter(
+        organisation_id=organisation_id, status=YoungPeopleImport.Status.PREVIEW, rows__contains=[{"imilo": imilo}]
+    )
+    for preview in previews:
+        preview.status = YoungPeopleImport.Status.CANCELLED
+        preview.rows = [
+            {"line": item.get("line"), "action": item.get("action", ""), "changes": [], "values": {}}
+            for item in preview.rows
+        ]
+        preview.errors = []
+        preview.save(update_fields=["status", "rows", "errors", "updated_at"])
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+
+def account_anonymise(*, user_id: int) -> bool:
+    """Anonymise one deactivated account, row locked; the row stays (records point to it).
+
+    Side effects: name, e-mail (a unique placeholder on the reserved ``.invalid`` domain), phone erased,
+    password unusable, an AnonymisedAccount row, the account's history events deleted; after the commit
+    its open sessions are deleted. Returns False if the account is active or already anonymised.
+    """
+    from partners.services.members import end_sessions_of
+
+    with transaction.atomic(), _history_context("anonymisation"):
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None or user.is_active or AnonymisedAccount.objects.filter(user_id=user_id).exists():
+            return False
+        user.first_name, user.last_name = ANONYMISED_ACCOUNT_FIRST_NAME, ANONYMISED.lower()
+        user.email = f"anonymise-{user.public_id}@anonymise.invalid"
+        user.phone = ""
+        user.set_unusable_password()
+        user.save(update_fields=["first_name", "last_name", "email", "phone", "password"])
+        AnonymisedAccount.objects.create(user=user)
+        delete_history({User: [user.pk]})
+        transaction.on_commit(lambda: end_sessions_of(user_id), robust=True)
+    return True
+
+
+def require_retention_manager(actor: Actor) -> None:
+    if not actor.can(Capability.MANAGE_RETENTION):
+        raise PermissionDenied("Les durées de conservation sont réservées aux administrateurs.")
