@@ -1,17 +1,26 @@
 """An E2C staff member's day in Chromium: from the inbox, takes a referral from « prise en compte »
-to the exit, one move at a time, each form checked by axe; the referring adviser then sees the
-timeline without phoning anyone."""
+to the exit, one move at a time, each form checked by axe, and downloads the referral file (PDF) with
+its timeline; the referring adviser then sees the timeline without phoning anyone."""
 
 import datetime
+import io
+import unicodedata
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
+from cej.models import YoungPerson
 from demo.services import DEMO_PASSWORD
 from e2c_referrals.models import Referral
-from tests.e2e.conftest import assert_no_accessibility_violations, screenshot, type_two_factor_code
+from tests.e2e.conftest import (
+    assert_no_accessibility_violations,
+    assert_usable_zoomed,
+    screenshot,
+    type_two_factor_code,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +52,8 @@ def move(page: Page, axe, link: str, fill=None) -> None:
 def test_e2c_staff_take_a_referral_to_the_exit_and_the_adviser_sees_the_timeline(live_server, page: Page, axe, demo):
     today = timezone.localdate()
     referral = Referral.objects.get(young_person__last_name="Girard")  # « prise en compte » in the demo
+    # A name with accents and a hyphen, to find it again in the PDF's text.
+    YoungPerson.objects.filter(pk=referral.young_person_id).update(first_name="Maëlle", last_name="Girard-Lefèvre")
     sign_in(page, live_server.url, "chloe.ndiaye@e2c-lyon.exemple.fr")
 
     page.get_by_role("link", name="Orientations reçues", exact=True).click()
@@ -88,6 +99,27 @@ def test_e2c_staff_take_a_referral_to_the_exit_and_the_adviser_sees_the_timeline
     assert referral.status == "exited" and referral.exit_outcome == "apprenticeship"
     assert referral.transitions.count() == 8  # 2 from the demo, 6 here
     screenshot(page, "orientation-sortie")
+    assert_usable_zoomed(page, lambda p: p.get_by_role("link", name="Télécharger la fiche de liaison (PDF)"))
+
+    # The referral file, downloaded as the browser does it: the young person and every step of the timeline.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger la fiche de liaison (PDF)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    content = download.path().read_bytes()
+    assert content.startswith(b"%PDF-")
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
+    assert "Maëlle" in text and "Girard-Lefèvre" in text
+    for state in (
+        "Prise en compte par l'E2C",
+        "Invité(e) en information collective",
+        "Présent(e) à l'information collective",
+        "Entretien",
+        "Période d'intégration",
+        "Entré(e) en parcours",
+        "Sorti(e) du parcours",
+    ):
+        assert state in text, f"« {state} » missing from the referral file"
 
     page.get_by_role("button", name="Se déconnecter").click()
     sign_in(page, live_server.url, "amelie.lefevre@ml-lyon.exemple.fr")
