@@ -1,0 +1,206 @@
+"""The monthly job: the policies it reads, its dry run, the notice 30 days ahead (once), the anonymisation
+after the notice, and deactivated accounts."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from cej.enums import ContractStatus
+from cej.models import CejContract, YoungPerson
+from outbox.jobs import JOBS, run_job
+from outbox.models import JobRun, Message
+from outbox.rendering import render_message
+from retention import selectors
+from retention.enums import DurationUnit, RetentionCategory
+from retention.models import AnonymisedAccount, AnonymisedFile, RetentionNotice, RetentionPolicy, RetentionRun
+from retention.services import NOTICE_KIND
+from tests.cej.factories import YoungPersonFactory
+from tests.partners.factories import UserFactory
+from tests.world import build_world
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 12, 1)
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def _file(world, *, birth, first_name="Maëlys", last_name="Ferrand"):
+    return YoungPersonFactory(
+        organisation=world.ml_a,
+        referent=world.user("adviser_ml"),
+        birth_date=birth,
+        first_name=first_name,
+        last_name=last_name,
+    )
+
+
+def _row_counts():
+    with connection.cursor() as cursor:
+        tables = [t for t in connection.introspection.table_names() if not t.startswith("pg_")]
+        counts = {}
+        for table in tables:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def test_default_policies_come_from_the_migration():
+    rows = {p.category: (p.duration, p.unit) for p in RetentionPolicy.objects.all()}
+    assert rows == {
+        RetentionCategory.YOUNG_PERSON_AGE: (2, DurationUnit.YEARS),
+        RetentionCategory.YOUNG_PERSON_CEJ: (10, DurationUnit.YEARS),
+        RetentionCategory.ACCOUNT: (12, DurationUnit.MONTHS),
+    }
+    assert "27 ans" in RetentionPolicy._meta.get_field("duration").help_text
+
+
+def test_the_due_date_is_the_27th_birthday_but_never_before_10_years_after_the_last_cej(world):
+    plain = _file(world, birth=datetime.date(1999, 5, 10))
+    with_cej = _file(world, birth=datetime.date(1999, 5, 10))
+    CejContract.objects.create(
+        young_person=with_cej,
+        organisation=world.ml_a,
+        signed_on=datetime.date(2023, 1, 2),
+        starts_on=datetime.date(2023, 1, 2),
+        planned_end_on=datetime.date(2024, 1, 2),
+        ended_on=datetime.date(2023, 11, 30),
+        status=ContractStatus.ENDED,
+        weekly_hours=15,
+        allowance_category="adult_non_taxable",
+    )
+    running = _file(world, birth=datetime.date(1990, 1, 1))
+    CejContract.objects.create(
+        young_person=running,
+        organisation=world.ml_a,
+        signed_on=datetime.date(2026, 6, 1),
+        starts_on=datetime.date(2026, 6, 1),
+        planned_end_on=datetime.date(2027, 6, 1),
+        weekly_hours=15,
+        allowance_category="adult_non_taxable",
+    )
+    due = dict(selectors.files_with_due_date().values_list("pk", "due_on"))
+    assert due[plain.pk] == datetime.date(2026, 5, 10)
+    assert due[with_cej.pk] == datetime.date(2033, 11, 30)
+    assert running.pk not in due  # a running CEJ: never due
+
+
+def test_a_changed_duration_moves_the_due_date(world):
+    plain = _file(world, birth=datetime.date(1999, 5, 10))
+    RetentionPolicy.objects.filter(category=RetentionCategory.YOUNG_PERSON_AGE).update(duration=30, unit="months")
+    assert selectors.files_with_due_date().values_list("due_on", flat=True).get(pk=plain.pk) == datetime.date(
+        2026, 11, 10
+    )
+
+
+def test_the_dry_run_writes_nothing_and_prints_no_name(world):
+    _file(world, birth=datetime.date(1999, 12, 20))  # due 20/12/2026: to notify
+    _file(world, birth=datetime.date(1999, 3, 20))  # due already, never notified
+    UserFactory(is_active=False, deactivated_at=timezone.now() - datetime.timedelta(days=400))
+    before = _row_counts()
+
+    out = io.StringIO()
+    call_command("retention_report", "--date", TODAY.isoformat(), stdout=out)
+
+    assert _row_counts() == before
+    text = out.getvalue()
+    assert "Dossiers de jeunes à prévenir (échéance dans les 30 jours) : 2" in text
+    assert "Dossiers à anonymiser : 0" in text
+    assert "Comptes désactivés à anonymiser : 1" in text
+    assert "Maëlys" not in text and "Ferrand" not in text
+
+
+def test_the_referent_is_told_30_days_before_once_then_the_file_is_anonymised(
+    world, django_capture_on_commit_callbacks
+):
+    # Given a file due on 20 December 2026 (27th birthday) and one due in three months
+    due = _file(world, birth=datetime.date(1999, 12, 20))
+    later = _file(world, birth=datetime.date(2000, 3, 1), first_name="Noé")
+
+    # When the job runs on 1 December, twice
+    first = run_job("retention_monthly", today=TODAY)
+    second = run_job("retention_monthly", today=TODAY)
+
+    # Then one notice, to the referent, naming the file by first name and initial only
+    messages = Message.objects.filter(kind=NOTICE_KIND)
+    assert [m.recipient for m in messages] == [world.user("adviser_ml")]
+    assert (first.examined, first.enqueued, second.examined, second.enqueued) == (1, 1, 0, 0)
+    rendered = render_message(messages.get())
+    assert "Maëlys F." in rendered.text and "Ferrand" not in rendered.text
+    assert "20 décembre 2026" in rendered.text
+    assert not RetentionNotice.objects.filter(young_person=later).exists()
+    assert not AnonymisedFile.objects.exists()
+
+    # When the file is due but the notice is not 30 days old: nothing
+    run_job("retention_monthly", today=datetime.date(2026, 12, 20))
+    assert not AnonymisedFile.objects.exists()
+
+    # When the next month's run comes (notice 31 days old, file due)
+    RetentionNotice.objects.update(notified_at=timezone.now() - datetime.timedelta(days=31))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_job("retention_monthly", today=datetime.date(2027, 1, 1))
+    due.refresh_from_db()
+    assert (due.first_name, due.last_name, due.birth_date) == ("Jeune", "Anonymisé", datetime.date(1999, 7, 1))
+    assert run.outcome == JobRun.Outcome.SUCCEEDED
+    assert RetentionRun.objects.latest("ran_at").files_anonymised == 1
+    assert YoungPerson.objects.get(pk=later.pk).first_name == "Noé"
+    # and a further run does nothing more
+    run_job("retention_monthly", today=datetime.date(2027, 1, 1))
+    assert AnonymisedFile.objects.count() == 1
+    assert Message.objects.filter(kind=NOTICE_KIND, recipient=world.user("adviser_ml")).count() == 1
+
+
+def test_without_a_referent_the_managers_are_told(world):
+    person = _file(world, birth=datetime.date(1999, 12, 20))
+    YoungPerson.objects.filter(pk=person.pk).update(referent=None)
+    run_job("retention_monthly", today=TODAY)
+    assert [m.recipient for m in Message.objects.filter(kind=NOTICE_KIND)] == [world.user("manager_ml")]
+
+
+def test_accounts_deactivated_12_months_ago_are_anonymised_and_their_sessions_end(
+    world, django_capture_on_commit_callbacks
+):
+    # Given an account closed 13 months ago with an open session, and one closed 11 months ago
+    old = UserFactory(
+        email="ancien.conseiller@example.org",
+        first_name="Gaspard",
+        last_name="Vernier",
+        is_active=False,
+        deactivated_at=timezone.now() - datetime.timedelta(days=396),
+    )
+    recent = UserFactory(is_active=False, deactivated_at=timezone.now() - datetime.timedelta(days=330))
+    session = SessionStore()
+    session["_auth_user_id"] = str(old.pk)
+    session.create()
+
+    # When
+    with django_capture_on_commit_callbacks(execute=True):
+        run_job("retention_monthly", today=TODAY)
+
+    # Then
+    old.refresh_from_db()
+    assert (old.first_name, old.last_name) == ("Compte", "anonymisé")
+    assert old.email.endswith("@anonymise.invalid") and "vernier" not in old.email
+    assert not old.has_usable_password()
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+    assert AnonymisedAccount.objects.filter(user=old).exists()
+    assert not AnonymisedAccount.objects.filter(user=recent).exists()
+    recent.refresh_from_db()
+    assert recent.first_name != "Compte"
+
+
+def test_the_job_is_registered_and_scheduled_monthly(settings):
+    assert JOBS["retention_monthly"].function == "retention.jobs.monthly"
+    entry = settings.CELERY_BEAT_SCHEDULE["retention-monthly"]
+    assert entry["args"] == ["retention_monthly"]
+    assert entry["schedule"].day_of_month == {1}
+    assert entry["schedule"].hour == {3}
