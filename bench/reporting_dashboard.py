@@ -7,7 +7,7 @@ times the dashboard pages (Django test client, a signed-in national committee me
 closed semester at national, région and organisation level, and the XLSX export, each next to the raw
 SQL time of the same aggregates measured in the same run. Targets: page ≤ 1.5 × its SQL, national < 1 s.
 
-    .venv/bin/python -m bench.reporting_dashboard [--regenerate] [--data-dir DIR] [--seed 2026]
+    .venv/bin/python -m bench.reporting_dashboard [--regenerate] [--scale 1] [--data-dir DIR] [--seed 2026]
 """
 
 from __future__ import annotations
@@ -51,17 +51,25 @@ def start_django(data_dir: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def ensure_dataset(*, seed: int, regenerate: bool) -> None:
+def ensure_dataset(*, seed: int, regenerate: bool, scale: float = 1.0) -> None:
+    """The national dataset (``scale`` < 1: that fraction of the young people and referrals, to try the
+    bench quickly), unless the database already holds one."""
     from django.core.management import call_command
 
-    from reporting.dataset import database_is_empty
+    from reporting.dataset import Sizes, database_is_empty
 
     if not database_is_empty() and not regenerate:
         print("National dataset already loaded: generation skipped (--regenerate to load it again).")
         return
+    sizes = Sizes()
+    young_people, referrals = round(sizes.young_people * scale), round(sizes.referrals * scale)
+    print(f"Before generation: {machine_load()}", flush=True)
     started = time.perf_counter()
-    call_command("generate_national_dataset", seed=seed, force=regenerate)
-    print(f"generate_national_dataset: {time.perf_counter() - started:.0f} s\n", flush=True)
+    call_command(
+        "generate_national_dataset", seed=seed, force=regenerate, young_people=young_people, referrals=referrals
+    )
+    print(f"generate_national_dataset: {time.perf_counter() - started:.0f} s wall time", flush=True)
+    print(f"After generation: {machine_load()}\n", flush=True)
 
 
 def median_ms(function: Callable[[], Any], runs: int = RUNS) -> float:
@@ -85,6 +93,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--regenerate", action="store_true", help="empty the bench database and generate again")
     parser.add_argument("--generate-only", action="store_true", help="load the dataset, measure nothing")
     parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="fraction of the national volume to generate (default 1: 1.5 million young people)",
+    )
+    parser.add_argument(
         "--data-dir",
         type=Path,
         default=Path(os.environ.get("E2C_BENCH_DATA_DIR", DEFAULT_DATA_DIR)),
@@ -96,7 +110,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     start_django(arguments.data_dir.resolve())
-    ensure_dataset(seed=arguments.seed, regenerate=arguments.regenerate)
+    ensure_dataset(seed=arguments.seed, regenerate=arguments.regenerate, scale=arguments.scale)
     if arguments.generate_only:
         return 0
     return measure_all()

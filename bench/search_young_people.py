@@ -17,14 +17,15 @@ import argparse
 import contextlib
 import dataclasses
 import datetime
+import functools
+import multiprocessing
 import os
 import random
 import statistics
 import string
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -41,13 +42,15 @@ BENCH_DATABASE = "orientations_e2c_bench"
 BUDGET_MS = 50.0
 RUNS = 5
 COPY_CHUNK = 25_000
+# From this many rows, two processes build them (see ``worker_pool``).
+PARALLEL_FROM_ROWS = 100_000
 ORGANISATION_PREFIX = "Mission Locale (banc d'essai)"
 ADVISER_EMAIL = "conseiller.banc-essai@exemple.fr"
 REFERENT_DOMAIN = "referents.banc-essai.exemple.fr"
 # An adviser is the referent of about this many young people (and of none for 10% of them).
 FILES_PER_REFERENT = 150
 # Bump when the generator changes: the next run reloads instead of reusing rows generated differently.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 TABLE = "cej_youngperson"
 
 # --- Embedded database ----------------------------------------------------------------------------
@@ -173,14 +176,6 @@ def text(value: str) -> str:
     return value.translate(_COPY_ESCAPES)
 
 
-def postcode_of(departement_code: str, rng: random.Random) -> str:
-    if departement_code in ("2A", "2B"):
-        return f"20{rng.randrange(1000):03d}"
-    if len(departement_code) == 3:
-        return f"{departement_code}{rng.randrange(100):02d}"
-    return f"{departement_code}{rng.randrange(1000):03d}"
-
-
 @dataclasses.dataclass(frozen=True)
 class Population:
     rows: int
@@ -228,97 +223,181 @@ def create_referents(population: Population, weights: list[float]) -> dict[int, 
     return referents
 
 
-def row_builders(
-    population: Population, rng: random.Random, weights: list[float], referents: dict[int, list[int]]
-) -> dict[str, Callable[[int], str]]:
-    """For each column COPY fills, how to build its text value for the row of that index.
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """Everything the rows are built from, drawn by the calling process: plain values only, so the
+    worker processes (forked after it is set, see ``worker_pool``) read it without any database.
 
-    The keys must be exactly the table's columns except ``id`` and the generated ``search_name``;
-    ``load`` checks it, so a field added to YoungPerson stops the bench with a clear message.
+    Row ``i`` is the young person whose id is ``i + 1``; each chunk of rows has its own random generator
+    seeded from the seed and the chunk's first row, so the same seed gives the same rows whether one
+    process or several build them.
     """
-    organisations = population.organisations
-    organisation_cumulative = list(_accumulate(weights))
-    last_cumulative = zipf_cumulative_weights(len(LAST_NAMES), 0.5)
-    first_cumulative = zipf_cumulative_weights(len(FIRST_NAMES), 0.6)
-    today = datetime.date.today()
-    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    state: dict[str, Any] = {}
 
-    def organisation(index: int) -> str:
-        chosen = rng.choices(organisations, cum_weights=organisation_cumulative)[0]
-        state["organisation"] = chosen.pk
-        state["departement"] = chosen.departement_id or ""
-        state["birth_date"] = today - datetime.timedelta(days=rng.randrange(16 * 365 + 4, 26 * 365 + 6))
-        return str(chosen.pk)
+    seed: int
+    rows: int
+    organisations: list[int]  # the organisation id of each row
+    departements: dict[int, str]  # organisation id → its département code ("" when none)
+    referents: dict[int, list[int]]  # organisation id → its advisers' user ids
+    today: datetime.date
+    now: datetime.datetime
 
-    def last_name(index: int) -> str:
-        draw = rng.random()
+    def chunks(self) -> list[tuple[int, int]]:
+        return [(start, min(start + COPY_CHUNK, self.rows)) for start in range(0, self.rows, COPY_CHUNK)]
+
+
+# Read by ``young_people_rows`` in the workers: set before they are forked (a fork copies it for free).
+_plan: Plan | None = None
+
+# The columns COPY fills, in order: all of YoungPerson's but the generated ``search_name``.
+YOUNG_PEOPLE_COLUMNS = (
+    "id",
+    "organisation_id",
+    "created_at",
+    "updated_at",
+    "public_id",
+    "referent_id",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "email",
+    "phone",
+    "address",
+    "postcode",
+    "commune",
+    "departement_id",
+    "lives_in_qpv",
+    "lives_in_zrr",
+    "qualification_level",
+    "last_class",
+    "left_school_on",
+    "has_rqth",
+    "imilo_number",
+    "france_travail_id",
+    "created_by_id",
+)
+UUID_V4_MASK = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+UUID_V4_BITS = (0x4000 << 64) | (0x8000 << 48)
+UNIX_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+
+
+def random_uuid(rng: random.Random) -> str:
+    """A version-4 UUID as 32 hex digits (PostgreSQL reads them without hyphens), without a UUID object."""
+    return f"{(rng.getrandbits(128) & UUID_V4_MASK) | UUID_V4_BITS:032x}"
+
+
+@functools.lru_cache(maxsize=8)
+def day_texts(first_ordinal: int, last_ordinal: int) -> list[str]:
+    """ISO texts of the days ``first_ordinal``..``last_ordinal`` (formatted once, then looked up)."""
+    return [datetime.date.fromordinal(o).isoformat() for o in range(first_ordinal, last_ordinal + 1)]
+
+
+@functools.lru_cache(maxsize=1)
+def clock_texts() -> list[str]:
+    """``HH:MM:SS`` of each second of a day."""
+    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+
+
+def utc_timestamps(rng: random.Random, now: datetime.datetime, span_seconds: int, count: int) -> list[str]:
+    """``count`` UTC timestamps drawn uniformly in the ``span_seconds`` before ``now``, as COPY text."""
+    epoch = int(now.timestamp())
+    first_day = (epoch - span_seconds) // 86400
+    days = day_texts(first_day + UNIX_EPOCH_ORDINAL, epoch // 86400 + UNIX_EPOCH_ORDINAL)
+    clock = clock_texts()
+    r = rng.random
+    moments = [epoch - int(r() * span_seconds) for _ in range(count)]
+    return [f"{days[m // 86400 - first_day]} {clock[m % 86400]}+00" for m in moments]
+
+
+def young_people_rows(bounds: tuple[int, int]) -> bytes:
+    """The COPY text of rows ``bounds`` (start included, end excluded), built column by column."""
+    plan = _plan
+    if plan is None:
+        raise RuntimeError("bench.search_young_people._plan must be set before building rows")
+    start, end = bounds
+    count = end - start
+    rng = random.Random(f"{plan.seed}/young-people/{start}")  # noqa: S311 (synthetic data, not security)
+    r = rng.random
+    organisations = plan.organisations[start:end]
+    departements = [plan.departements[pk] for pk in organisations]
+    indexes = range(start, end)
+    today = plan.today.toordinal()
+    first_day = today - (26 * 365 + 6)
+    days = day_texts(first_day, today)
+
+    last_frequent = rng.choices(LAST_NAMES_TEXT, cum_weights=LAST_CUMULATIVE, k=count)
+    last_second = rng.choices(LAST_NAMES_TEXT, cum_weights=LAST_CUMULATIVE, k=count)
+    last_names = []
+    for frequent, second in zip(last_frequent, last_second, strict=True):
+        draw = r()
         if draw < 0.40:  # a frequent name, Martin first
-            return text(rng.choices(LAST_NAMES, cum_weights=last_cumulative)[0])
-        if draw < 0.45:  # a double name
-            first, second = rng.choices(LAST_NAMES, cum_weights=last_cumulative, k=2)
-            return text(f"{first}-{second}")
-        return text(tail_last_name(rng))
+            last_names.append(frequent)
+        elif draw < 0.45:  # a double name
+            last_names.append(f"{frequent}-{second}")
+        else:
+            last_names.append(tail_last_name(rng))
+    first_names = rng.choices(FIRST_NAMES_TEXT, cum_weights=FIRST_CUMULATIVE, k=count)
+    seconds = rng.choices(FIRST_NAMES_TEXT, cum_weights=FIRST_CUMULATIVE, k=count)
+    first_names = [f"{one} {two}" if r() < 0.08 else one for one, two in zip(first_names, seconds, strict=True)]
+    birth_days = [today - (16 * 365 + 4) - int(r() * (10 * 365 + 2)) for _ in indexes]
+    left_school = [
+        NULL if r() < 0.25 else days[min(birth + 16 * 365 + int(r() * 5 * 365), today - 30) - first_day]
+        for birth in birth_days
+    ]
+    created = utc_timestamps(rng, plan.now, 3 * 365 * 86400, count)
 
-    def first_name(index: int) -> str:
-        name = rng.choices(FIRST_NAMES, cum_weights=first_cumulative)[0]
-        if rng.random() < 0.08:
-            name += " " + rng.choices(FIRST_NAMES, cum_weights=first_cumulative)[0]
-        return text(name)
+    def referent(organisation: int) -> str:
+        advisers = plan.referents[organisation]
+        return NULL if r() < 0.1 or not advisers else str(advisers[int(r() * len(advisers))])
 
-    def timestamp(index: int) -> str:
-        return (now - datetime.timedelta(seconds=rng.randrange(3 * 365 * 86400))).isoformat()
+    def postcode(code: str) -> str:
+        if not code:
+            return ""
+        if code in ("2A", "2B"):
+            return f"20{int(r() * 1000):03d}"
+        if len(code) == 3:
+            return f"{code}{int(r() * 100):02d}"
+        return f"{code}{int(r() * 1000):03d}"
 
-    def left_school_on(index: int) -> str:
-        if rng.random() < 0.25:
-            return NULL
-        birth_date: datetime.date = state["birth_date"]
-        left = birth_date + datetime.timedelta(days=rng.randrange(16 * 365, 21 * 365))
-        return min(left, today - datetime.timedelta(days=30)).isoformat()
+    def flags(probability: float) -> list[str]:
+        return ["t" if r() < probability else "f" for _ in indexes]
 
-    def referent(index: int) -> str:
-        if rng.random() < 0.1:
-            return NULL
-        return str(rng.choice(referents[state["organisation"]]))
-
-    def departement_code() -> str:
-        return str(state["departement"])
-
-    def boolean(probability: float) -> Callable[[int], str]:
-        return lambda index: "t" if rng.random() < probability else "f"
-
-    def sometimes(probability: float, build: Callable[[int], str]) -> Callable[[int], str]:
-        return lambda index: build(index) if rng.random() < probability else ""
-
-    return {
-        # Column order matters: organisation_id draws the row's département and birth date first.
-        "organisation_id": organisation,
-        "created_at": timestamp,
-        "updated_at": timestamp,
-        "public_id": lambda index: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "referent_id": referent,
-        "last_name": last_name,
-        "first_name": first_name,
-        "birth_date": lambda index: state["birth_date"].isoformat(),
-        "email": sometimes(0.75, lambda index: f"jeune.{index}@exemple.fr"),
-        "phone": sometimes(0.8, lambda index: f"0{rng.choice('67')}{rng.randrange(10**8):08d}"),
-        "address": sometimes(0.9, lambda index: text(f"{rng.randrange(1, 120)} {rng.choice(STREETS)}")),
-        "postcode": lambda index: postcode_of(departement_code(), rng) if departement_code() else "",
-        "commune": lambda index: "",
-        "departement_id": lambda index: departement_code() or NULL,
-        "lives_in_qpv": boolean(0.2),
-        "lives_in_zrr": boolean(0.08),
-        "qualification_level": lambda index: rng.choices(QUALIFICATIONS, weights=QUALIFICATION_WEIGHTS)[0],
-        "last_class": lambda index: text(rng.choice(LAST_CLASSES)),
-        "left_school_on": left_school_on,
-        "has_rqth": boolean(0.05),
+    columns: dict[str, list[str]] = {
+        "id": [str(index + 1) for index in indexes],
+        "organisation_id": [str(pk) for pk in organisations],
+        "created_at": created,
+        "updated_at": created,
+        "public_id": [random_uuid(rng) for _ in indexes],
+        "referent_id": [referent(pk) for pk in organisations],
+        "last_name": last_names,
+        "first_name": first_names,
+        "birth_date": [days[birth - first_day] for birth in birth_days],
+        "email": [f"jeune.{index}@exemple.fr" if r() < 0.75 else "" for index in indexes],
+        "phone": [f"0{'67'[int(r() * 2)]}{int(r() * 10**8):08d}" if r() < 0.8 else "" for _ in indexes],
+        "address": [f"{1 + int(r() * 119)} {STREETS[int(r() * len(STREETS))]}" if r() < 0.9 else "" for _ in indexes],
+        "postcode": [postcode(code) for code in departements],
+        "commune": [""] * count,
+        "departement_id": [code or NULL for code in departements],
+        "lives_in_qpv": flags(0.2),
+        "lives_in_zrr": flags(0.08),
+        "qualification_level": rng.choices(QUALIFICATIONS, weights=QUALIFICATION_WEIGHTS, k=count),
+        "last_class": rng.choices(LAST_CLASSES, k=count),
+        "left_school_on": left_school,
+        "has_rqth": flags(0.05),
         # i-milo numbers are unique: derived from the row index.
-        "imilo_number": sometimes(0.45, lambda index: str(3_000_000 + index)),
-        "france_travail_id": sometimes(
-            0.3, lambda index: f"{rng.randrange(10**7):07d}{rng.choice(string.ascii_uppercase)}"
-        ),
-        "created_by_id": lambda index: NULL,
+        "imilo_number": [str(3_000_000 + index) if r() < 0.45 else "" for index in indexes],
+        "france_travail_id": [
+            f"{int(r() * 10**7):07d}{string.ascii_uppercase[int(r() * 26)]}" if r() < 0.3 else "" for _ in indexes
+        ],
+        "created_by_id": [NULL] * count,
     }
+    lines = map("\t".join, zip(*(columns[name] for name in YOUNG_PEOPLE_COLUMNS), strict=True))
+    return ("\n".join(lines) + "\n").encode()
+
+
+LAST_NAMES_TEXT = [text(name) for name in LAST_NAMES]
+FIRST_NAMES_TEXT = [text(name) for name in FIRST_NAMES]
+LAST_CUMULATIVE = zipf_cumulative_weights(len(LAST_NAMES), 0.5)
+FIRST_CUMULATIVE = zipf_cumulative_weights(len(FIRST_NAMES), 0.6)
 
 
 def _accumulate(values: list[float]) -> Iterator[float]:
@@ -326,6 +405,65 @@ def _accumulate(values: list[float]) -> Iterator[float]:
     for value in values:
         total += value
         yield total
+
+
+class SerialPool:
+    """``worker_pool(1)``: the calling process builds the rows itself, when it needs them."""
+
+    def imap(self, function: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        return map(function, tasks)
+
+    def map_async(self, function: Callable[[Any], Any], tasks: Iterable[Any]) -> Deferred:
+        return Deferred(function, list(tasks))
+
+
+@dataclasses.dataclass
+class Deferred:
+    function: Callable[[Any], Any]
+    tasks: list[Any]
+
+    def get(self) -> list[Any]:
+        return [self.function(task) for task in self.tasks]
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[Any]:
+    """``workers`` processes forked now (they inherit the plans set before, and never touch the
+    database), or the calling process itself for 1. Same rows either way (see ``Plan``)."""
+    if workers <= 1:
+        yield SerialPool()
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield pool
+
+
+def default_workers(rows: int) -> int:
+    """Two processes for a big load (the machine has 2 cores); a small one is not worth the forks."""
+    return 2 if rows >= PARALLEL_FROM_ROWS and (os.cpu_count() or 1) > 1 else 1
+
+
+@contextlib.contextmanager
+def user_triggers_disabled(cursor: Any) -> Iterator[bool]:
+    """``session_replication_role = replica`` for the block (user triggers, such as the change history's,
+    do not fire on the copied rows), when the database user may set it (a superuser: the embedded and
+    bench databases). Otherwise the load goes on, triggers firing, slower: a message says so.
+
+    Foreign keys are not affected in the loaders: they are dropped for the copy and added back after it,
+    which checks every row with one query (``indexes_rebuilt_after``).
+    """
+    cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+    if not cursor.fetchone()[0]:
+        print(
+            "  Not a PostgreSQL superuser: row triggers (change history) stay on during the copy, "
+            "which will be slower.",
+            flush=True,
+        )
+        yield False
+        return
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    yield True
+    # Not in a ``finally``: after an error the transaction is rolled back, and SET LOCAL with it.
+    cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 @contextlib.contextmanager
@@ -371,11 +509,7 @@ def indexes_rebuilt_after(cursor: Any, table: str) -> Iterator[None]:
 def copy_columns() -> list[str]:
     from cej.models import YoungPerson
 
-    return [
-        str(field.column)
-        for field in YoungPerson._meta.concrete_fields
-        if not field.primary_key and not getattr(field, "generated", False)
-    ]
+    return [str(field.column) for field in YoungPerson._meta.concrete_fields if not getattr(field, "generated", False)]
 
 
 def ensure_population(population: Population, *, reload: bool = False) -> None:
@@ -394,7 +528,7 @@ def ensure_population(population: Population, *, reload: bool = False) -> None:
 
 
 def load(population: Population) -> None:
-    """COPY the rows in one transaction (``copy_young_people``), then VACUUM ANALYZE."""
+    """COPY the rows in one transaction (``copy_young_people``), then ANALYZE (the rows are frozen)."""
     from django.db import connection
 
     started = time.perf_counter()
@@ -405,21 +539,20 @@ def load(population: Population) -> None:
     print(f"Loaded, indexed and analysed in {time.perf_counter() - started:.0f} s.")
 
 
-def copy_young_people(population: Population) -> None:
-    """COPY the rows in one transaction (also used by ``reporting``'s national dataset generator).
-
-    The usual bulk load: the table's foreign keys and secondary indexes are dropped for the copy and put
-    back after it from their own definitions (so they stay exactly the migrations' ones): a foreign key
-    added to a full table is checked by one join instead of 1.5 million row-by-row triggers, an index
-    is built once instead of updated 1.5 million times. All in one transaction: an interrupted load
-    leaves the table as it was.
-    """
-    from django.db import connection, transaction
+def prepare_young_people(population: Population) -> Plan:
+    """Empty the table, create the referent advisers and draw each row's organisation (in the caller's
+    transaction), and return the plan the rows are built from (see ``Plan``)."""
+    from django.db import connection
 
     rng = random.Random(population.seed)  # noqa: S311 (synthetic data, not security)
-    started = time.perf_counter()
-    print(f"Loading {population.rows:,} young people into {len(population.organisations)} organisations…")
-    with transaction.atomic(), connection.cursor() as cursor:
+    columns = copy_columns()
+    if set(columns) != set(YOUNG_PEOPLE_COLUMNS):
+        raise SystemExit(
+            "YoungPerson's columns changed: update bench.search_young_people.young_people_rows "
+            f"(missing: {sorted(set(columns) - set(YOUNG_PEOPLE_COLUMNS))}, "
+            f"unknown: {sorted(set(YOUNG_PEOPLE_COLUMNS) - set(columns))})."
+        )
+    with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TABLE} RESTART IDENTITY CASCADE")
         weights = organisation_weights(population, rng)
         referents = create_referents(population, weights)
@@ -427,26 +560,63 @@ def copy_young_people(population: Population) -> None:
         # Deleting the previous run's referents queued deferred foreign-key checks against this table:
         # run them now, while it is empty (after the copy, each would read 1.5 million rows).
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        builders = row_builders(population, rng, weights, referents)
-        columns = copy_columns()
-        if set(columns) != set(builders):
-            raise SystemExit(
-                "YoungPerson's columns changed: update bench.search_young_people.row_builders "
-                f"(missing: {sorted(set(columns) - set(builders))}, "
-                f"unknown: {sorted(set(builders) - set(columns))})."
-            )
-        ordered = [builders[column] for column in builders]  # builders' order: organisation_id first
-        column_list = ", ".join(builders)
-        with indexes_rebuilt_after(cursor, TABLE), cursor.copy(f"COPY {TABLE} ({column_list}) FROM STDIN") as copy:
-            for start in range(0, population.rows, COPY_CHUNK):
-                lines = []
-                for index in range(start, min(start + COPY_CHUNK, population.rows)):
-                    lines.append("\t".join([build(index) for build in ordered]))
-                copy.write("\n".join(lines) + "\n")
-                done = min(start + COPY_CHUNK, population.rows)
-                if done % 250_000 == 0 or done == population.rows:
+    pks = [organisation.pk for organisation in population.organisations]
+    return Plan(
+        seed=population.seed,
+        rows=population.rows,
+        organisations=rng.choices(pks, cum_weights=list(_accumulate(weights)), k=population.rows),
+        departements={o.pk: o.departement_id or "" for o in population.organisations},
+        referents=referents,
+        today=datetime.date.today(),
+        now=datetime.datetime.now(datetime.UTC).replace(microsecond=0),
+    )
+
+
+def copy_planned_young_people(plan: Plan, chunks: Iterable[bytes]) -> None:
+    """COPY the rows' ``chunks`` (in order), user triggers off, indexes and foreign keys put back after.
+
+    ``FREEZE``: the table was emptied in this transaction (``prepare_young_people``), so the rows are
+    written already frozen and visible to all, with no later VACUUM pass rewriting every page.
+    """
+    from django.db import connection
+
+    started = time.perf_counter()
+    print(f"Loading {plan.rows:,} young people into {len(plan.departements)} organisations…", flush=True)
+    columns = ", ".join(YOUNG_PEOPLE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {TABLE} CASCADE")  # FREEZE wants the emptying in this very subtransaction
+        with (
+            user_triggers_disabled(cursor),
+            indexes_rebuilt_after(cursor, TABLE),
+            cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN (FREEZE)") as copy,
+        ):
+            done = 0
+            for chunk in chunks:
+                copy.write(chunk)
+                done += chunk.count(b"\n")
+                if done % 250_000 == 0 or done == plan.rows:
                     print(f"  {done:>10,} rows copied ({time.perf_counter() - started:6.1f} s)", flush=True)
-        cursor.execute(f"COMMENT ON TABLE {TABLE} IS %s", [population.marker])
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), %s + 1, false)",
+            [plan.rows],
+        )
+
+
+def copy_young_people(population: Population, workers: int = 0) -> Plan:
+    """The whole load in one transaction: plan, rows built by ``workers`` processes (0: as many as is
+    worth it) and copied, indexes rebuilt. An interrupted load leaves the table as it was."""
+    global _plan
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        plan = prepare_young_people(population)
+        _plan = plan
+        with worker_pool(workers or default_workers(plan.rows)) as pool:
+            copy_planned_young_people(plan, pool.imap(young_people_rows, plan.chunks()))
+        _plan = None
+        with connection.cursor() as cursor:
+            cursor.execute(f"COMMENT ON TABLE {TABLE} IS %s", [population.marker])
+    return plan
 
 
 # --- Queries ----------------------------------------------------------------------------------------

@@ -16,18 +16,47 @@ import datetime
 import random
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bench.search_young_people import Population, copy_young_people, indexes_rebuilt_after
+from bench import search_young_people
+from bench.search_young_people import (
+    Plan,
+    Population,
+    copy_planned_young_people,
+    default_workers,
+    indexes_rebuilt_after,
+    prepare_young_people,
+    random_uuid,
+    user_triggers_disabled,
+    worker_pool,
+    young_people_rows,
+)
 from cej.models import YoungPerson
-from e2c_referrals.enums import POSITIVE_OUTCOMES, ExitOutcome, HandBackReason, ReferralStatus
-from e2c_referrals.models import HandBack, Referral, ReferralTransition
+from e2c_referrals.enums import (
+    POSITIVE_OUTCOMES,
+    ExitOutcome,
+    HandBackReason,
+    ImmersionDirection,
+    ReferralStatus,
+    SessionKind,
+    SessionStatus,
+    SessionVenue,
+)
+from e2c_referrals.models import (
+    AdviserImmersion,
+    HandBack,
+    InformationSession,
+    Referral,
+    ReferralTransition,
+    SessionRegistration,
+)
 from partners.enums import AgreementFramework, AgreementLevel, OrganisationKind, Role
 from partners.models import Agreement, Departement, Membership, Organisation, Region, User
 from partners.text import sort_key
@@ -78,18 +107,44 @@ def empty_database() -> None:
         )
 
 
-def generate(*, sizes: Sizes, seed: int, log: Any = print) -> dict[str, int]:
-    """Fill the (empty) database; return the row counts. Runs in one transaction, then ANALYZE."""
+def generate(*, sizes: Sizes, seed: int, log: Any = print, workers: int = 0) -> dict[str, int]:
+    """Fill the (empty) database; return the row counts. Runs in one transaction, then VACUUM ANALYZE.
+
+    Two processes build the rows of a big load (``workers``, 0: as many as is worth it) while this one
+    copies them: the young people first, then the referrals' rows are built while PostgreSQL rebuilds
+    the young people's indexes. Each chunk of rows has its own random generator (derived from the seed
+    and the chunk), so the data is the same whatever the number of processes.
+    """
+    global _plan
     started = time.perf_counter()
     rng = random.Random(seed)  # noqa: S311 (synthetic data, not security)
     with transaction.atomic():
         network = create_network(sizes=sizes, rng=rng)
         log(f"{Organisation.objects.count()} organisations, {User.objects.count()} users ({_since(started)})")
         create_agreements(network=network, rng=rng)
-        copy_young_people(Population(rows=sizes.young_people, organisations=network.missions_locales, seed=seed))
-        log(f"{sizes.young_people:,} young people ({_since(started)})")
-        counts = copy_referrals(network=network, sizes=sizes, rng=rng)
+        population = Population(rows=sizes.young_people, organisations=network.missions_locales, seed=seed)
+        young_people = prepare_young_people(population)
+        _plan = plan_referrals(network=network, sizes=sizes, young_people=young_people, seed=seed, rng=rng)
+        search_young_people._plan = young_people
+        try:
+            with worker_pool(workers or default_workers(sizes.young_people)) as pool:
+                # Queued in this order: the young people's chunks first, the referrals' after them.
+                young_people_chunks = pool.imap(young_people_rows, young_people.chunks())
+                referral_parts = pool.map_async(referral_rows, _plan.chunks())
+                copy_planned_young_people(young_people, young_people_chunks)
+                log(f"{sizes.young_people:,} young people ({_since(started)})")
+                parts = referral_parts.get()
+            log(f"referrals' rows built ({_since(started)})")
+            counts = copy_referrals(_plan, parts)
+        finally:
+            _plan = search_young_people._plan = None
         log(f"{counts['referrals']:,} referrals, {counts['transitions']:,} transitions ({_since(started)})")
+        counts |= copy_sessions(network=network, parts=parts, now=young_people.now)
+        counts |= create_immersions(network=network, seed=seed, today=young_people.today)
+        log(
+            f"{counts['sessions']:,} information sessions, {counts['registrations']:,} registrations, "
+            f"{counts['immersions']:,} immersions ({_since(started)})"
+        )
         refresh_facts()
         log(f"indicators' summary table built ({_since(started)})")
     if not connection.in_atomic_block:
@@ -100,6 +155,9 @@ def generate(*, sizes: Sizes, seed: int, log: Any = print) -> dict[str, int]:
                 "e2c_referrals_referral",
                 "e2c_referrals_referraltransition",
                 "e2c_referrals_handback",
+                "e2c_referrals_informationsession",
+                "e2c_referrals_sessionregistration",
+                "e2c_referrals_adviserimmersion",
                 "partners_organisation",
                 "partners_user",
                 "reporting_referralfact",
@@ -419,8 +477,7 @@ REFERRAL_COLUMNS = [
     "exit_outcome",
     "skills_certificate_issued",
 ]
-TRANSITION_COLUMNS = [
-    "id",
+TRANSITION_COLUMNS = [  # ids from the sequence
     "referral_id",
     "created_at",
     "from_status",
@@ -429,8 +486,7 @@ TRANSITION_COLUMNS = [
     "actor_organisation_id",
     "reason",
 ]
-HAND_BACK_COLUMNS = [
-    "id",
+HAND_BACK_COLUMNS = [  # ids from the sequence
     "created_at",
     "updated_at",
     "public_id",
@@ -463,53 +519,169 @@ CEJ_COLUMNS = [
 ]
 
 
+REGISTRATION_COLUMNS = [
+    "public_id",
+    "session_id",
+    "referral_id",
+    "status",
+    "attendance",
+    "registered_by_id",
+    "created_at",
+    "status_changed_at",
+    "withdrawn_reason",
+]
+SESSION_COLUMNS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "public_id",
+    "e2c_site_id",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "venue_organisation_id",
+    "address",
+    "capacity",
+    "registration_deadline",
+    "status",
+    "cancellation_reason",
+    "sequence",
+    "created_by_id",
+]
+REFERRALS_CHUNK = 20_000
+PARIS = ZoneInfo("Europe/Paris")
+# Each E2C site holds its information session every week, on its own weekday, at 9:30. A session's id
+# is derived from its site and week (site slot × SESSION_ID_WEEKS + week), so the processes building
+# the referrals' rows register young people to the same sessions without asking each other.
+SESSION_ID_WEEKS = 100_000
+FIRST_MONDAY = datetime.date(2000, 1, 3).toordinal()
+SESSION_TIME = datetime.time(9, 30)
+SESSION_LENGTH = datetime.timedelta(hours=2, minutes=30)
+ATTENDANCE_RECORDED_AFTER = datetime.timedelta(hours=3)
+JOINT_SHARE = 0.2  # sessions co-hosted « à quatre mains » with a Mission Locale
+
+
+def session_start(slot: int, week: int) -> datetime.datetime:
+    day = datetime.date.fromordinal(FIRST_MONDAY + week * 7 + slot % 5)
+    return datetime.datetime.combine(day, SESSION_TIME, PARIS)
+
+
+def session_after(slot: int, moment: datetime.datetime) -> tuple[int, datetime.datetime]:
+    """The site's first session starting at or after ``moment``: its id and its start."""
+    week = (moment.astimezone(PARIS).date().toordinal() - FIRST_MONDAY) // 7
+    start = session_start(slot, week)
+    if start < moment:
+        week += 1
+        start = session_start(slot, week)
+    return slot * SESSION_ID_WEEKS + week, start
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralPlan:
+    """What the referrals' rows are built from (plain values: read by forked workers, see ``Plan``)."""
+
+    seed: int
+    now: datetime.datetime
+    positive_exit_share: float
+    young_people: list[int]  # the referred young people's ids, one referral each, in id order
+    missions_locales: list[int]  # the Mission Locale of each of them
+    departement: dict[int, str]  # organisation id → département code
+    region: dict[int, str]  # organisation id → région code
+    agencies_by_departement: dict[str, list[int]]
+    sites_by_region: dict[str, list[int]]
+    sites: list[int]
+    slot: dict[int, int]  # site id → its slot (1-based position): its sessions' weekday and ids
+    member: dict[int, int]  # organisation id → the user acting for it
+
+    def chunks(self) -> list[tuple[int, int]]:
+        count = len(self.young_people)
+        return [(start, min(start + REFERRALS_CHUNK, count)) for start in range(0, count, REFERRALS_CHUNK)]
+
+
+# Read by ``referral_rows`` in the workers: set before they are forked.
+_plan: ReferralPlan | None = None
+
+
 @dataclasses.dataclass
-class Rows:
-    referrals: list[str] = dataclasses.field(default_factory=list)
-    transitions: list[str] = dataclasses.field(default_factory=list)
-    hand_backs: list[str] = dataclasses.field(default_factory=list)
-    cej: list[str] = dataclasses.field(default_factory=list)
+class ReferralPart:
+    """A chunk's rows as COPY text, and how many registrations each session received from it."""
+
+    cej: bytes = b""
+    referrals: bytes = b""
+    transitions: bytes = b""
+    hand_backs: bytes = b""
+    registrations: bytes = b""
+    sessions: Counter[int] = dataclasses.field(default_factory=Counter)
+    counts: Counter[str] = dataclasses.field(default_factory=Counter)
 
 
-def copy_referrals(*, network: Network, sizes: Sizes, rng: random.Random) -> dict[str, int]:
+def plan_referrals(
+    *, network: Network, sizes: Sizes, young_people: Plan, seed: int, rng: random.Random
+) -> ReferralPlan:
     """Referrals of distinct young people, referred by their ML (80 %) or a France Travail agency of
     their département, to a site of their région (or anywhere when the région has none)."""
     from cej.models import CejContract
 
     for model, columns in (
         (Referral, REFERRAL_COLUMNS),
-        (ReferralTransition, TRANSITION_COLUMNS),
-        (HandBack, HAND_BACK_COLUMNS),
+        (ReferralTransition, ["id", *TRANSITION_COLUMNS]),
+        (HandBack, ["id", *HAND_BACK_COLUMNS]),
         (CejContract, CEJ_COLUMNS),
+        (InformationSession, SESSION_COLUMNS),
+        (SessionRegistration, ["id", *REGISTRATION_COLUMNS]),
     ):
         _check_columns(model, columns)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT min(id), max(id) FROM cej_youngperson")
-        first, last = cursor.fetchone()
-        count = min(sizes.referrals, last - first + 1)
-        chosen = sorted(rng.sample(range(first, last + 1), count))
-        cursor.execute("SELECT id, organisation_id FROM cej_youngperson WHERE id = ANY(%s)", [chosen])
-        organisation_of = dict(cursor.fetchall())
-    ml_by_pk = {ml.pk: ml for ml in network.missions_locales}
-    agencies_by_departement: dict[str, list[Organisation]] = defaultdict(list)
+    count = min(sizes.referrals, young_people.rows)
+    chosen = sorted(rng.sample(range(1, young_people.rows + 1), count))
+    organisations = network.missions_locales + network.agencies + network.sites
+    agencies_by_departement: dict[str, list[int]] = defaultdict(list)
     for agency in network.agencies:
-        agencies_by_departement[agency.departement_id or ""].append(agency)
-    sites_by_region: dict[str, list[Organisation]] = defaultdict(list)
+        agencies_by_departement[agency.departement_id or ""].append(agency.pk)
+    sites_by_region: dict[str, list[int]] = defaultdict(list)
     for site in network.sites:
-        sites_by_region[site.region_id or ""].append(site)
+        sites_by_region[site.region_id or ""].append(site.pk)
+    return ReferralPlan(
+        seed=seed,
+        now=timezone.now().replace(microsecond=0),
+        positive_exit_share=sizes.positive_exit_share,
+        young_people=chosen,
+        missions_locales=[young_people.organisations[pk - 1] for pk in chosen],
+        departement={o.pk: o.departement_id or "" for o in organisations},
+        region={o.pk: o.region_id or "" for o in organisations},
+        agencies_by_departement=dict(agencies_by_departement),
+        sites_by_region=dict(sites_by_region),
+        sites=[site.pk for site in network.sites],
+        slot={site.pk: slot for slot, site in enumerate(network.sites, 1)},
+        member=network.member,
+    )
 
-    now = timezone.now().replace(microsecond=0)
+
+def referral_rows(bounds: tuple[int, int]) -> ReferralPart:
+    """The rows of referrals ``bounds`` (positions in ``_plan.young_people``): each referral's path
+    through the workflow, its transitions, its hand-back, its CEJ contract, its session registrations."""
+    plan = _plan
+    if plan is None:
+        raise RuntimeError("reporting.dataset._plan must be set before building rows")
+    start, end = bounds
+    rng = random.Random(f"{plan.seed}/referrals/{start}")  # noqa: S311 (synthetic data, not security)
+    now = plan.now
     span = datetime.timedelta(days=YEARS * 365).total_seconds()
-    rows = Rows()
-    transition_id = hand_back_id = 0
-    for referral_id, young_person_id in enumerate(chosen, 1):
-        ml = ml_by_pk[organisation_of[young_person_id]]
-        agencies = agencies_by_departement[ml.departement_id or ""]
+    part = ReferralPart()
+    cej: list[str] = []
+    referrals: list[str] = []
+    transitions: list[str] = []
+    hand_backs: list[str] = []
+    registrations: list[str] = []
+    for position in range(start, end):
+        referral_id, young_person_id, ml = position + 1, plan.young_people[position], plan.missions_locales[position]
+        agencies = plan.agencies_by_departement.get(plan.departement[ml], [])
         referrer = rng.choice(agencies) if agencies and rng.random() < 0.2 else ml
-        site = rng.choice(sites_by_region[ml.region_id or ""] or network.sites)
+        site = rng.choice(plan.sites_by_region.get(plan.region[ml]) or plan.sites)
+        slot = plan.slot[site]
         # Activity grows over the 5 years (density rising linearly): sqrt of a uniform draw.
         sent_at = now - datetime.timedelta(days=2) - datetime.timedelta(seconds=span * (1 - rng.random() ** 0.5))
-        adviser, staff = network.member[referrer.pk], network.member[site.pk]
+        adviser, staff = plan.member[referrer], plan.member[site]
         fields: dict[str, object] = {}
         status, moment = S.SENT.value, sent_at
         timeline = [(S.DRAFT.value, S.SENT.value, sent_at)]
@@ -524,6 +696,27 @@ def copy_referrals(*, network: Network, sizes: Sizes, rng: random.Random) -> dic
                 break
             target, median = chosen_move
             when = moment + _delay(rng, median)
+            if status == S.INVITED:
+                # Invited to the site's next session: present or absent there, attendance recorded after it.
+                session_id, starts_at = session_after(slot, when)
+                when = starts_at + ATTENDANCE_RECORDED_AFTER
+                recorded = when <= now
+                part.sessions[session_id] += 1
+                registrations.append(
+                    _line(
+                        [
+                            random_uuid(rng),
+                            session_id,
+                            referral_id,
+                            "registered",
+                            ("present" if target == S.ATTENDED else "absent") if recorded else "",
+                            staff,
+                            moment.isoformat(),
+                            (when if recorded else moment).isoformat(),
+                            "",
+                        ]
+                    )
+                )
             if when > now:
                 break
             timeline.append((status, target, when))
@@ -533,7 +726,7 @@ def copy_referrals(*, network: Network, sizes: Sizes, rng: random.Random) -> dic
             elif target == S.ENROLLED:
                 fields["enrolled_on"] = when.date()
             elif target == S.EXITED:
-                positive = rng.random() < sizes.positive_exit_share
+                positive = rng.random() < plan.positive_exit_share
                 fields["exited_on"] = when.date()
                 fields["exit_outcome"] = _pick(rng, POSITIVE if positive else NEGATIVE)
                 fields["skills_certificate_issued"] = "t" if rng.random() < 0.7 else "f"
@@ -544,27 +737,27 @@ def copy_referrals(*, network: Network, sizes: Sizes, rng: random.Random) -> dic
             status, moment = target, when
 
         cej_contract_id = None
-        if referrer is ml and rng.random() < 0.45:
+        if referrer == ml and rng.random() < 0.45:
             cej_contract_id = referral_id
             starts_on = (sent_at - datetime.timedelta(days=rng.randrange(10, 120))).date()
             planned_end_on = starts_on + datetime.timedelta(days=365)
             ended = planned_end_on < now.date()
-            rows.cej.append(
+            cej.append(
                 _line(
                     [
                         cej_contract_id,
                         sent_at.isoformat(),
                         sent_at.isoformat(),
-                        uuid.UUID(int=rng.getrandbits(128), version=4),
-                        ml.pk,
-                        NULL,
+                        random_uuid(rng),
+                        ml,
+                        None,
                         starts_on,
                         starts_on,
                         planned_end_on,
                         planned_end_on if ended else None,
                         "ended" if ended else "active",
                         "term" if ended else "",
-                        NULL,
+                        None,
                         young_person_id,
                         rng.randint(15, 20),
                         rng.choice(["adult_non_taxable", "adult_first_bracket", "minor"]),
@@ -573,36 +766,32 @@ def copy_referrals(*, network: Network, sizes: Sizes, rng: random.Random) -> dic
                 )
             )
         for origin, target, when in timeline:
-            transition_id += 1
             by_referrer = target in REFERRER_MOVES
-            rows.transitions.append(
+            transitions.append(
                 _line(
                     [
-                        transition_id,
                         referral_id,
                         when.isoformat(),
                         origin,
                         target,
                         adviser if by_referrer else staff,
-                        referrer.pk if by_referrer else site.pk,
+                        referrer if by_referrer else site,
                         "Motif saisi (jeu de données)" if target in (S.WITHDRAWN, S.CANCELLED) else "",
                     ]
                 )
             )
         hand_back_reason = _hand_back_reason(timeline, fields)
         if hand_back_reason:
-            hand_back_id += 1
             handled = rng.random() < 0.7
             handled_at = moment + _delay(rng, 5)
-            rows.hand_backs.append(
+            hand_backs.append(
                 _line(
                     [
-                        hand_back_id,
                         moment.isoformat(),
                         moment.isoformat(),
-                        uuid.UUID(int=rng.getrandbits(128), version=4),
+                        random_uuid(rng),
                         referral_id,
-                        referrer.pk,
+                        referrer,
                         adviser,
                         hand_back_reason,
                         handled_at.isoformat() if handled and handled_at < now else None,
@@ -611,17 +800,17 @@ def copy_referrals(*, network: Network, sizes: Sizes, rng: random.Random) -> dic
                     ]
                 )
             )
-        rows.referrals.append(
+        referrals.append(
             _line(
                 [
                     referral_id,
                     sent_at.isoformat(),
                     moment.isoformat(),
-                    uuid.UUID(int=rng.getrandbits(128), version=4),
+                    random_uuid(rng),
                     young_person_id,
-                    referrer.pk,
+                    referrer,
                     adviser,
-                    site.pk,
+                    site,
                     status,
                     moment.isoformat(),
                     sent_at.isoformat(),
@@ -639,21 +828,147 @@ def copy_referrals(*, network: Network, sizes: Sizes, rng: random.Random) -> dic
                 ]
             )
         )
+    part.cej, part.referrals = _text(cej), _text(referrals)
+    part.transitions, part.hand_backs, part.registrations = _text(transitions), _text(hand_backs), _text(registrations)
+    part.counts.update(
+        referrals=len(referrals),
+        transitions=len(transitions),
+        hand_backs=len(hand_backs),
+        cej_contracts=len(cej),
+        registrations=len(registrations),
+    )
+    return part
+
+
+def _text(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+def copy_referrals(plan: ReferralPlan, parts: list[ReferralPart]) -> dict[str, int]:
+    """COPY the chunks' rows, table by table (contracts before the referrals that point to them)."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, columns, lines in (
-            ("cej_cejcontract", CEJ_COLUMNS, rows.cej),
-            ("e2c_referrals_referral", REFERRAL_COLUMNS, rows.referrals),
-            ("e2c_referrals_referraltransition", TRANSITION_COLUMNS, rows.transitions),
-            ("e2c_referrals_handback", HAND_BACK_COLUMNS, rows.hand_backs),
+        for table, columns, attribute in (
+            ("cej_cejcontract", CEJ_COLUMNS, "cej"),
+            ("e2c_referrals_referral", REFERRAL_COLUMNS, "referrals"),
+            ("e2c_referrals_referraltransition", TRANSITION_COLUMNS, "transitions"),
+            ("e2c_referrals_handback", HAND_BACK_COLUMNS, "hand_backs"),
         ):
-            _copy(cursor, table, columns, lines)
-    return {
-        "referrals": len(rows.referrals),
-        "transitions": len(rows.transitions),
-        "hand_backs": len(rows.hand_backs),
-        "cej_contracts": len(rows.cej),
-    }
+            _copy(cursor, table, columns, [getattr(part, attribute) for part in parts])
+    total: Counter[str] = Counter()
+    for part in parts:
+        total.update(part.counts)
+    return {name: total[name] for name in ("referrals", "transitions", "hand_backs", "cej_contracts")}
+
+
+def copy_sessions(*, network: Network, parts: list[ReferralPart], now: datetime.datetime) -> dict[str, int]:
+    """The information sessions the referrals were registered to (one a week per site, at most; held
+    when past, planned when to come), joint ones co-hosted with a Mission Locale of the site's
+    département (or région), then the registrations."""
+    registered: Counter[int] = Counter()
+    for part in parts:
+        registered.update(part.sessions)
+    sites = network.sites
+    partners: dict[int, list[Organisation]] = {}
+    mls_by_departement: dict[str, list[Organisation]] = defaultdict(list)
+    mls_by_region: dict[str, list[Organisation]] = defaultdict(list)
+    for ml in network.missions_locales:
+        mls_by_departement[ml.departement_id or ""].append(ml)
+        mls_by_region[ml.region_id or ""].append(ml)
+    for site in sites:
+        partners[site.pk] = mls_by_departement[site.departement_id or ""] or mls_by_region[site.region_id or ""]
+    lines, co_hosts = [], []
+    for session_id in sorted(registered):
+        slot, week = divmod(session_id, SESSION_ID_WEEKS)
+        site = sites[slot - 1]
+        starts_at = session_start(slot, week)
+        draw = random.Random(session_id)  # noqa: S311 (per session: the same whatever the order)
+        joint = draw.random() < JOINT_SHARE and bool(partners[site.pk])
+        partner = draw.choice(partners[site.pk]) if joint else None
+        at_partner = partner is not None and draw.random() < 0.5
+        if partner is not None:
+            co_hosts.append((session_id, network.member[partner.pk]))
+        created_at = starts_at - datetime.timedelta(days=30)
+        lines.append(
+            _line(
+                [
+                    session_id,
+                    created_at.isoformat(),
+                    created_at.isoformat(),
+                    uuid.UUID(int=draw.getrandbits(128), version=4),
+                    site.pk,
+                    SessionKind.JOINT if joint else SessionKind.INFORMATION,
+                    starts_at.isoformat(),
+                    (starts_at + SESSION_LENGTH).isoformat(),
+                    SessionVenue.PARTNER if at_partner else SessionVenue.E2C_SITE,
+                    partner.pk if at_partner and partner else None,
+                    f"Locaux de la Mission Locale, {partner.commune}"
+                    if at_partner and partner
+                    else f"Locaux de l'E2C, {site.commune}",
+                    max(12, registered[session_id]),
+                    starts_at.date() - datetime.timedelta(days=2),
+                    SessionStatus.HELD if starts_at < now else SessionStatus.PLANNED,
+                    "",
+                    0,
+                    network.member[site.pk],
+                ]
+            )
+        )
+    with connection.cursor() as cursor:
+        _copy(cursor, "e2c_referrals_informationsession", SESSION_COLUMNS, [_text(lines)])
+        _copy(
+            cursor,
+            "e2c_referrals_sessionregistration",
+            REGISTRATION_COLUMNS,
+            [part.registrations for part in parts],
+        )
+    Through = InformationSession.co_hosts.through
+    Through.objects.bulk_create(
+        [Through(informationsession_id=session, user_id=user) for session, user in co_hosts], batch_size=5000
+    )
+    return {"sessions": len(lines), "registrations": sum(registered.values())}
+
+
+def create_immersions(*, network: Network, seed: int, today: datetime.date) -> dict[str, int]:
+    """A few adviser immersions per E2C site and year (1 to 4), both ways, with a Mission Locale or a
+    France Travail agency of the site's département (else of its région)."""
+    rng = random.Random(f"{seed}/immersions")  # noqa: S311 (synthetic data, not security)
+    by_departement: dict[str, list[Organisation]] = defaultdict(list)
+    by_region: dict[str, list[Organisation]] = defaultdict(list)
+    for partner in [*network.missions_locales, *network.agencies]:
+        by_departement[partner.departement_id or ""].append(partner)
+        by_region[partner.region_id or ""].append(partner)
+    immersions, participants = [], []
+    first_day = today - datetime.timedelta(days=YEARS * 365)
+    for site in network.sites:
+        candidates = by_departement[site.departement_id or ""] or by_region[site.region_id or ""]
+        if not candidates:
+            continue
+        for year in range(YEARS):
+            for _ in range(rng.randint(1, 4)):
+                partner = rng.choice(candidates)
+                starts_on = first_day + datetime.timedelta(days=year * 365 + rng.randrange(365))
+                ml_in_e2c = rng.random() < 0.6
+                visiting, host = (partner, site) if ml_in_e2c else (site, partner)
+                immersions.append(
+                    AdviserImmersion(
+                        direction=ImmersionDirection.ML_IN_E2C if ml_in_e2c else ImmersionDirection.E2C_IN_ML,
+                        visiting_organisation=visiting,
+                        host_organisation=host,
+                        starts_on=starts_on,
+                        ends_on=starts_on + datetime.timedelta(days=rng.randrange(3)),
+                        host_contacts="Équipe d'accueil (jeu de données)",
+                        recorded_by_id=network.member[visiting.pk],
+                    )
+                )
+                participants.append(network.member[visiting.pk])
+    created = AdviserImmersion.objects.bulk_create(immersions, batch_size=2000)
+    Through = AdviserImmersion.participants.through
+    Through.objects.bulk_create(
+        [Through(adviserimmersion_id=i.pk, user_id=user) for i, user in zip(created, participants, strict=True)],
+        batch_size=5000,
+    )
+    return {"immersions": len(created)}
 
 
 def _hand_back_reason(timeline: list[tuple[str, str, datetime.datetime]], fields: dict[str, object]) -> str:
@@ -668,11 +983,18 @@ def _hand_back_reason(timeline: list[tuple[str, str, datetime.datetime]], fields
     return ""
 
 
-def _copy(cursor: Any, table: str, columns: list[str], lines: list[str], chunk: int = 50_000) -> None:
-    """COPY the lines (ids given), indexes rebuilt after, then the id sequence moved past them."""
-    with indexes_rebuilt_after(cursor, table), cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for start in range(0, len(lines), chunk):
-            copy.write("\n".join(lines[start : start + chunk]) + "\n")
+def _copy(cursor: Any, table: str, columns: list[str], chunks: list[bytes]) -> None:
+    """COPY the chunks (emptied table first, so FREEZE: the rows are written frozen), user triggers off,
+    indexes rebuilt after, then the id sequence moved past the largest id."""
+    cursor.execute(f"TRUNCATE {table} CASCADE")  # empty: only lets FREEZE skip the later VACUUM rewrite
+    with (
+        user_triggers_disabled(cursor),
+        indexes_rebuilt_after(cursor, table),
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FREEZE)") as copy,
+    ):
+        for chunk in chunks:
+            if chunk:
+                copy.write(chunk)
     cursor.execute(
         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"  # noqa: S608
     )

@@ -1,6 +1,7 @@
 """Fill an empty database with a national dataset (régions' networks, young people, referrals).
 
-    manage.py generate_national_dataset [--young-people 1500000] [--referrals 300000] [--seed 2026] [--force]
+    manage.py generate_national_dataset [--young-people 1500000] [--referrals 300000] [--seed 2026]
+                                        [--workers 0] [--force]
 
 Measure it in a database of its own (see ``bench/reporting_dashboard.py``), never the development one.
 """
@@ -26,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--e2c-sites", type=int, default=defaults.e2c_sites)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="processus qui fabriquent les lignes (0 : 2 pour un gros volume, sinon 1) ; mêmes données",
+        )
+        parser.add_argument(
             "--force", action="store_true", help="vide d'abord les organisations, comptes, jeunes et orientations"
         )
 
@@ -48,6 +55,6 @@ class Command(BaseCommand):
             e2c_schools=min(defaults.e2c_schools, options["e2c_sites"]),
         )
         started = time.perf_counter()
-        counts = generate(sizes=sizes, seed=options["seed"], log=self.stdout.write)
+        counts = generate(sizes=sizes, seed=options["seed"], log=self.stdout.write, workers=options["workers"])
         summary = ", ".join(f"{name} {count:,}" for name, count in counts.items())
         self.stdout.write(f"Done in {time.perf_counter() - started:.0f} s: {summary}.")
