@@ -1,0 +1,52 @@
+"""Retention for administrators: the durations, what the next monthly run would do, past runs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from partners.access import Actor, actor_for
+from retention import selectors, services
+from retention.enums import RetentionCategory
+from retention.forms import RetentionPolicyForm
+from retention.models import RetentionPolicyChange, RetentionRun
+
+
+def _manager(request: HttpRequest) -> Actor:
+    actor = actor_for(request)
+    services.require_retention_manager(actor)
+    return actor
+
+
+@login_required
+def retention_overview(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    return render(
+        request,
+        "retention/overview.html",
+        {
+            "policies": list(selectors.policies().values()),
+            "report": selectors.report(timezone.localdate()),
+            "changes": RetentionPolicyChange.objects.select_related("policy", "changed_by")[:20],
+            "runs": RetentionRun.objects.all()[:12],
+        },
+    )
+
+
+@login_required
+def retention_policy_edit(request: HttpRequest, category: str) -> HttpResponse:
+    actor = _manager(request)
+    if category not in RetentionCategory.values:
+        raise Http404
+    policy = selectors.policies()[category]
+    form = RetentionPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        services.policy_update(
+            actor=actor, policy=policy, duration=form.cleaned_data["duration"], unit=form.cleaned_data["unit"]
+        )
+        messages.success(request, "La durée de conservation est enregistrée.")
+        return redirect("retention:overview")
+    return render(request, "retention/policy_form.html", {"form": form, "policy": policy})
