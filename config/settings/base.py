@@ -110,6 +110,8 @@ MIDDLEWARE = [
 
 # The change history's context is resolved when a change is written (history/context.py).
 PGHISTORY_JSON_ENCODER = "history.context.ContextEncoder"
+# The moment of each change (not its transaction's start): a service's changes list in order.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

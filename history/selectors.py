@@ -1,0 +1,265 @@
+"""Reading the change history of a young person's file: the file and everything hanging from it.
+
+The events come from pghistory's aggregate query (``pghistory.models.Events``: one CTE over the
+event tables, each event with its data, its context and its difference from the object's previous
+snapshot, computed in SQL). Its stock filter reaches only the rows that reference one model; a
+file's history also reaches rows two links away (a structuring step through its CEJ, an
+attachment through its referral), so the filter of each event table is declared here. The links
+go through the *event* tables, so the history of a deleted contract or referral stays on the file.
+
+The caller checks access first (``history.views``): these functions do not scope by actor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils import dateformat, timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from pghistory.models import Events, EventsQuery, EventsQueryCompiler, EventsQuerySet
+
+from cej.models import YoungPerson
+from history import models as history_models
+from outbox.jobs import JOBS
+from pagination.keyset import KeysetPage, paginate
+from partners.models import Organisation, User
+
+PAGE_SIZE = 30
+KEYS = ("pgh_created_at", "pgh_id", "pgh_slug")
+
+
+def _table(model: type[models.Model]) -> str:
+    return f'"{model._meta.db_table}"'
+
+
+def _file_filters() -> dict[type[models.Model], str]:
+    """Per event table, the rows of the file ``{pk}`` (a young person's id, an integer).
+
+    The SQL is built from table names of the models and an integer: nothing typed by a user.
+    """
+    cej_contracts = _table(history_models.CejContractChange)
+    pacea_contracts = _table(history_models.PaceaContractChange)
+    referrals = _table(history_models.ReferralChange)
+    return {
+        history_models.YoungPersonChange: "_event.pgh_obj_id = {pk}",
+        history_models.ConsentChange: "_event.young_person_id = {pk}",
+        history_models.CejContractChange: "_event.young_person_id = {pk}",
+        history_models.PaceaContractChange: "_event.young_person_id = {pk}",
+        history_models.FollowUpChange: "_event.young_person_id = {pk}",
+        history_models.ReferralChange: "_event.young_person_id = {pk}",
+        history_models.StructuringStepChange: (
+            f"_event.contract_id IN (SELECT pgh_obj_id FROM {cej_contracts} WHERE young_person_id = {{pk}})"  # noqa: S608
+        ),
+        history_models.PaceaPhaseChange: (
+            f"_event.contract_id IN (SELECT pgh_obj_id FROM {pacea_contracts} WHERE young_person_id = {{pk}})"  # noqa: S608
+        ),
+        history_models.HandBackChange: (
+            f"_event.referral_id IN (SELECT pgh_obj_id FROM {referrals} WHERE young_person_id = {{pk}})"  # noqa: S608
+        ),
+        history_models.AttachmentChange: (
+            f"_event.referral_id IN (SELECT pgh_obj_id FROM {referrals} WHERE young_person_id = {{pk}})"  # noqa: S608
+        ),
+    }
+
+
+class _FileEventsCompiler(EventsQueryCompiler):
+    @property
+    def across(self) -> list[type[models.Model]]:
+        return list(_file_filters())
+
+    def _get_where_clause(self, event_model: type[models.Model]) -> str:
+        (young_person,) = self.references
+        # An integer primary key, formatted as such: nothing from the request reaches the SQL text.
+        return "WHERE " + _file_filters()[event_model].format(pk=int(young_person.pk))
+
+
+class _FileEventsQuery(EventsQuery):
+    def get_compiler(self, *args: Any, **kwargs: Any) -> _FileEventsCompiler:
+        compiler = super().get_compiler(*args, **kwargs)  # type: ignore[no-untyped-call]
+        compiler.__class__ = _FileEventsCompiler
+        return compiler  # type: ignore[no-any-return]
+
+
+def file_events(young_person: YoungPerson) -> models.QuerySet[Events]:
+    """Every recorded change of the file and of its consents, contracts, steps, phases, follow-ups,
+    referrals, hand-backs and attachments (unordered: see ``file_history_page``)."""
+    query = _FileEventsQuery(Events)  # type: ignore[no-untyped-call]
+    queryset: models.QuerySet[Events] = EventsQuerySet(model=Events, query=query)  # type: ignore[no-untyped-call]
+    return queryset.references(young_person)  # type: ignore[attr-defined,no-any-return]
+
+
+# --- Presentation -----------------------------------------------------------------------------
+
+ACTIONS = {"insert": "Création", "update": "Modification", "delete": "Suppression"}
+
+# Tracked models whose verbose name is not (or not well) French.
+MODEL_LABELS = {
+    "cej.YoungPerson": "Dossier du jeune",
+    "cej.PaceaPhase": "Phase du PACEA",
+    "e2c_referrals.Attachment": "Pièce jointe",
+}
+
+# Columns that are links inside the file (the young person, the contract, the referral) or
+# technical identifiers: the event's line already says what it is about.
+HIDDEN = {"id", "public_id", "search_name", "young_person", "contract", "referral", "created_at"}
+
+# Fields declared without a French verbose name.
+FIELD_LABELS = {
+    "created_by": "créé par",
+    "recorded_by": "enregistré par",
+    "revoked_by": "retiré par",
+    "organisation": "organisation",
+    "e2c_site": "site E2C",
+    "consent": "accord de partage",
+    "assignee": "attribué à",
+    "handled_by": "traité par",
+    "file": "fichier",
+    "content_type": "type de fichier",
+    "size": "taille (octets)",
+    "uploaded_by": "déposé par",
+    "user": "utilisateur",
+    "commune": "commune",
+}
+
+EMPTY = "—"
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str | None  # None on a creation: only the new value
+    new: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    at: datetime.datetime
+    action: str
+    what: str
+    who: str
+    organisation: str
+    fields: list[FieldChange]
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryPage:
+    changes: list[Change]
+    page: KeysetPage[Events]
+
+
+def file_history_page(*, young_person: YoungPerson, after: str | None, before: str | None) -> HistoryPage:
+    """One page of the file's changes, newest first, ready to show (three queries, whatever the page)."""
+    page = paginate(file_events(young_person), keys=KEYS, after=after, before=before, size=PAGE_SIZE, descending=True)
+    users, organisations = _names(page.items)
+    return HistoryPage(changes=[_change(event, users, organisations) for event in page.items], page=page)
+
+
+def _fields_of(event: Events) -> dict[str, models.Field[Any, Any]]:
+    tracked = apps.get_model(event.pgh_obj_model)
+    return {field.column: field for field in tracked._meta.concrete_fields if field.name not in HIDDEN}
+
+
+def _names(events: Sequence[Events]) -> tuple[dict[int, str], dict[int, str]]:
+    """Names of the users and organisations the page mentions: one query each."""
+    user_ids: set[int] = set()
+    organisation_ids: set[int] = set()
+    for event in events:
+        context = event.pgh_context or {}
+        if context.get("user"):
+            user_ids.add(int(context["user"]))
+        if context.get("organisation"):
+            organisation_ids.add(int(context["organisation"]))
+        fields = _fields_of(event)
+        values = {**(event.pgh_data or {}), **{k: v[0] for k, v in (event.pgh_diff or {}).items()}}
+        for column, value in values.items():
+            field = fields.get(column)
+            if value is None or field is None or not field.is_relation:
+                continue
+            if field.related_model is User:
+                user_ids.add(int(value))
+            elif field.related_model is Organisation:
+                organisation_ids.add(int(value))
+    users = {
+        user.pk: user.get_full_name() or user.email
+        for user in User.objects.filter(pk__in=user_ids).only("first_name", "last_name", "email")
+    }
+    organisations = dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name"))
+    return users, organisations
+
+
+def _change(event: Events, users: dict[int, str], organisations: dict[int, str]) -> Change:
+    tracked = apps.get_model(event.pgh_obj_model)
+    context = event.pgh_context or {}
+    if context.get("user"):
+        who = users.get(int(context["user"]), "compte supprimé")
+    elif context.get("job"):
+        job = JOBS.get(context["job"])
+        who = f"tâche automatique « {job.label if job else context['job']} »"
+    else:
+        who = "hors application"
+    organisation = organisations.get(int(context["organisation"]), EMPTY) if context.get("organisation") else EMPTY
+    return Change(
+        at=timezone.localtime(event.pgh_created_at),
+        action=ACTIONS.get(event.pgh_label, event.pgh_label),
+        what=MODEL_LABELS.get(tracked._meta.label) or str(tracked._meta.verbose_name).capitalize(),
+        who=who,
+        organisation=organisation,
+        fields=_field_changes(event, users, organisations),
+    )
+
+
+def _field_changes(event: Events, users: dict[int, str], organisations: dict[int, str]) -> list[FieldChange]:
+    """The changed fields (an update: old → new) or the filled-in ones (a creation), in form order."""
+    changes = []
+    for column, field in _fields_of(event).items():
+        if event.pgh_label == "update" and column in (event.pgh_diff or {}):
+            old, new = event.pgh_diff[column]
+            changes.append(
+                FieldChange(
+                    label=_label(field),
+                    old=_display(field, old, users, organisations),
+                    new=_display(field, new, users, organisations),
+                )
+            )
+        elif event.pgh_label == "insert" and (event.pgh_data or {}).get(column) not in (None, "", []):
+            new = _display(field, event.pgh_data[column], users, organisations)
+            changes.append(FieldChange(label=_label(field), old=None, new=new))
+    return changes
+
+
+def _label(field: models.Field[Any, Any]) -> str:
+    default = field.name.replace("_", " ")
+    verbose = str(field.verbose_name)
+    return FIELD_LABELS.get(field.name, verbose) if verbose == default else verbose
+
+
+def _display(field: models.Field[Any, Any], value: Any, users: dict[int, str], organisations: dict[int, str]) -> str:
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if field.is_relation:
+        if field.related_model is User:
+            return users.get(int(value), "compte supprimé")
+        if field.related_model is Organisation:
+            return organisations.get(int(value), "organisation supprimée")
+        if field.name == "departement":
+            return str(value)
+        return "renseigné"
+    if isinstance(value, list):
+        base = getattr(field, "base_field", field)
+        return ", ".join(_display(base, item, users, organisations) for item in value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return "oui" if value else "non"
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(str(value))
+        return dateformat.format(timezone.localtime(moment), "j F Y à H:i") if moment else str(value)
+    if isinstance(field, models.DateField):
+        day = parse_date(str(value))
+        return dateformat.format(day, "j F Y") if day else str(value)
+    return str(value)
