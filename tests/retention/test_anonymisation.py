@@ -230,21 +230,45 @@ def test_committee_indicators_are_identical_after_anonymisation(world):
 def test_an_anonymised_file_renders_with_the_marker(client, world):
     person, _stored = _plant(world)
     young_person_anonymise(young_person_id=person.pk)
-    client.force_login(world.user("adviser_ml"))
-    pages = [
-        reverse("cej:young_person_detail", kwargs={"public_id": person.public_id}),
-        reverse(
-            "e2c_referrals:referral_detail",
-            kwargs={"public_id": Referral.objects.get(young_person=person).public_id},
-        ),
-        reverse("cej:young_people") + "?q=anonymis",
-    ]
-    for url in pages:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        content = response.content.decode()
-        assert "Anonymisé" in content, url
-        assert LAST not in content and FIRST not in content
+    planted = Referral.objects.get(young_person=person)
+    ids = {"public_id": planted.public_id}
+    pages = {
+        "adviser_ml": [
+            (reverse("cej:young_person_detail", kwargs={"public_id": person.public_id}), True),
+            (reverse("e2c_referrals:referral_detail", kwargs=ids), True),
+            (reverse("cej:young_people") + "?q=anonymis", True),
+            (reverse("e2c_referrals:sent_referrals"), False),
+            (reverse("e2c_referrals:personal_data_json", kwargs={"public_id": person.public_id}), True),
+            (reverse("e2c_referrals:referral_file", kwargs=ids), False),
+            (
+                reverse(
+                    "e2c_referrals:hand_back_handle",
+                    kwargs={"public_id": HandBack.objects.get(referral=planted).public_id},
+                ),
+                True,
+            ),
+        ],
+        "e2c_staff": [
+            (reverse("e2c_referrals:referral_detail", kwargs=ids), True),
+            (reverse("e2c_referrals:inbox") + "?etat=withdrawn", False),
+            (
+                reverse(
+                    "e2c_referrals:session_detail",
+                    kwargs={"public_id": SessionRegistration.objects.get(referral=planted).session.public_id},
+                ),
+                False,
+            ),
+        ],
+    }
+    for role, urls in pages.items():
+        client.force_login(world.user(role))
+        for url, shows_marker in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            content = b"".join(response) if response.streaming else response.content
+            text = content.decode(errors="replace")
+            assert not shows_marker or "Anonymisé" in text, url
+            assert LAST not in text and FIRST not in text, url
 
 
 def test_the_timestamp_of_anonymisation_is_recorded(world):
