@@ -46,7 +46,7 @@ from outbox.recipients import members_by_organisation
 from outbox.services import enqueue
 from partners.access import Actor, Capability
 from partners.enums import Role
-from partners.models import User
+from partners.models import AccountEvent, Invitation, User
 from retention import selectors
 from retention.enums import DurationUnit
 from retention.models import (
@@ -313,8 +313,10 @@ def account_anonymise(*, user_id: int) -> bool:
     """Anonymise one deactivated account, row locked; the row stays (records point to it).
 
     Side effects: name, e-mail (a unique placeholder on the reserved ``.invalid`` domain), phone erased,
-    password unusable, an AnonymisedAccount row, the account's history events deleted; after the commit
-    its open sessions are deleted. Returns False if the account is active or already anonymised.
+    password unusable; the same for invitations to that address, account events' reasons erased,
+    sign-in attempts under the address and 2FA devices deleted; an AnonymisedAccount row, the account's
+    history events deleted; after the commit its open sessions are deleted.
+    Returns False if the account is active or already anonymised.
     """
     from partners.services.members import end_sessions_of
 
@@ -322,6 +324,7 @@ def account_anonymise(*, user_id: int) -> bool:
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None or user.is_active or AnonymisedAccount.objects.filter(user_id=user_id).exists():
             return False
+        _forget_account_traces(user)
         user.first_name, user.last_name = ANONYMISED_ACCOUNT_FIRST_NAME, ANONYMISED.lower()
         user.email = f"anonymise-{user.public_id}@anonymise.invalid"
         user.phone = ""
@@ -331,6 +334,21 @@ def account_anonymise(*, user_id: int) -> bool:
         delete_history({User: [user.pk]})
         transaction.on_commit(lambda: end_sessions_of(user_id), robust=True)
     return True
+
+
+def _forget_account_traces(user: User) -> None:
+    """What else names the person: invitations sent to their address, the free-text reasons of their
+    account's events, sign-in attempts recorded under their address (django-axes), their 2FA devices."""
+    placeholder = f"anonymise-{user.public_id}@anonymise.invalid"
+    Invitation.objects.filter(models.Q(email__iexact=user.email) | models.Q(accepted_by=user)).update(
+        email=placeholder, first_name=ANONYMISED_ACCOUNT_FIRST_NAME, last_name=ANONYMISED.lower()
+    )
+    AccountEvent.objects.filter(user=user).update(reason="")
+    for label in ("axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"):
+        with contextlib.suppress(LookupError):
+            apps.get_model(label)._default_manager.filter(username__iexact=user.email).delete()
+    with contextlib.suppress(LookupError):
+        apps.get_model("otp_totp.TOTPDevice")._default_manager.filter(user=user).delete()
 
 
 def require_retention_manager(actor: Actor) -> None:

@@ -204,3 +204,55 @@ def test_the_job_is_registered_and_scheduled_monthly(settings):
     assert entry["args"] == ["retention_monthly"]
     assert entry["schedule"].day_of_month == {1}
     assert entry["schedule"].hour == {3}
+
+
+def test_an_anonymised_account_leaves_no_name_nor_address_in_any_column(world, django_capture_on_commit_callbacks):
+    from axes.models import AccessAttempt
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from partners.models import AccountEvent, Invitation, Membership
+    from retention.services import account_anonymise
+    from tests.retention.test_anonymisation import _hits
+
+    # Given a closed account whose name and address are written in its invitation, its events' reasons,
+    # a failed sign-in attempt and its two-factor device
+    email = "gaspard.vernier@ml.exemple.fr"
+    admin = world.user("administrator")
+    invitation = Invitation.objects.create(
+        email=email,
+        first_name="Gaspard",
+        last_name="Vernier",
+        organisation=world.ml_a,
+        role="adviser",
+        token_hash="0" * 64,
+        invited_by=admin,
+        expires_at=timezone.now(),
+    )
+    user = UserFactory(
+        email=email,
+        first_name="Gaspard",
+        last_name="Vernier",
+        phone="0611223344",
+        is_active=False,
+        deactivated_at=timezone.now() - datetime.timedelta(days=400),
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user, accepted_at=timezone.now())
+    Membership.objects.create(user=user, organisation=world.ml_a, role="adviser", is_active=False)
+    AccountEvent.objects.create(
+        user=user, organisation=world.ml_a, action="account_deactivated", reason="Départ de Gaspard Vernier"
+    )
+    AccessAttempt.objects.create(
+        username=email, ip_address="192.0.2.1", user_agent="test", failures_since_start=1, get_data="", post_data=""
+    )
+    TOTPDevice.objects.create(user=user, name="Téléphone de Gaspard")
+    needles = ["Gaspard", "Vernier", email, "0611223344"]
+    assert _hits(needles, datetime.date(1900, 1, 1))[0]
+
+    # When
+    with django_capture_on_commit_callbacks(execute=True):
+        assert account_anonymise(user_id=user.pk) is True
+
+    # Then
+    assert _hits(needles, datetime.date(1900, 1, 1))[0] == []
+    assert Membership.objects.filter(user=user).exists()  # the row stays, records point to it
+    assert account_anonymise(user_id=user.pk) is False
