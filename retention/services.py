@@ -198,10 +198,13 @@ def delete_history(touched: Mapping[type[models.Model], Iterable[int]]) -> int:
     return deleted
 
 
-def young_person_anonymise(*, young_person_id: int) -> bool:
+def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None = None) -> bool:
     """Anonymise one file in its own transaction, the young person's row locked.
 
-    Returns False when the file was anonymised already. Side effects: the rows listed in the module
+    Returns False when the file was anonymised already, or, with ``due_by``, when it is no longer due
+    by that day with an old enough notice (checked under the lock: a CEJ signed meanwhile wins).
+
+    Side effects: the rows listed in the module
     docstring rewritten; attachments and signed forms deleted from storage (after the commit) with
     their rows or file fields; previewed imports naming the person cancelled and emptied; a
     YoungPersonEvent "Dossier anonymisé"; an AnonymisedFile row; the history events of every row
@@ -210,6 +213,8 @@ def young_person_anonymise(*, young_person_id: int) -> bool:
     with transaction.atomic(), _history_context("anonymisation"):
         person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
         if person is None or AnonymisedFile.objects.filter(young_person_id=young_person_id).exists():
+            return False
+        if due_by is not None and not selectors.files_to_anonymise(due_by).filter(pk=person.pk).exists():
             return False
         touched: dict[type[models.Model], set[int]] = {YoungPerson: {person.pk}}
         imilo = person.imilo_number

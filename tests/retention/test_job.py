@@ -256,3 +256,55 @@ def test_an_anonymised_account_leaves_no_name_nor_address_in_any_column(world, d
     assert _hits(needles, datetime.date(1900, 1, 1))[0] == []
     assert Membership.objects.filter(user=user).exists()  # the row stays, records point to it
     assert account_anonymise(user_id=user.pk) is False
+
+
+def test_a_file_no_longer_due_under_the_lock_is_left_alone(world):
+    # Given a notified, due file whose young person signs a new CEJ before the run takes the lock
+    person = _file(world, birth=datetime.date(1999, 3, 20))
+    RetentionNotice.objects.create(
+        young_person=person,
+        due_on=datetime.date(2026, 3, 20),
+        notified_at=timezone.now() - datetime.timedelta(days=40),
+    )
+    from retention.services import young_person_anonymise
+
+    CejContract.objects.create(
+        young_person=person,
+        organisation=world.ml_a,
+        signed_on=datetime.date(2026, 11, 2),
+        starts_on=datetime.date(2026, 11, 2),
+        planned_end_on=datetime.date(2027, 5, 2),
+        weekly_hours=15,
+        allowance_category="adult_non_taxable",
+    )
+    # When / Then
+    assert young_person_anonymise(young_person_id=person.pk, due_by=TODAY) is False
+    assert not AnonymisedFile.objects.exists()
+
+
+def test_one_failing_file_does_not_stop_the_others_and_the_run_is_marked_failed(world, monkeypatch):
+    from retention import services
+
+    first = _file(world, birth=datetime.date(1999, 3, 20))
+    second = _file(world, birth=datetime.date(1999, 3, 21))
+    for person in (first, second):
+        RetentionNotice.objects.create(
+            young_person=person,
+            due_on=person.birth_date.replace(year=2026),
+            notified_at=timezone.now() - datetime.timedelta(days=40),
+        )
+    real = services.young_person_anonymise
+
+    def failing_for_first(*, young_person_id, due_by=None):
+        if young_person_id == first.pk:
+            raise RuntimeError("disk full")
+        return real(young_person_id=young_person_id, due_by=due_by)
+
+    monkeypatch.setattr(services, "young_person_anonymise", failing_for_first)
+
+    with pytest.raises(RuntimeError):
+        run_job("retention_monthly", today=TODAY)
+
+    assert list(AnonymisedFile.objects.values_list("young_person_id", flat=True)) == [second.pk]
+    assert JobRun.objects.get(job="retention_monthly").outcome == JobRun.Outcome.FAILED
+    assert RetentionRun.objects.get().files_anonymised == 1
