@@ -18,6 +18,7 @@ from reporting.services.snapshots import semester_close
 from tests.e2e.conftest import (
     assert_no_accessibility_violations,
     assert_usable_zoomed,
+    screenshot,
     screenshots_desktop_and_mobile,
     type_two_factor_code,
 )
@@ -120,6 +121,7 @@ def test_the_committee_filters_drills_down_closes_the_semester_and_downloads_the
     assert_no_accessibility_violations(axe, page)
     assert_no_young_persons_name(page, names)
     screenshots_desktop_and_mobile(page, "comite-semestre-clos")
+    screenshot(page, "comite-semestre-clos-haut", full_page=False)  # the window's first screen, for the README
     assert_usable_zoomed(page, lambda p: p.get_by_role("link", name="Télécharger (Excel)"))
 
     # The reports for the meeting.

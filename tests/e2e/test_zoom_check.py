@@ -58,7 +58,7 @@ def sign_in(page: Page, base: str, email: str) -> None:
 
 
 def in_main(role: str, name: str):
-    return lambda page: page.get_by_role("main").get_by_role(role, name=name, exact=True).first  # type: ignore[arg-type]
+    return lambda page: page.get_by_role("main").get_by_role(role, name=name, exact=True).first
 
 
 @pytest.mark.django_db(transaction=True)
