@@ -182,3 +182,18 @@ def test_the_history_pages_cost_a_fixed_number_of_queries(client, world, django_
 
 
 QUERIES_FIRST_PAGE = 9
+
+
+def test_a_role_that_sees_a_file_but_not_its_history_is_refused_and_not_offered_the_tab(client, world):
+    # E2C staff hold no files in practice; one held by their site shows the capability alone decides.
+    staff = world.user("e2c_staff")
+    held_by_the_site = YoungPersonFactory(organisation=world.site)
+    client.force_login(staff)
+
+    file_page = client.get(reverse("cej:young_person_detail", kwargs={"public_id": held_by_the_site.public_id}))
+    response = client.get(history_url(held_by_the_site))
+
+    assert file_page.status_code == 200
+    assert history_url(held_by_the_site) not in file_page.content.decode()
+    assert response.status_code == 403
+    assert AccessLog.objects.filter(user=staff).count() == 1  # the file page's, not the refused tab's
