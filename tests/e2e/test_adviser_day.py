@@ -144,7 +144,7 @@ def test_an_advisers_day_from_a_new_file_to_the_hand_back(live_server, page: Pag
     page.get_by_role("link", name="Envoyer à l'E2C", exact=True).click()
     assert_no_accessibility_violations(axe, page)
     page.get_by_role("button", name="Confirmer : envoyer à l'e2c").click()
-    expect(page.get_by_text("Envoyée", exact=False).first).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("L'orientation est maintenant « Envoyée ».")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT
 
@@ -181,12 +181,12 @@ def test_an_advisers_day_from_a_new_file_to_the_hand_back(live_server, page: Pag
         e2c.goto(f"{base}/orientations/{referral.public_id}/")
         e2c.get_by_role("link", name="Présent(e) à l'information collective", exact=True).click()
         e2c.get_by_role("button", name="Confirmer : présent(e) à l'information collective").click()
-        expect(e2c.get_by_role("status").first).to_be_visible()
+        expect(e2c.get_by_role("status").first).to_contain_text("« Présent(e) à l'information collective »")
         e2c.get_by_role("link", name="Ne pas admettre", exact=True).click()
         e2c.get_by_label("Projet ou motivation à consolider").check()
         e2c.get_by_label("Précisions").fill("Projet logistique à confirmer par une immersion en entreprise.")
         e2c.get_by_role("button", name="Confirmer : ne pas admettre").click()
-        expect(e2c.get_by_role("status").first).to_be_visible()
+        expect(e2c.get_by_role("status").first).to_contain_text("« Non admis(e) »")
     finally:
         e2c_context.close()
     hand_back = HandBack.objects.get(referral=referral)
