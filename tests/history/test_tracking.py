@@ -108,3 +108,18 @@ def test_a_scheduled_job_records_its_name(monkeypatch):
     update = YoungPersonChange.objects.select_related("pgh_context").get(pgh_obj_id=young_person.pk, pgh_label="update")
     assert update.commune == "Bron"
     assert update.pgh_context.metadata == {"job": "history_test_job"}
+
+
+def test_event_tables_index_only_the_columns_the_history_reads_by():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.attname FROM pg_index i
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+            WHERE i.indrelid = 'history_referralchange'::regclass
+            """
+        )
+        indexed = {row[0] for row in cursor.fetchall()}
+
+    # Not referring_organisation_id, referring_adviser_id, e2c_site_id…: an index write per change for no query.
+    assert indexed == {"pgh_id", "pgh_obj_id", "pgh_context_id", "young_person_id"}
