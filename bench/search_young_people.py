@@ -285,6 +285,11 @@ def random_uuid(rng: random.Random) -> str:
     return f"{(rng.getrandbits(128) & UUID_V4_MASK) | UUID_V4_BITS:032x}"
 
 
+def utc_now() -> datetime.datetime:
+    """The moment the generated dates are relative to (a test fixes it to compare two generations)."""
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+
+
 @functools.lru_cache(maxsize=8)
 def day_texts(first_ordinal: int, last_ordinal: int) -> list[str]:
     """ISO texts of the days ``first_ordinal``..``last_ordinal`` (formatted once, then looked up)."""
@@ -561,14 +566,15 @@ def prepare_young_people(population: Population) -> Plan:
         # run them now, while it is empty (after the copy, each would read 1.5 million rows).
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     pks = [organisation.pk for organisation in population.organisations]
+    now = utc_now()
     return Plan(
         seed=population.seed,
         rows=population.rows,
         organisations=rng.choices(pks, cum_weights=list(_accumulate(weights)), k=population.rows),
         departements={o.pk: o.departement_id or "" for o in population.organisations},
         referents=referents,
-        today=datetime.date.today(),
-        now=datetime.datetime.now(datetime.UTC).replace(microsecond=0),
+        today=now.date(),
+        now=now,
     )
 
 

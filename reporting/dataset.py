@@ -643,7 +643,7 @@ def plan_referrals(
         sites_by_region[site.region_id or ""].append(site.pk)
     return ReferralPlan(
         seed=seed,
-        now=timezone.now().replace(microsecond=0),
+        now=young_people.now,
         positive_exit_share=sizes.positive_exit_share,
         young_people=chosen,
         missions_locales=[young_people.organisations[pk - 1] for pk in chosen],

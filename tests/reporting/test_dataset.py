@@ -81,3 +81,158 @@ def test_refuses_a_database_that_is_not_empty_unless_forced():
     generate(force=True)
     assert not Organisation.objects.filter(name="Mission Locale existante").exists()
     assert Referral.objects.count() == 400
+
+
+FINGERPRINTED = {
+    "cej_youngperson": "id, organisation_id, public_id, last_name, first_name, birth_date, email, referent_id",
+    "e2c_referrals_referral": "id, young_person_id, referring_organisation_id, e2c_site_id, status, sent_at, "
+    "exit_outcome, cej_contract_id",
+    "e2c_referrals_referraltransition": "referral_id, created_at, from_status, to_status",
+    "e2c_referrals_sessionregistration": "session_id, referral_id, attendance, public_id",
+    "e2c_referrals_informationsession": "id, e2c_site_id, kind, starts_at, status, venue_organisation_id",
+    "e2c_referrals_adviserimmersion": "direction, starts_on, ends_on",
+}
+
+
+def dataset_fingerprint():
+    """A digest of the generated rows the seed decides, table by table (ids of other tables excluded)."""
+    from django.db import connection
+
+    fingerprint = {}
+    with connection.cursor() as cursor:
+        for table, columns in FINGERPRINTED.items():
+            cursor.execute(f"SELECT md5(string_agg(row({columns})::text, '|' ORDER BY {columns})) FROM {table}")  # noqa: S608
+            fingerprint[table] = cursor.fetchone()[0]
+    return fingerprint
+
+
+def test_the_same_seed_gives_the_same_data_built_by_one_process_or_two(monkeypatch):
+    import datetime
+
+    from bench import search_young_people
+    from reporting import dataset
+
+    # Given: a fixed moment, and small chunks (several for each process)
+    moment = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(search_young_people, "utc_now", lambda: moment)
+    monkeypatch.setattr(search_young_people, "COPY_CHUNK", 300)
+    monkeypatch.setattr(dataset, "REFERRALS_CHUNK", 70)
+
+    # When: built by two forked processes, then again by this one (both from restarted id sequences:
+    # earlier tests moved them on)
+    dataset.empty_database()
+    generate(workers=2)
+    by_two = dataset_fingerprint()
+    generate(workers=1, force=True)
+    by_one = dataset_fingerprint()
+
+    # Then: the same rows
+    assert None not in by_two.values()
+    assert by_one == by_two
+    assert YoungPerson.objects.count() == 2000
+
+
+def test_information_sessions_and_registrations_follow_the_referrals_paths():
+    from django.db.models import Q
+
+    from e2c_referrals.enums import SessionKind, SessionStatus
+    from e2c_referrals.models import AdviserImmersion, InformationSession, SessionRegistration
+    from reporting.indicators import Area, Level, Period, compute
+
+    # When
+    generate()
+
+    # Then: one registration per invitation, at a session of the referral's own site, present when the
+    # next move was « attended », absent when « no-show », pending only for a referral still invited
+    invitations = ReferralTransition.objects.filter(to_status=ReferralStatus.INVITED).count()
+    registrations = SessionRegistration.objects.select_related("session", "referral")
+    assert registrations.count() == invitations > 100
+    assert not registrations.exclude(session__e2c_site=models_f("referral__e2c_site")).exists()
+    outcomes = Counter(
+        ReferralTransition.objects.filter(from_status=ReferralStatus.INVITED).values_list("to_status", flat=True)
+    )
+    attendance = Counter(registrations.values_list("attendance", flat=True))
+    assert attendance["present"] == outcomes[ReferralStatus.ATTENDED]
+    assert attendance["absent"] == outcomes[ReferralStatus.NO_SHOW]
+    assert set(registrations.filter(attendance="").values_list("referral__status", flat=True)) <= {
+        ReferralStatus.INVITED
+    }
+    # the attendance is recorded after the session, which is held (past) or planned (to come)
+    for registration in registrations.exclude(attendance="")[:50]:
+        assert registration.status_changed_at > registration.session.starts_at
+        assert registration.session.status == SessionStatus.HELD
+    assert not InformationSession.objects.filter(
+        Q(status=SessionStatus.HELD, starts_at__gt=timezone_now())
+        | Q(status=SessionStatus.PLANNED, starts_at__lt=timezone_now())
+    ).exists()
+    # a session a week per site at most, some of them joint, co-hosted by a Mission Locale adviser
+    sessions = InformationSession.objects.all()
+    assert sessions.values("e2c_site", "starts_at__week", "starts_at__year").distinct().count() == sessions.count()
+    joint = sessions.filter(kind=SessionKind.JOINT)
+    assert 0.1 <= joint.count() / sessions.count() <= 0.3
+    assert not joint.filter(co_hosts__isnull=True).exists()
+    # adviser immersions: 1 to 4 per site and year (5 years), both ways
+    sites = Organisation.objects.filter(kind=OrganisationKind.E2C_SITE).count()
+    assert 5 * sites <= AdviserImmersion.objects.count() <= 20 * sites
+    assert AdviserImmersion.objects.values("direction").distinct().count() == 2
+    # the dashboard's indicators are not empty for the last semester
+    report = compute(Area(Level.NATIONAL), Period.last_complete_semester(timezone_now().date()))
+    totals = report["totals"]
+    assert totals["sessions_held"] > 0
+    assert totals["immersions"] == totals["immersions_ml_in_e2c"] + totals["immersions_e2c_in_ml"] > 0
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def test_copies_with_user_triggers_off():
+    """A row trigger (as the change history's) does not fire on the copied rows."""
+    from django.db import connection
+
+    # Given: a trigger that refuses every new young person
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION refuse_young_person() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'trigger fired'; END $$;
+            CREATE TRIGGER refuse_young_person BEFORE INSERT ON cej_youngperson
+            FOR EACH ROW EXECUTE FUNCTION refuse_young_person();
+            """
+        )
+
+    # When
+    generate()
+
+    # Then: loaded, and the trigger fires again after the load
+    assert YoungPerson.objects.count() == 2000
+    from django.db import DatabaseError, transaction
+
+    from tests.partners.factories import OrganisationFactory as Factory
+
+    with pytest.raises(DatabaseError, match="trigger fired"), transaction.atomic():
+        YoungPerson.objects.create(
+            organisation=Factory(), last_name="Martin", first_name="Léa", birth_date="2005-01-01"
+        )
+
+
+def test_without_superuser_rights_the_copy_goes_on_with_triggers_and_says_so(capsys):
+    from bench.search_young_people import user_triggers_disabled
+
+    class NotSuperuser:
+        executed: list[str] = []
+
+        def execute(self, sql, params=None):
+            self.executed.append(sql)
+
+        def fetchone(self):
+            return (False,)
+
+    cursor = NotSuperuser()
+    with user_triggers_disabled(cursor) as disabled:
+        pass
+    assert disabled is False
+    assert not any("session_replication_role" in sql for sql in cursor.executed)
+    assert "superuser" in capsys.readouterr().out
