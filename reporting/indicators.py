@@ -472,8 +472,9 @@ def compute(area: Area, period: Period) -> dict[str, Any]:
     the labels of the keys, JSON-able (what a snapshot freezes)."""
     merged: dict[tuple[str, str], Row] = defaultdict(dict)
     with transaction.atomic(), connection.cursor() as cursor:
-        # Percentiles sort each group: in memory rather than in temporary files.
-        cursor.execute("SET LOCAL work_mem = '32MB'")
+        # Percentiles sort each group: in memory rather than in temporary files. A SELECT rather than
+        # SET LOCAL: the change history prefixes every other statement with its context (pghistory).
+        cursor.execute("SELECT set_config('work_mem', '32MB', true)")
         for family in FAMILIES:
             for key, values in family(area, period).items():
                 merged[key].update(values)
