@@ -200,6 +200,8 @@ def _change(event: Events, users: dict[int, str], organisations: dict[int, str])
     elif context.get("job"):
         job = JOBS.get(context["job"])
         who = f"tâche automatique « {job.label if job else context['job']} »"
+    elif context.get("reason"):  # a service's own label, e.g. the retention job's anonymisation
+        who = f"traitement automatique ({context['reason']})"
     else:
         who = "hors application"
     organisation = organisations.get(int(context["organisation"]), EMPTY) if context.get("organisation") else EMPTY

@@ -1,6 +1,7 @@
 """The "Historique" tab of a file: what changed, old → new, by whom, for which organisation; to its
 holders only, logged as a consultation, at a fixed number of queries whatever its length."""
 
+import pghistory
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from cej.services.consents import consent_record, consent_revoke
 from e2c_referrals.models import Attachment
 from e2c_referrals.services.referrals import ReferralData, referral_create
 from history.selectors import PAGE_SIZE
+from outbox.jobs import JOBS, Job, run_job
 from partners.access import Actor
 from partners.enums import Role
 from tests.cej.factories import YoungPersonFactory
@@ -197,3 +199,15 @@ def test_a_role_that_sees_a_file_but_not_its_history_is_refused_and_not_offered_
     assert history_url(held_by_the_site) not in file_page.content.decode()
     assert response.status_code == 403
     assert AccessLog.objects.filter(user=staff).count() == 1  # the file page's, not the refused tab's
+
+
+def test_changes_made_outside_a_request_say_by_which_job_or_treatment(client, world, monkeypatch):
+    monkeypatch.setitem(JOBS, "history_test_job", Job("Relance de test", "tests.history.test_tracking.move_to_bron"))
+    run_job("history_test_job")
+    with pghistory.context(reason="anonymisation"):
+        YoungPerson.objects.filter(pk=world.young_person.pk).update(commune="—")
+
+    response = client.get(history_url(world.young_person))
+
+    whos = [change.who for change in response.context["history"].changes]
+    assert whos[:2] == ["traitement automatique (anonymisation)", "tâche automatique « Relance de test »"]
