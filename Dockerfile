@@ -39,6 +39,8 @@ COPY csvimport ./csvimport
 COPY outbox ./outbox
 COPY exports ./exports
 COPY reporting ./reporting
+COPY history ./history
+COPY retention ./retention
 COPY templates ./templates
 COPY static ./static
 

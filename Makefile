@@ -51,7 +51,7 @@ checks: install
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: install .debs-TEST_DEBS
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test: lint types checks pytest
 

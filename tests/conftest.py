@@ -47,6 +47,30 @@ def _geography(request):
         allowance_migration.load(apps, None)
 
 
+def pytest_sessionfinish(session):
+    """In a pytest-xdist worker: hand this process's axe scans and attack counts to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is None:
+        return
+    from tests.e2e.conftest import AXE_SCANS
+    from tests.security import COUNTS
+
+    workeroutput["axe_scans"] = [list(scan) for scan in AXE_SCANS]
+    workeroutput["attack_counts"] = dict(COUNTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """In the pytest-xdist controller: add up what each worker counted, for the summary below."""
+    from tests.e2e.conftest import AXE_SCANS
+    from tests.security import COUNTS
+
+    output = getattr(node, "workeroutput", {})
+    AXE_SCANS.extend((url, count) for url, count in output.get("axe_scans", []))
+    for label, count in output.get("attack_counts", {}).items():
+        COUNTS[label] = COUNTS.get(label, 0) + count
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """How many pages axe-core scanned in the browser tests, and how many violations it found;
     how many attacks the security battery made (each one refused, or the run failed)."""

@@ -1,8 +1,6 @@
 """The application runs on real servers: PostgreSQL and Redis, embedded or given by URL."""
 
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from django.db import connection
 
 from config import embedded
 from config.celery import app, ping
+from tests.celery_worker import running_worker
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -47,33 +46,8 @@ def test_the_database_is_the_embedded_one_unless_a_url_says_otherwise():
 def test_a_task_goes_through_the_real_redis_broker_to_a_real_worker_and_back():
     """A Celery worker process started here consumes the task from Redis and stores its result."""
     queue = f"test-{uuid.uuid4().hex}"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
-    )
-    try:
-        result = ping.apply_async(args=["bonjour"], queue=queue)
-        payload = result.get(timeout=60)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+    with running_worker(queue=queue) as worker:
+        payload = ping.apply_async(args=["bonjour"], queue=queue).get(timeout=60)
 
     assert payload == {"value": "bonjour", "worker_pid": worker.pid}
     assert app.conf.broker_url == settings.REDIS_URL

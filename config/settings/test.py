@@ -1,5 +1,6 @@
 """Tests: the same real PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL are set)."""
 
+import os
 import warnings
 
 from config import embedded
@@ -24,3 +25,9 @@ TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "%(invalid)s"  # type: ignore[ind
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
+# `make test` runs the suite in two processes (pytest-xdist): each has its own test database
+# (pytest-django suffixes it) and its own Celery queue on the shared Redis, so a worker started by
+# one process's test never takes the other's tasks. Worker subprocesses inherit the variable.
+if _xdist_worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    CELERY_TASK_DEFAULT_QUEUE = f"celery-{_xdist_worker}"

@@ -63,7 +63,8 @@ def test_make_run_serves_the_login_page_and_ctrl_c_stops_everything(tmp_path):
         )
         try:
             # When it says it is ready
-            deadline = time.monotonic() + 120
+            # initdb, migrations and the demo: about 40 s on an idle machine, longer beside the other test process
+            deadline = time.monotonic() + 300
             while "est prêt" not in log.read_text() and run.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.2)
             printed = log.read_text()

@@ -1,8 +1,5 @@
 """The batch export runs in a real Celery worker process, through the real Redis broker."""
 
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +10,7 @@ from django.db import connection
 
 from exports.models import ExportJob
 from exports.tasks import build_export
+from tests.celery_worker import running_worker
 from tests.e2c_referrals.test_documents import referral_with_history
 from tests.world import build_world
 
@@ -37,32 +35,8 @@ def test_a_worker_process_builds_the_zip_while_this_process_stays_free():
     if database.get("PORT"):
         database_url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     queue = f"test-exports-{uuid.uuid4().hex}"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url},
-    )
-    try:
+    with running_worker(queue=queue, DATABASE_URL=database_url):
         build_export.apply_async(args=(job.pk,), queue=queue).get(timeout=120)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
 
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE, job.error_message

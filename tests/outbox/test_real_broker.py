@@ -7,11 +7,9 @@ test's database and writing every e-mail to a file (counted across processes by 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -27,6 +25,7 @@ from config.celery import app
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.models import Referral
 from outbox.models import JobRun, Message
+from tests import celery_worker
 from tests.outbox.helpers import draft, sent, young_person
 from tests.world import build_world
 
@@ -94,44 +93,14 @@ def use_broker(url: str) -> None:
 
 
 def start_worker(redis: PrivateRedis, email_dir: Path, **extra_env: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.outbox.worker_settings",
-        "REDIS_URL": redis.url,
-        "E2C_TEST_DATABASE_NAME": connection.settings_dict["NAME"],
-        "E2C_EMAIL_DIR": str(email_dir),
+    return celery_worker.start_worker(
+        pool="prefork",
+        settings_module="tests.outbox.worker_settings",
+        REDIS_URL=redis.url,
+        E2C_TEST_DATABASE_NAME=connection.settings_dict["NAME"],
+        E2C_EMAIL_DIR=str(email_dir),
         **extra_env,
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=BASE_DIR,
-        env=env,
     )
-
-
-def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    worker.terminate()
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait(timeout=10)
 
 
 def sent_emails(email_dir: Path) -> Counter[str]:
@@ -202,7 +171,7 @@ def test_redis_stops_in_the_middle_of_100_submissions_and_every_notification_arr
         back_to_all = time.monotonic() - back
         time.sleep(1)  # anything sent twice would show up now
     finally:
-        stop_worker(worker)
+        celery_worker.stop_worker(worker)
 
     # Then all 100 notifications were e-mailed, each exactly once
     emails = sent_emails(email_dir)
@@ -236,7 +205,7 @@ def test_a_worker_killed_after_sending_and_before_its_ack_does_not_send_the_e_ma
         wait_for(lambda: runs.exists() and runs.read_text().count("run") >= 2)
         time.sleep(1)
     finally:
-        stop_worker(worker)
+        celery_worker.stop_worker(worker)
 
     # Then the second run found the row sent: one e-mail only
     assert runs.read_text().count("run") == 2

@@ -35,6 +35,9 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 TODAY = timezone.localdate
 
+# Unknown identifiers, the same in every process of the run (pytest-xdist collects twice).
+UNKNOWN = [uuid.uuid5(uuid.NAMESPACE_URL, f"inconnu-{n}") for n in range(8)]
+
 
 @pytest.fixture
 def world():
@@ -726,13 +729,13 @@ def test_missing_documents_and_foreign_amendments_are_not_found(client, world):
 @pytest.mark.parametrize(
     "url",
     [
-        f"/accords/{uuid.uuid4()}/",
+        f"/accords/{UNKNOWN[0]}/",
         "/accords/pas-un-uuid/",
-        f"/accords/{uuid.uuid4()}/modifier/",
-        f"/accords/{uuid.uuid4()}/document/",
-        f"/accords/{uuid.uuid4()}/avenants/nouveau/",
-        f"/accords/{uuid.uuid4()}/avenants/{uuid.uuid4()}/document/",
-        f"/diagnostics/{uuid.uuid4()}/modifier/",
+        f"/accords/{UNKNOWN[1]}/modifier/",
+        f"/accords/{UNKNOWN[2]}/document/",
+        f"/accords/{UNKNOWN[3]}/avenants/nouveau/",
+        f"/accords/{UNKNOWN[4]}/avenants/{UNKNOWN[5]}/document/",
+        f"/diagnostics/{UNKNOWN[6]}/modifier/",
         "/diagnostics/123/modifier/",
     ],
 )

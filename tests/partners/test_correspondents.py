@@ -17,6 +17,9 @@ from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
+# Unknown identifiers, the same in every process of the run (pytest-xdist collects twice).
+UNKNOWN = [uuid.uuid5(uuid.NAMESPACE_URL, f"inconnu-{n}") for n in range(8)]
+
 
 @pytest.fixture
 def world():
@@ -92,9 +95,9 @@ def test_a_body_that_has_no_correspondents_says_so(client, world):
 @pytest.mark.parametrize(
     "url",
     [
-        f"/annuaire/{uuid.uuid4()}/correspondants/",
+        f"/annuaire/{UNKNOWN[0]}/correspondants/",
         "/annuaire/pas-un-uuid/correspondants/",
-        f"/annuaire/{uuid.uuid4()}/correspondants/ajouter/",
+        f"/annuaire/{UNKNOWN[1]}/correspondants/ajouter/",
         "/annuaire/123/correspondants/456/modifier/",
     ],
 )
@@ -172,7 +175,7 @@ def test_a_mission_locale_manager_names_an_adviser_for_a_site_of_their_region(cl
     assert pair.e2c_contact is None
 
 
-@pytest.mark.parametrize("avec", ["pas-un-uuid", str(uuid.uuid4()), "ml_b"])
+@pytest.mark.parametrize("avec", ["pas-un-uuid", str(UNKNOWN[2]), "ml_b"])
 def test_a_malformed_unknown_or_unsuitable_organisation_choice_is_refused_in_french(client, world, avec):
     client.force_login(world.user("e2c_staff"))
     if avec == "ml_b":
