@@ -52,21 +52,23 @@ def pytest_sessionfinish(session):
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is None:
         return
-    from tests.e2e.conftest import AXE_SCANS
+    from tests.e2e.conftest import AXE_SCANS, REFLOW_CHECKS
     from tests.security import COUNTS
 
     workeroutput["axe_scans"] = [list(scan) for scan in AXE_SCANS]
+    workeroutput["reflow_checks"] = list(REFLOW_CHECKS)
     workeroutput["attack_counts"] = dict(COUNTS)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     """In the pytest-xdist controller: add up what each worker counted, for the summary below."""
-    from tests.e2e.conftest import AXE_SCANS
+    from tests.e2e.conftest import AXE_SCANS, REFLOW_CHECKS
     from tests.security import COUNTS
 
     output = getattr(node, "workeroutput", {})
     AXE_SCANS.extend((url, count) for url, count in output.get("axe_scans", []))
+    REFLOW_CHECKS.extend(output.get("reflow_checks", []))
     for label, count in output.get("attack_counts", {}).items():
         COUNTS[label] = COUNTS.get(label, 0) + count
 
@@ -74,7 +76,7 @@ def pytest_testnodedown(node, error):
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """How many pages axe-core scanned in the browser tests, and how many violations it found;
     how many attacks the security battery made (each one refused, or the run failed)."""
-    from tests.e2e.conftest import AXE_SCANS
+    from tests.e2e.conftest import AXE_SCANS, REFLOW_CHECKS
     from tests.security import COUNTS
 
     if COUNTS:
@@ -87,4 +89,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             f"axe-core (WCAG 2.0/2.1 A et AA) : {len(AXE_SCANS)} analyses sur {pages} pages distinctes, "
             f"{violations} violation(s)."
+        )
+    if REFLOW_CHECKS:
+        terminalreporter.write_line(
+            f"Zoom 200 % et largeur 375 px : {len(REFLOW_CHECKS)} pages vérifiées "
+            "(aucun défilement horizontal, contenu principal et action principale visibles)."
         )

@@ -56,6 +56,8 @@ def axe() -> Axe:
 
 # Every axe scan of the run, for the summary printed at the end (tests/conftest.py).
 AXE_SCANS: list[tuple[str, int]] = []
+# Pages checked at 200 % zoom and 375 px (assert_usable_zoomed), for the run's summary.
+REFLOW_CHECKS: list[str] = []
 
 
 def assert_no_accessibility_violations(axe: Axe, page: Page) -> None:
@@ -151,3 +153,5 @@ def assert_usable_zoomed(page: Page, primary: Callable[[Page], Locator] | None) 
             )
         finally:
             context.close()
+    if page.url.startswith("http"):
+        REFLOW_CHECKS.append(page.url)
