@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
 from partners.access import Actor
 
@@ -42,10 +43,18 @@ def _font_config() -> FontConfiguration:
 
 
 @functools.cache
+def _url_fetcher() -> URLFetcher:
+    # One per process: WeasyPrint otherwise builds a urllib opener (nine handlers) for every
+    # document. Documents only read the shipped files (fonts) and inline data, never the network:
+    # a template showing a user's text can make no request.
+    return URLFetcher(allowed_protocols=("file", "data"))
+
+
+@functools.cache
 def _stylesheet() -> CSS:
     # Parsed once per process: the stylesheet and its fonts are the same for every document.
     source = (TEMPLATES_DIR / BASE_STYLESHEET).read_text(encoding="utf-8")
-    return CSS(string=source, base_url=f"{STATIC_DIR}/", font_config=_font_config())
+    return CSS(string=source, base_url=f"{STATIC_DIR}/", font_config=_font_config(), url_fetcher=_url_fetcher())
 
 
 def _reject_writes(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Mapping[str, Any]) -> Any:
@@ -83,7 +92,7 @@ def render_pdf(template_name: str, context: Mapping[str, object], *, base_url: s
     """
     with reads_only():
         html = render_to_string(template_name, dict(context))
-        document = HTML(string=html, base_url=base_url or f"{STATIC_DIR}/")
+        document = HTML(string=html, base_url=base_url or f"{STATIC_DIR}/", url_fetcher=_url_fetcher())
         pdf: bytes = document.write_pdf(stylesheets=[_stylesheet()], font_config=_font_config())
     return pdf
 

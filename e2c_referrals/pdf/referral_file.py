@@ -12,7 +12,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from cej.enums import SharedData
-from cej.models import CejContract, PaceaContract
+from cej.models import CejContract, Consent, PaceaContract
 from cej.selectors.contracts import monthly_allowance
 from e2c_referrals.models import HandBack, PostExitNews, Referral, ReferralTransition
 from e2c_referrals.pdf.base import document_context, pdf_filename, render_pdf
@@ -25,15 +25,16 @@ FILENAME_PREFIX = "fiche-de-liaison"
 
 
 def prefetch_referral_files(referrals: Sequence[Referral]) -> None:
-    """Everything the referral file reads, in one query per relation for the whole batch."""
+    """Everything the referral file reads, in one query per relation for the whole batch (relations
+    the caller already joined with ``select_related`` cost nothing)."""
     prefetch_related_objects(
         list(referrals),
-        "young_person__departement",
+        "young_person",
         "referring_organisation",
         "referring_adviser",
         "e2c_site",
         "cej_contract",
-        "consent__recorded_by",
+        Prefetch("consent", queryset=Consent.objects.select_related("recorded_by")),
         Prefetch(
             "transitions",
             queryset=ReferralTransition.objects.select_related("actor", "actor_organisation").order_by(

@@ -38,9 +38,16 @@ def actor(world, role):
     return Actor(user=membership.user, membership=membership)
 
 
+CONFIDENTIAL = "Document confidentiel — données personnelles"
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
 def pdf_text(content: bytes) -> tuple[str, int]:
-    reader = PdfReader(io.BytesIO(content))
-    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+    pages = pdf_pages(content)
+    return "\n".join(pages), len(pages)
 
 
 def referral_with_history(world, *, shared=(SharedData.IDENTITY, SharedData.DIAGNOSTIC, SharedData.CONTRACTS)):
@@ -121,7 +128,8 @@ def world():
 def test_the_referral_file_shows_the_young_person_the_timeline_and_the_page_count(world):
     referral = referral_with_history(world)
 
-    text, pages = pdf_text(referral_file_pdf(referral, actor=actor(world, "adviser_ml")))
+    content = referral_file_pdf(referral, actor=actor(world, "adviser_ml"))
+    text, pages = pdf_text(content)
 
     assert "Fiche de liaison" in text
     assert "N'Diaye-Lefèvre Éloïse" in text
@@ -131,7 +139,8 @@ def test_the_referral_file_shows_the_young_person_the_timeline_and_the_page_coun
     assert "apprendre un métier" in text and "CV à jour" in text
     assert "€ par mois" in text  # the CEJ allowance, the euro sign rendered
     assert "06 12 34 56 78" in text  # the referrer sees the contact details
-    assert "Document confidentiel — données personnelles" in text
+    assert all(CONFIDENTIAL in page for page in pdf_pages(content))  # the notice of the shared base, every page
+    assert "Statistiques agrégées" not in text
     assert f"page 1 / {pages}" in text and f"page {pages} / {pages}" in text
     assert f"par {world.user('adviser_ml').get_full_name()}" in text  # author of the document
 
@@ -157,6 +166,29 @@ def test_rendering_refuses_database_writes(world):
 
     world.ml_a.refresh_from_db()
     assert world.ml_a.name == "Mission Locale de Lyon"
+
+
+def test_rendering_fetches_nothing_from_the_network(monkeypatch, caplog):
+    # Given a document whose text links an outside image (as pasted text could, were it marked safe)
+    import socket
+
+    from e2c_referrals.pdf import base
+
+    connections = []
+    monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: connections.append(args))
+    monkeypatch.setattr(
+        base,
+        "render_to_string",
+        lambda name, context: '<p>Avant</p><img src="http://example.com/pixel.png"><p>Après</p>',
+    )
+
+    # When it is rendered
+    text, _ = pdf_text(render_pdf("pdf/base.html", {}))
+
+    # Then the PDF is made, without the image and without any connection
+    assert "Avant" in text and "Après" in text
+    assert connections == []
+    assert "disallowed protocol" in caplog.text
 
 
 def test_the_download_is_logged_named_by_public_id_and_not_cached(client, world):
@@ -226,6 +258,7 @@ def test_the_personal_data_pdf_holds_every_kind_of_record(world):
     assert "Point d'étape très positif." in text and "CV à jour" in text
     assert "Prise en compte par l'E2C" in text and "Consultation du dossier" in text
     assert f"page 1 / {pages}" in text
+    assert text.count(CONFIDENTIAL) == pages
 
 
 def test_the_personal_data_json_is_downloaded_by_the_referent_and_logged_as_an_export(client, world):

@@ -130,4 +130,8 @@ def test_pdf_report_with_its_charts_and_tables(client, world, tmp_path):
     assert "Parcours des orientations envoyées sur la période" in text
     assert "< 5" in text
     assert "Lefèvre" not in text
+    # Aggregates only: the report's own notice on every page, not the personal-data one of the base
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert text.count("Statistiques agrégées — aucune donnée nominative") == len(pages)
+    assert "Document confidentiel" not in text and "données personnelles" not in text
     assert response.content.count(b"/Subtype /Image") == 0  # the charts are vector drawings, not images
