@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from reporting.indicators import (
     AGREEMENTS,
@@ -107,16 +110,41 @@ FUNNEL = [INDICATORS[key] for key in ("sent", "acknowledged", "invited", "attend
 CHILD_TITLES = {Level.NATIONAL: "région", Level.REGION: "département", Level.DEPARTEMENT: "organisation"}
 
 
+# The dashboard's repeated rows (some 300 cells and bars a page) are written by ``format_html_join``
+# rather than by template loops: the page is mostly these rows, and the template engine spent more time
+# on them than PostgreSQL on an organisation's aggregates. Each cell is escaped all the same.
+LABEL_ROW = '<tr><th scope="row" class="fw-normal">{}</th><td class="text-end">{}</td></tr>'
+
+
 def section_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
     totals = report["totals"]
-    return [
-        {
-            "slug": section.slug,
-            "title": section.title,
-            "rows": [(indicator, cell(indicator, totals)) for indicator in section.indicators],
-        }
-        for section in SECTIONS
-    ]
+    sections = []
+    for section in SECTIONS:
+        rows = [(indicator, cell(indicator, totals)) for indicator in section.indicators]
+        sections.append(
+            {
+                "slug": section.slug,
+                "title": section.title,
+                "rows": rows,
+                "rows_html": format_html_join("", LABEL_ROW, ((i.label, c.text) for i, c in rows)),
+            }
+        )
+    return sections
+
+
+def breakdown_rows_html(table: dict[str, Any], period_query: str) -> SafeString:
+    """The body rows of a breakdown's table (a drill-down link when the row has a ``url``)."""
+    if not table["rows"]:
+        return format_html('<tr><td colspan="{}">Aucune donnée sur la période.</td></tr>', len(table["columns"]) + 1)
+    lines = []
+    for row in table["rows"]:
+        if row.get("url"):
+            head = format_html('<a href="{}?{}">{}</a>', row["url"], period_query, row["label"])
+        else:
+            head = format_html("{}", row["label"])
+        cells = format_html_join("", '<td class="text-end">{}</td>', ((c.text,) for c in row["cells"]))
+        lines.append(format_html('<tr><th scope="row" class="fw-normal">{}</th>{}</tr>', head, cells))
+    return SafeString("\n".join(lines))
 
 
 def breakdown(report: dict[str, Any], dimension: str, level: Level) -> dict[str, Any]:
@@ -174,6 +202,8 @@ def bar_chart(slug: str, title: str, items: list[tuple[str, Cell]]) -> dict[str,
         "slug": slug,
         "title": title,
         "bars": bars,
+        "bars_html": _bars_html(bars),
+        "rows_html": format_html_join("", LABEL_ROW, ((bar.label, bar.cell.text) for bar in bars)),
         "height": max(1, len(bars)) * BAR_HEIGHT,
         "label_x": f"{LABEL_WIDTH - 1}%",
         "bars_x": f"{LABEL_WIDTH}%",
@@ -181,6 +211,30 @@ def bar_chart(slug: str, title: str, items: list[tuple[str, Cell]]) -> dict[str,
         "label_x_units": f"{(LABEL_WIDTH - 1) * 10:.0f}",
         "bars_x_units": f"{LABEL_WIDTH * 10:.0f}",
     }
+
+
+def _bars_html(bars: list[Bar]) -> SafeString:
+    """The SVG of the bars: each label (cut at 48 characters), its bar unless masked or zero, its value."""
+    lines = []
+    for bar in bars:
+        label = format_html(
+            '<text x="{}" y="{}" text-anchor="end" font-size="13" fill="#212529">{}</text>',
+            f"{LABEL_WIDTH - 1}%",
+            bar.text_y,
+            Truncator(bar.label).chars(48),
+        )
+        rect = (
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="16" fill="#0b5ed7"></rect>', f"{LABEL_WIDTH}%", bar.y, bar.width
+            )
+            if bar.cell.number
+            else ""
+        )
+        value = format_html(
+            '<text x="{}" y="{}" font-size="13" fill="#212529">{}</text>', bar.value_x, bar.text_y, bar.cell.text
+        )
+        lines.append(format_html("{}{}{}", label, rect, value))
+    return SafeString("\n".join(lines))
 
 
 def charts(report: dict[str, Any], level: Level) -> list[dict[str, Any]]:

@@ -101,6 +101,10 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         for row in area_table["rows"]:
             row["url"] = area_url(Area(child, row["key"]), public_ids)
     query = period_query(period)
+    network_table = presentation.network_breakdown(report)
+    for table in (area_table, network_table):
+        if table is not None:
+            table["rows_html"] = presentation.breakdown_rows_html(table, query)
     area_query = urlencode({str(level): code}) if level != Level.NATIONAL else ""
     closing = closing_of(period) if snapshot is None else None
     closed = snapshot is not None or (closing is not None and closing.closed_at is not None)
@@ -121,7 +125,7 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         "charts": presentation.charts(report, area.level),
         "area_table": area_table,
         "child_title": presentation.CHILD_TITLES.get(area.level, ""),
-        "network_table": presentation.network_breakdown(report),
+        "network_table": network_table,
         "regions": Region.objects.order_by("name") if actor.role == Role.NATIONAL_COMMITTEE else [],
         "departements": _departements(area, parents),
         "can_close": (
