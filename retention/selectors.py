@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from django.db import models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from cej.enums import ContractStatus
@@ -116,22 +117,58 @@ class Report:
     accounts_anonymised: int
 
 
+# One pass over the files: their due dates computed once (a materialised CTE: the ORM would inline the
+# GREATEST(...) and its CEJ subquery at every reference), then bucketed by month for the next year.
+DUE_COLUMNS = ("pk", "due_on")  # in this order: the CTE names them (id, due_on)
+REPORT_SQL = """
+WITH due (id, due_on) AS MATERIALIZED ({files}),
+flagged AS (
+    SELECT d.due_on,
+           EXISTS (SELECT 1 FROM retention_retentionnotice n
+                   WHERE n.young_person_id = d.id AND n.due_on = d.due_on) AS told,
+           EXISTS (SELECT 1 FROM retention_retentionnotice n
+                   WHERE n.young_person_id = d.id AND n.due_on = d.due_on
+                     AND (n.notified_at AT TIME ZONE %s)::date <= %s) AS told_long_ago
+    FROM due d
+)
+SELECT CASE WHEN due_on > %s AND due_on <= %s THEN date_trunc('month', due_on)::date END AS month,
+       count(*) FILTER (WHERE due_on > %s) AS upcoming,
+       count(*) FILTER (WHERE due_on <= %s AND NOT told) AS to_notify,
+       count(*) FILTER (WHERE due_on <= %s AND told_long_ago) AS to_anonymise,
+       count(*) FILTER (WHERE due_on <= %s AND NOT told_long_ago) AS waiting,
+       min(due_on) FILTER (WHERE due_on > %s) AS next_due
+FROM flagged
+GROUP BY 1
+"""
+
+
 def report(today: datetime.date) -> Report:
     """What the monthly job would do on ``today``, without writing anything."""
-    due = files_with_due_date()
-    to_notify = files_to_notify(today).count()
-    to_anonymise = files_to_anonymise(today).count()
-    due_now = due.filter(**{"due_on__lte": today}).count()
     horizon = today + NOTICE_PERIOD
-    next_due = due.filter(**{"due_on__gt": horizon}).aggregate(first=Min("due_on"))["first"]
-    by_month = (
-        due.filter(**{"due_on__gt": today, "due_on__lte": today + datetime.timedelta(days=366)})
-        .annotate(month=TruncMonth("due_on"))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
+    files_sql, files_params = files_with_due_date().values(*DUE_COLUMNS).query.sql_with_params()
+    params = [
+        *files_params,
+        settings.TIME_ZONE,
+        today - NOTICE_PERIOD,
+        today,
+        today + datetime.timedelta(days=366),
+        today,
+        horizon,
+        today,
+        today,
+        horizon,
+    ]
+    to_notify = to_anonymise = waiting = 0
+    next_due: datetime.date | None = None
+    by_month: list[tuple[datetime.date, int]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(REPORT_SQL.replace("{files}", files_sql), params)
+        for month, upcoming, notify, anonymise, wait, first in cursor.fetchall():
+            to_notify, to_anonymise, waiting = to_notify + notify, to_anonymise + anonymise, waiting + wait
+            if first is not None and (next_due is None or first < next_due):
+                next_due = first
+            if month is not None:
+                by_month.append((month, upcoming))
     account_rule = policies()[RetentionCategory.ACCOUNT]
     pending_accounts = User.objects.filter(is_active=False, deactivated_at__isnull=False).exclude(
         Exists(AnonymisedAccount.objects.filter(user=OuterRef("pk")))
@@ -143,10 +180,10 @@ def report(today: datetime.date) -> Report:
     return Report(
         today=today,
         files_to_notify=to_notify,
-        files_waiting_notice_period=due_now - to_anonymise,
+        files_waiting_notice_period=waiting,
         files_to_anonymise=to_anonymise,
         next_file_due_on=next_due,
-        files_due_by_month=[(row["month"], row["n"]) for row in by_month],
+        files_due_by_month=sorted(by_month),
         accounts_to_anonymise=accounts_to_anonymise(now).count(),
         next_account_due_on=timezone.localdate(first_waiting + account_rule.delta) if first_waiting else None,
         files_anonymised=AnonymisedFile.objects.count(),

@@ -302,9 +302,32 @@ def test_one_failing_file_does_not_stop_the_others_and_the_run_is_marked_failed(
 
     monkeypatch.setattr(services, "young_person_anonymise", failing_for_first)
 
-    with pytest.raises(RuntimeError):
+    from retention.jobs import RetentionRunIncomplete
+
+    with pytest.raises(RetentionRunIncomplete):
         run_job("retention_monthly", today=TODAY)
 
     assert list(AnonymisedFile.objects.values_list("young_person_id", flat=True)) == [second.pk]
     assert JobRun.objects.get(job="retention_monthly").outcome == JobRun.Outcome.FAILED
     assert RetentionRun.objects.get().files_anonymised == 1
+
+
+def test_the_report_counts_each_stage_and_the_months_ahead(world):
+    told_long_ago = _file(world, birth=datetime.date(1999, 3, 20))  # due 20/03/2026
+    RetentionNotice.objects.create(
+        young_person=told_long_ago,
+        due_on=datetime.date(2026, 3, 20),
+        notified_at=timezone.now() - datetime.timedelta(days=40),
+    )
+    told_recently = _file(world, birth=datetime.date(1999, 4, 20))
+    RetentionNotice.objects.create(young_person=told_recently, due_on=datetime.date(2026, 4, 20))
+    _file(world, birth=datetime.date(1999, 12, 20))  # due within 30 days, not told
+    _file(world, birth=datetime.date(2000, 2, 3))  # due 3/2/2027
+    _file(world, birth=datetime.date(2000, 2, 25))  # due 25/2/2027
+    _file(world, birth=datetime.date(2005, 1, 1))  # due in 2032: beyond the year ahead
+
+    result = selectors.report(TODAY)
+
+    assert (result.files_to_notify, result.files_to_anonymise, result.files_waiting_notice_period) == (1, 1, 1)
+    assert result.next_file_due_on == datetime.date(2027, 2, 3)
+    assert result.files_due_by_month == [(datetime.date(2026, 12, 1), 1), (datetime.date(2027, 2, 1), 2)]
