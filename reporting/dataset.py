@@ -1,8 +1,16 @@
 """A national dataset for the reporting dashboard and its benchmark (``generate_national_dataset``).
 
-Reproducible with a seed: the same parameters give the same organisations, young people, referrals
-and timelines. Young people come from ``bench.search_young_people`` (the same COPY loader as the
-search benchmark); referrals, their transitions, hand-backs and CEJ contracts are COPY'd here.
+Reproducible with a seed: the same parameters (and the same day) give the same organisations, young
+people, referrals and timelines, whether one process or two build the rows. Young people come from
+``bench.search_young_people`` (the same COPY loader as the search benchmark); referrals, their
+transitions, hand-backs, CEJ contracts, information sessions and registrations are COPY'd here, adviser
+immersions bulk-inserted.
+
+Information sessions: each E2C site holds one a week (its own weekday, 9:30); an invited referral is
+registered to its site's first session after the invitation's delay, present or absent there as its next
+move says, attendance recorded 3 hours after the start (a referral still invited holds a pending seat in
+a session to come). About 20 % of sessions are joint ones, co-hosted by a Mission Locale of the site's
+département, half of them at its premises. Immersions: 1 to 4 per site and year, both ways.
 
 Referrals follow the declared workflow: each step happens after a plausible delay, or the referral
 leaves the path (not admitted, withdrawn, no-show, cancelled); a step whose date would be in the

@@ -12,7 +12,7 @@ Known limit: a masked cell can sometimes be deduced from a total and the other r
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils.formats import number_format
@@ -130,6 +130,15 @@ def section_tables(report: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return sections
+
+
+def options_html(choices: Iterable[tuple[str, str]], selected: str = "") -> SafeString:
+    """The ``<option>`` elements of a filter's select (``selected``: the value chosen, if any)."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in choices),
+    )
 
 
 def breakdown_rows_html(table: dict[str, Any], period_query: str) -> SafeString:

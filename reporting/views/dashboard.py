@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from partners.access import Actor, actor_for
 from partners.enums import Role
@@ -116,7 +117,10 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         "period_query": query,
         "export_query": f"{query}&{area_query}" if area_query else query,
         "area_parameter": (str(level), code) if level != Level.NATIONAL else None,
-        "semesters": semesters(today),
+        "semester_options": presentation.options_html(
+            ((offered.semester_code or "", capfirst(offered.label)) for offered in semesters(today)),
+            selected=period.semester_code or "",
+        ),
         "snapshot": snapshot,
         "refreshed_at": None if snapshot else refreshed_at(),
         "organisation_in_closed_semester": area.level == Level.ORGANISATION and closed,
@@ -126,8 +130,12 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         "area_table": area_table,
         "child_title": presentation.CHILD_TITLES.get(area.level, ""),
         "network_table": network_table,
-        "regions": Region.objects.order_by("name") if actor.role == Role.NATIONAL_COMMITTEE else [],
-        "departements": _departements(area, parents),
+        "region_options": (
+            presentation.options_html(Region.objects.order_by("name").values_list("code", "name"))
+            if actor.role == Role.NATIONAL_COMMITTEE
+            else ""
+        ),
+        "departement_options": _departement_options(area, parents),
         "can_close": (
             actor.role == Role.NATIONAL_COMMITTEE
             and period.semester_code is not None
@@ -141,7 +149,7 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
     return render(request, "reporting/dashboard.html", context)
 
 
-def _departements(area: Area, parents: list[Area]) -> list[Departement]:
+def _departement_options(area: Area, parents: list[Area]) -> str:
     """The départements offered by the filter: those of the région shown (or of its parent région)."""
     region_code = (
         area.code
@@ -149,8 +157,10 @@ def _departements(area: Area, parents: list[Area]) -> list[Departement]:
         else next((parent.code for parent in parents if parent.level == Level.REGION), "")
     )
     if not region_code:
-        return []
-    return list(Departement.objects.filter(region_id=region_code).order_by("code"))
+        return ""
+    departements = Departement.objects.filter(region_id=region_code).order_by("code").values_list("code", "name")
+    selected = area.code if area.level == Level.DEPARTEMENT else ""
+    return presentation.options_html(((code, f"{name} ({code})") for code, name in departements), selected)
 
 
 urlpatterns = [

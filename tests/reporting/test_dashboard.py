@@ -64,6 +64,20 @@ def test_drill_down_to_departement_and_organisation(client, world):
     assert cell_of(site.content.decode(), "Orientations envoyées") == "8"
 
 
+def test_filters_offer_the_semesters_the_regions_and_the_departements_of_the_region_shown(client, world):
+    # When: the Rhône's page of the first semester 2026
+    member = client_of(client, world, "national_committee")
+    content = member.get(reverse("reporting:departement", kwargs={"code": "69"}) + S1).content.decode()
+
+    # Then: that semester and that département chosen, the other départements of its région offered
+    assert '<option value="2026-S1" selected>1er semestre 2026</option>' in content
+    assert '<option value="2025-S2">2d semestre 2025</option>' in content
+    assert '<option value="84">Auvergne-Rhône-Alpes</option>' in content
+    assert '<option value="69" selected>Rhône (69)</option>' in content
+    assert '<option value="42">Loire (42)</option>' in content
+    assert '<option value="59">' not in content  # the Nord: another région
+
+
 def test_regional_coordinator_sees_their_region_only(client, world):
     coordinator = client_of(client, world, "regional_coordinator")  # ARML Auvergne-Rhône-Alpes (84)
     assert coordinator.get(reverse("reporting:dashboard") + S1).url == reverse(

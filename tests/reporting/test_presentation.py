@@ -58,3 +58,11 @@ def test_chart_bars_cut_long_labels_and_draw_no_bar_for_a_masked_or_zero_value()
     assert long_label not in chart["bars_html"]
     assert ">&lt; 5</text>" in chart["bars_html"] and ">0</text>" in chart["bars_html"]
     assert f'<th scope="row" class="fw-normal">{long_label}</th><td class="text-end">40</td>' in chart["rows_html"]
+
+
+def test_filter_options_escape_their_labels_and_mark_the_chosen_one():
+    html = presentation.options_html([("a", "Île-de-France"), ("b", "<Nord> & Pas-de-Calais")], selected="b")
+
+    assert html == (
+        '<option value="a">Île-de-France</option><option value="b" selected>&lt;Nord&gt; &amp; Pas-de-Calais</option>'
+    )
