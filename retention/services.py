@@ -2,8 +2,10 @@
 
 Anonymisation keeps what the statistics need and nothing that names the person: the département,
 QPV/ZRR flags, qualification level, RQTH flag, states, the year of birth (stored as 1 July of that
-year), personal dates at month precision (left school, consents, follow-ups, post-exit news) and the
-referral workflow's own dates (the committee's delays are counted in days from them). Names, contact
+year), personal dates at month precision (left school, consents, follow-ups, post-exit news, and the
+referral workflow's dates: the committee's rows are computed from the real dates just before the cut
+and kept, see ``reporting.services.facts.freeze_facts``); contract dates stay exact (the CEJ/PACEA
+no-overlap constraints need them). Names, contact
 details, identifiers of other systems and every free-text note go; attachments and signed consent
 forms are deleted from storage; the change history of the anonymised rows is deleted. Access-log
 rows hold only UUIDs and stay (their retention is the access log's own).
@@ -19,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
+from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -47,6 +50,7 @@ from outbox.services import enqueue
 from partners.access import Actor, Capability
 from partners.enums import Role
 from partners.models import AccountEvent, Invitation, User
+from reporting.services.facts import freeze_facts
 from retention import selectors
 from retention.enums import DurationUnit
 from retention.models import (
@@ -146,6 +150,24 @@ def _french_date(day: datetime.date) -> str:
 
 def _month(day: datetime.date | None) -> datetime.date | None:
     return day.replace(day=1) if day else None
+
+
+class _ParisMonthStart(models.Func):
+    """The first of the month, 00:00 in Paris, of a date-time column (PostgreSQL's zoned date_trunc:
+    Django's TruncMonth gives a local time that an UPDATE would store as UTC)."""
+
+    template = "date_trunc('month', %(expressions)s, 'Europe/Paris')"
+    output_field = models.DateTimeField()
+
+
+def _months_of(model: type[models.Model], *fields: str) -> dict[str, models.Func]:
+    """``update()`` arguments cutting each date or date-time column to the first of its month (Paris)."""
+    return {
+        name: _ParisMonthStart(name)
+        if isinstance(model._meta.get_field(name), models.DateTimeField)
+        else TruncMonth(name)
+        for name in fields
+    }
 
 
 def _delete_file(field: models.fields.files.FieldFile) -> None:
@@ -266,14 +288,30 @@ def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None
             touched.setdefault(FollowUp, set()).add(follow_up.pk)
 
         referral_ids = list(Referral.objects.filter(young_person=person).values_list("pk", flat=True))
-        Referral.objects.filter(pk__in=referral_ids).update(diagnostic="", motivation="")
+        # The committee's rows computed from the real dates first, then the dates cut to the month.
+        freeze_facts(referral_ids)
+        Referral.objects.filter(pk__in=referral_ids).update(
+            diagnostic="",
+            motivation="",
+            **_months_of(
+                Referral,
+                "created_at",
+                "updated_at",
+                "status_changed_at",
+                "sent_at",
+                "integration_starts_on",
+                "integration_planned_end_on",
+                "enrolled_on",
+                "exited_on",
+            ),
+        )
         touched[Referral] = set(referral_ids)
         transitions = ReferralTransition.objects.filter(referral_id__in=referral_ids)
         touched[ReferralTransition] = set(transitions.values_list("pk", flat=True))
-        transitions.update(reason="")
+        transitions.update(reason="", **_months_of(ReferralTransition, "created_at"))
         hand_backs = HandBack.objects.filter(referral_id__in=referral_ids)
         touched[HandBack] = set(hand_backs.values_list("pk", flat=True))
-        hand_backs.update(follow_up_note="")
+        hand_backs.update(follow_up_note="", **_months_of(HandBack, "created_at", "updated_at", "handled_at"))
         touched[PostExitNews] = set()
         for news in PostExitNews.objects.filter(referral_id__in=referral_ids):
             news.note, news.news_on = "", _month(news.news_on) or news.news_on
@@ -281,7 +319,7 @@ def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None
             touched[PostExitNews].add(news.pk)
         registrations = SessionRegistration.objects.filter(referral_id__in=referral_ids)
         touched[SessionRegistration] = set(registrations.values_list("pk", flat=True))
-        registrations.update(withdrawn_reason="")
+        registrations.update(withdrawn_reason="", **_months_of(SessionRegistration, "created_at", "status_changed_at"))
         attachments = list(Attachment.objects.filter(referral_id__in=referral_ids))
         for attachment in attachments:
             _delete_file(attachment.file)

@@ -2,6 +2,7 @@
 attachments gone from storage, the committee's indicators and closed semesters unchanged."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.core.files.base import ContentFile
@@ -22,7 +23,7 @@ from e2c_referrals.models import (
     SessionRegistration,
 )
 from reporting.indicators import Area, Level, Period, compute
-from reporting.models import SemesterSnapshot
+from reporting.models import ReferralFact, SemesterSnapshot
 from reporting.services.facts import refresh_facts
 from retention.models import AnonymisedFile
 from retention.services import history_event_models, young_person_anonymise
@@ -190,7 +191,16 @@ def test_anonymisation_leaves_no_direct_identifier_in_any_column(world, django_c
     assert person.left_school_on == datetime.date(2015, 6, 1)
     assert (person.departement_id, person.lives_in_qpv) == (world.ml_a.departement_id, True)
     assert Consent.objects.get(young_person=person).given_on == datetime.date(2026, 1, 1)
-    assert Referral.objects.get(young_person=person).status == "withdrawn"
+    referral = Referral.objects.get(young_person=person)
+    assert referral.status == "withdrawn"
+    # the workflow's dates kept to the month (Paris), as the states
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    stamps = [referral.created_at, referral.sent_at, referral.status_changed_at]
+    stamps += list(ReferralTransition.objects.filter(referral=referral).values_list("created_at", flat=True))
+    assert len(stamps) > 3
+    assert {(stamp.astimezone(paris).day, stamp.astimezone(paris).time()) for stamp in stamps} == {
+        (1, datetime.time(0, 0))
+    }
     assert AnonymisedFile.objects.filter(young_person=person).exists()
     # a second run changes nothing
     assert young_person_anonymise(young_person_id=person.pk) is False
@@ -225,6 +235,26 @@ def test_committee_indicators_are_identical_after_anonymisation(world):
     # Then
     assert [compute(area, S1_2026) for area in areas] == before
     assert SemesterSnapshot.objects.filter(pk=snapshot.pk).values().get() == frozen
+
+
+def test_files_anonymised_before_any_summary_refresh_keep_their_real_delays(world):
+    # Given the indicators of the semester, then a summary table emptied (never refreshed since)
+    _plant(world)
+    refresh_facts()
+    areas = [Area(Level.NATIONAL), Area(Level.ORGANISATION, code=str(world.ml_a.pk), name=world.ml_a.name)]
+    before = [compute(area, S1_2026) for area in areas]
+    ReferralFact.objects.all().delete()
+
+    # When every file is anonymised (its dates cut to the month), then the table rebuilt
+    for pk in Referral.objects.values_list("young_person_id", flat=True).distinct():
+        young_person_anonymise(young_person_id=pk)
+    refresh_facts()
+
+    # Then the rows were computed from the real dates just before the cut: same figures, and the
+    # dates the rows keep are months
+    assert [compute(area, S1_2026) for area in areas] == before
+    paris = zoneinfo.ZoneInfo("Europe/Paris")
+    assert {fact.sent_at.astimezone(paris).day for fact in ReferralFact.objects.all()} == {1}
 
 
 def test_an_anonymised_file_renders_with_the_marker(client, world):
