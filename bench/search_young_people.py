@@ -450,16 +450,21 @@ def default_workers(rows: int) -> int:
 @contextlib.contextmanager
 def user_triggers_disabled(cursor: Any) -> Iterator[bool]:
     """``session_replication_role = replica`` for the block (user triggers, such as the change history's,
-    do not fire on the copied rows), when the database user may set it (a superuser: the embedded and
-    bench databases). Otherwise the load goes on, triggers firing, slower: a message says so.
+    do not fire on the loaded rows), when the database user may set it (a superuser: the embedded and
+    bench databases). Otherwise the load goes on, triggers firing, slower: a message says so. Inside a
+    block that already turned them off, nothing changes (and they stay off after it).
 
-    Foreign keys are not affected in the loaders: they are dropped for the copy and added back after it,
-    which checks every row with one query (``indexes_rebuilt_after``).
+    Foreign keys of the copied tables are not left unchecked: they are dropped for the copy and added
+    back after it, which checks every row with one query (``indexes_rebuilt_after``).
     """
-    cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-    if not cursor.fetchone()[0]:
+    cursor.execute("SELECT current_setting('is_superuser') = 'on', current_setting('session_replication_role')")
+    superuser, role = cursor.fetchone()
+    if role == "replica":
+        yield True
+        return
+    if not superuser:
         print(
-            "  Not a PostgreSQL superuser: row triggers (change history) stay on during the copy, "
+            "  Not a PostgreSQL superuser: row triggers (change history) stay on during the load, "
             "which will be slower.",
             flush=True,
         )
@@ -614,14 +619,13 @@ def copy_young_people(population: Population, workers: int = 0) -> Plan:
     global _plan
     from django.db import connection, transaction
 
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor, user_triggers_disabled(cursor):
         plan = prepare_young_people(population)
         _plan = plan
         with worker_pool(workers or default_workers(plan.rows)) as pool:
             copy_planned_young_people(plan, pool.imap(young_people_rows, plan.chunks()))
         _plan = None
-        with connection.cursor() as cursor:
-            cursor.execute(f"COMMENT ON TABLE {TABLE} IS %s", [population.marker])
+        cursor.execute(f"COMMENT ON TABLE {TABLE} IS %s", [population.marker])
     return plan
 
 
