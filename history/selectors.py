@@ -19,7 +19,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from pghistory.models import Events, EventsQuery, EventsQueryCompiler, EventsQuerySet
 
@@ -28,6 +28,7 @@ from history import models as history_models
 from outbox.jobs import JOBS
 from pagination.keyset import KeysetPage, paginate
 from partners.models import Organisation, User
+from partners.templatetags.french_dates import date_fr
 
 PAGE_SIZE = 30
 KEYS = ("pgh_created_at", "pgh_id", "pgh_slug")
@@ -260,8 +261,8 @@ def _display(field: models.Field[Any, Any], value: Any, users: dict[int, str], o
         return "oui" if value else "non"
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(str(value))
-        return dateformat.format(timezone.localtime(moment), "j F Y à H:i") if moment else str(value)
+        return date_fr(timezone.localtime(moment), "j F Y à H:i") if moment else str(value)
     if isinstance(field, models.DateField):
         day = parse_date(str(value))
-        return dateformat.format(day, "j F Y") if day else str(value)
+        return date_fr(day) if day else str(value)
     return str(value)

@@ -23,7 +23,6 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
 from cej.models import (
     CejContract,
@@ -50,6 +49,7 @@ from outbox.services import enqueue
 from partners.access import Actor, Capability
 from partners.enums import Role
 from partners.models import AccountEvent, Invitation, User
+from partners.templatetags.french_dates import date_fr
 from reporting.services.facts import freeze_facts
 from retention import selectors
 from retention.enums import DurationUnit
@@ -142,7 +142,7 @@ def send_notices(today: datetime.date) -> tuple[int, int]:
 
 def _french_date(day: datetime.date) -> str:
     with translation.override("fr"):
-        return date_format(day, "j F Y")
+        return date_fr(day)
 
 
 # --- Anonymisation of a young person's file --------------------------------------------------------
