@@ -5,9 +5,11 @@ from django.apps import apps
 
 from cej.models import AllowanceRate
 from partners.models import Region
+from retention.models import RetentionPolicy
 
 geography_migration = importlib.import_module("partners.migrations.0002_load_geography")
 allowance_migration = importlib.import_module("cej.migrations.0004_allowance_rates")
+retention_migration = importlib.import_module("retention.migrations.0002_default_policies")
 
 
 @pytest.fixture(autouse=True)
@@ -37,14 +39,16 @@ def _code_typed_on_test_sign_in(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _geography(request):
-    """Reference data loaded by migrations (régions and départements, CEJ allowance rates), back
-    after a transactional test's flush."""
+    """Reference data loaded by migrations (régions and départements, CEJ allowance rates, retention
+    durations), back after a transactional test's flush."""
     if request.node.get_closest_marker("django_db") is None:
         return
     if not Region.objects.exists():
         geography_migration.load(apps, None)
     if not AllowanceRate.objects.exists():
         allowance_migration.load(apps, None)
+    if not RetentionPolicy.objects.exists():
+        retention_migration.create_defaults(apps, None)
 
 
 def pytest_sessionfinish(session):
