@@ -17,11 +17,12 @@ import uuid
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from outbox.jobs import run_job
 from tests.security import COUNTS
 from tests.test_url_matrix import ENTRIES
 from tests.world import build_world
@@ -200,6 +201,7 @@ def test_malformed_input_in_every_form_is_refused_or_escaped_never_a_server_erro
 # --- Logs ---------------------------------------------------------------------------------------------
 
 
+@override_settings(AXES_ENABLED=True)  # its sign-in failure lines are among the logs inspected
 def test_a_planted_name_and_e_mail_never_reach_the_logs(client, caplog):
     world = build_world()
     client.force_login(world.user("adviser_ml"))
@@ -219,8 +221,12 @@ def test_a_planted_name_and_e_mail_never_reach_the_logs(client, caplog):
     )
     client.get(reverse("cej:young_people"), {"q": planted_name})
     client.get(f"/jeunes/{uuid.uuid4()}/")
-    client.post(reverse("login"), {"username": planted_email, "password": "faux"})
+    client.logout()
+    for _attempt in range(6):  # up to the lockout
+        client.post(reverse("login"), {"username": planted_email, "password": "faux"})
+    run_job("delivery_sweep")  # the messages the new file caused, delivered by the job's code path
     COUNTS["journaux inspectés (lignes)"] += len(caplog.records)
+    assert len(caplog.records) > 5  # the inspection saw the sign-in failures, the lockout and the job
 
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert planted_name not in logged and planted_email not in logged
