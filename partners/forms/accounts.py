@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
     BaseUserCreationForm,
@@ -43,3 +44,30 @@ class PasswordResetRequestForm(PasswordResetForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse e-mail"
+
+
+class EmailChangeForm(forms.Form):
+    """A new sign-in address for one's own account (the password was typed again just before)."""
+
+    email = forms.EmailField(
+        label="Nouvelle adresse e-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Saisissez la nouvelle adresse.",
+            "invalid": "Saisissez une adresse e-mail valide.",
+        },
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if email == self.user.email:
+            raise forms.ValidationError("C'est déjà votre adresse de connexion.", code="same")
+        if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
+            # Not said more precisely: the page must not tell who has an account.
+            raise forms.ValidationError("Cette adresse ne peut pas être celle de votre compte.", code="taken")
+        return email

@@ -1,5 +1,5 @@
-"""Two-factor pages: the code after the password, enrolment of an authenticator application, and the
-password asked again before a change of sign-in settings."""
+"""Two-factor pages: the code after the password, enrolment of an authenticator application, the
+password asked again before a change of sign-in settings, and the change of one's sign-in address."""
 
 import time
 from urllib.parse import urlencode
@@ -14,8 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from config.middleware import SIGNED_IN_AT
+from partners.forms.accounts import EmailChangeForm
 from partners.forms.two_factor import PasswordConfirmForm, TotpCodeForm
 from partners.models import User
+from partners.services.accounts import EmailTaken, account_email_change
 from partners.services.two_factor import (
     confirmed_device,
     qr_code_svg,
@@ -118,3 +120,24 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
             return redirect(target)
         form.add_error("password", "Mot de passe incorrect.")
     return render(request, "partners/two_factor/reauthenticate.html", {"form": form, "next": target})
+
+
+@never_cache
+@login_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    """A new sign-in address, after the password typed again (sign-in or confirmation < 5 minutes)."""
+    user = signed_in_user(request)
+    if not recently_authenticated(request):
+        return redirect(with_next("reauthenticate", reverse("email_change")))
+    form = EmailChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_email_change(user=user, email=form.cleaned_data["email"])
+        except EmailTaken:
+            form.add_error("email", "Cette adresse ne peut pas être celle de votre compte.")
+        else:
+            messages.success(
+                request, "Votre adresse de connexion est changée : utilisez-la à votre prochaine connexion."
+            )
+            return redirect("home")
+    return render(request, "partners/email_change.html", {"form": form, "current_email": user.email})

@@ -25,6 +25,7 @@ ENTRIES = [
     # Anyone signed in may enrol an application (mandatory for some roles); the password was just typed.
     Entry("two_factor_setup", lambda w: reverse("two_factor_setup"), everyone(200)),
     Entry("reauthenticate", lambda w: reverse("reauthenticate"), everyone(200)),
+    Entry("email_change", lambda w: reverse("email_change"), everyone(200)),
     # Django's admin: only staff accounts get in; everyone else is sent to its login page.
     Entry("admin:index", lambda w: reverse("admin:index"), everyone(302)),
 ]

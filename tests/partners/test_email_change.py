@@ -1,0 +1,80 @@
+"""Changing one's sign-in address: the password typed again first, the history keeps both addresses."""
+
+import time
+
+import pytest
+from django.contrib.auth import authenticate
+from django.urls import reverse
+
+from config.middleware import SIGNED_IN_AT
+from history.models import UserChange
+from partners.enums import Role
+from partners.models import User
+from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def adviser(client):
+    user = MembershipFactory(role=Role.ADVISER, user__email="camille.roux@ml.exemple.fr").user
+    client.force_login(user)  # the sign-in stamps the session: the password was just typed
+    return user
+
+
+def test_an_adviser_changes_her_address_and_signs_in_with_the_new_one(client, adviser):
+    response = client.post(reverse("email_change"), {"email": "  Camille.Roux@Nouvelle.Exemple.FR "})
+
+    assert response["Location"] == reverse("home")
+    adviser.refresh_from_db()
+    assert adviser.email == "camille.roux@nouvelle.exemple.fr"
+    assert authenticate(username="camille.roux@nouvelle.exemple.fr", password=DEFAULT_PASSWORD) == adviser
+    assert authenticate(username="camille.roux@ml.exemple.fr", password=DEFAULT_PASSWORD) is None
+    # the change history keeps the old and the new address, with who changed it
+    emails = list(UserChange.objects.filter(pgh_obj_id=adviser.pk).order_by("pgh_id").values_list("email", flat=True))
+    assert emails[-2:] == ["camille.roux@ml.exemple.fr", "camille.roux@nouvelle.exemple.fr"]
+    assert UserChange.objects.filter(pgh_obj_id=adviser.pk).latest("pgh_id").pgh_context.metadata["user"] == adviser.pk
+    page = client.get(reverse("home")).content.decode()
+    assert "Votre adresse de connexion est changée" in page
+
+
+def test_the_password_is_asked_again_after_five_minutes(client, adviser):
+    session = client.session
+    session[SIGNED_IN_AT] = time.time() - 6 * 60
+    session.save()
+
+    response = client.get(reverse("email_change"))
+    assert response["Location"].startswith(reverse("reauthenticate") + "?next=")
+    refused = client.post(reverse("email_change"), {"email": "ailleurs@exemple.fr"})
+    assert refused.status_code == 302
+    assert User.objects.get(pk=adviser.pk).email == "camille.roux@ml.exemple.fr"
+
+    wrong = client.post(reverse("reauthenticate"), {"password": "pas le bon", "next": reverse("email_change")})
+    assert "Mot de passe incorrect." in wrong.content.decode()
+    right = client.post(reverse("reauthenticate"), {"password": DEFAULT_PASSWORD, "next": reverse("email_change")})
+    assert right["Location"] == reverse("email_change")
+    assert "Changer d'adresse e-mail" in client.get(reverse("email_change")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Saisissez la nouvelle adresse."),
+        ("pas-une-adresse", "Saisissez une adresse e-mail valide."),
+        ("CAMILLE.ROUX@ml.exemple.fr", "C&#x27;est déjà votre adresse de connexion."),
+        ("Dominique.Autre@Exemple.fr", "Cette adresse ne peut pas être celle de votre compte."),
+    ],
+)
+def test_a_wrong_address_is_refused_in_french_and_nothing_changes(client, adviser, typed, message):
+    UserFactory(email="dominique.autre@exemple.fr")
+
+    response = client.post(reverse("email_change"), {"email": typed})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert User.objects.get(pk=adviser.pk).email == "camille.roux@ml.exemple.fr"
+
+
+def test_signed_out_people_are_sent_to_the_sign_in_page(client):
+    response = client.get(reverse("email_change"))
+    assert response["Location"].startswith(reverse("login"))
