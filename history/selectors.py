@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ def _table(model: type[models.Model]) -> str:
     return f'"{model._meta.db_table}"'
 
 
+@functools.cache
 def _file_filters() -> dict[type[models.Model], str]:
     """Per event table, the rows of the file ``{pk}`` (a young person's id, an integer).
 

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
+import pghistory
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
+from pghistory.models import Event
 
 from cej.models import (
     CejContract,
@@ -178,24 +181,9 @@ def _delete_file(field: models.fields.files.FieldFile) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-@contextlib.contextmanager
-def _history_context(reason: str) -> Iterator[None]:
-    """Label the database's change history of these writes, when django-pghistory is there."""
-    try:
-        import pghistory
-    except ImportError:  # pragma: no cover - pghistory is a dependency; the app stays usable without
-        yield
-        return
-    with pghistory.context(reason=reason):
-        yield
-
-
+@functools.cache
 def history_event_models() -> list[type[models.Model]]:
     """Every pghistory event model with a ``pgh_obj`` link (whichever app declares them)."""
-    try:
-        from pghistory.models import Event
-    except ImportError:  # pragma: no cover
-        return []
     found: list[type[models.Model]] = []
     for model in apps.get_models():
         if issubclass(model, Event) and not model._meta.abstract:
@@ -209,14 +197,13 @@ def history_event_models() -> list[type[models.Model]]:
 
 def delete_history(touched: Mapping[type[models.Model], Iterable[int]]) -> int:
     """Delete the change-history events of the rows in ``touched`` (model → ids); returns how many."""
+    wanted = {model._meta.concrete_model: list(ids) for model, ids in touched.items()}
     deleted = 0
     for event_model in history_event_models():
         target = event_model._meta.get_field("pgh_obj").related_model
-        for model, ids in touched.items():
-            wanted = list(ids)
-            if wanted and target is not None and model._meta.concrete_model is target._meta.concrete_model:
-                count, _ = event_model._default_manager.filter(pgh_obj_id__in=wanted).delete()
-                deleted += count
+        ids = wanted.get(target._meta.concrete_model) if target is not None else None
+        if ids:
+            deleted += event_model._default_manager.filter(pgh_obj_id__in=ids).delete()[0]
     return deleted
 
 
@@ -232,7 +219,7 @@ def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None
     YoungPersonEvent "Dossier anonymisé"; an AnonymisedFile row; the history events of every row
     touched deleted.
     """
-    with transaction.atomic(), _history_context("anonymisation"):
+    with transaction.atomic(), pghistory.context(reason="anonymisation"):
         person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
         if person is None or AnonymisedFile.objects.filter(young_person_id=young_person_id).exists():
             return False
@@ -363,13 +350,14 @@ def account_anonymise(*, user_id: int) -> bool:
     """
     from partners.services.members import end_sessions_of
 
-    with transaction.atomic(), _history_context("anonymisation"):
+    with transaction.atomic(), pghistory.context(reason="anonymisation"):
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None or user.is_active or AnonymisedAccount.objects.filter(user_id=user_id).exists():
             return False
-        _forget_account_traces(user)
+        placeholder = f"anonymise-{user.public_id}@anonymise.invalid"
+        _forget_account_traces(user, placeholder)
         user.first_name, user.last_name = ANONYMISED_ACCOUNT_FIRST_NAME, ANONYMISED.lower()
-        user.email = f"anonymise-{user.public_id}@anonymise.invalid"
+        user.email = placeholder
         user.phone = ""
         user.set_unusable_password()
         user.save(update_fields=["first_name", "last_name", "email", "phone", "password"])
@@ -379,10 +367,10 @@ def account_anonymise(*, user_id: int) -> bool:
     return True
 
 
-def _forget_account_traces(user: User) -> None:
-    """What else names the person: invitations sent to their address, the free-text reasons of their
-    account's events, sign-in attempts recorded under their address (django-axes), their 2FA devices."""
-    placeholder = f"anonymise-{user.public_id}@anonymise.invalid"
+def _forget_account_traces(user: User, placeholder: str) -> None:
+    """What else names the person: invitations sent to their address (given ``placeholder`` instead),
+    the free-text reasons of their account's events, sign-in attempts recorded under their address
+    (django-axes), their 2FA devices."""
     Invitation.objects.filter(models.Q(email__iexact=user.email) | models.Q(accepted_by=user)).update(
         email=placeholder, first_name=ANONYMISED_ACCOUNT_FIRST_NAME, last_name=ANONYMISED.lower()
     )
