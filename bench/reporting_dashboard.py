@@ -27,7 +27,7 @@ from urllib.parse import quote
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = BASE_DIR / ".data" / "bench"
 DATABASE = "orientations_e2c_reporting"
-RUNS = 7
+RUNS = 15
 
 
 def start_django(data_dir: Path) -> None:

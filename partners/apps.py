@@ -9,7 +9,14 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from config.middleware import stamp_signed_in_session
+        from partners import geography
+        from partners.models import Departement, Region
 
         user_logged_in.connect(stamp_signed_in_session, dispatch_uid="stamp_signed_in_session")
+        post_migrate.connect(geography.clear_cache, dispatch_uid="geography_after_migrate")
+        for model in (Region, Departement):
+            for signal in (post_save, post_delete):
+                signal.connect(geography.clear_cache, sender=model, dispatch_uid=f"geography_{model.__name__}")

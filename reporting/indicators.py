@@ -40,6 +40,7 @@ from e2c_referrals.enums import (
     SessionStatus,
 )
 from partners.enums import OrganisationKind
+from partners.geography import geography
 
 Row = dict[str, Any]
 Rows = dict[tuple[str, str], Row]  # (dimension, key) → indicator → value
@@ -513,13 +514,11 @@ def area_labels(area: Area, keys: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     child = CHILD_LEVEL.get(area.level)
+    places = geography()
+    if child == Level.REGION:
+        return {code: name for code in wanted if (name := places.region_name(code)) is not None}
+    if child == Level.DEPARTEMENT:
+        return {code: label for code in wanted if (label := places.departement_label(code)) is not None}
     with connection.cursor() as cursor:
-        if child == Level.REGION:
-            cursor.execute("SELECT code, name FROM partners_region WHERE code = ANY(%s)", [wanted])
-        elif child == Level.DEPARTEMENT:
-            cursor.execute(
-                "SELECT code, name || ' (' || code || ')' FROM partners_departement WHERE code = ANY(%s)", [wanted]
-            )
-        else:
-            cursor.execute("SELECT id::text, name FROM partners_organisation WHERE id = ANY(%s::bigint[])", [wanted])
+        cursor.execute("SELECT id::text, name FROM partners_organisation WHERE id = ANY(%s::bigint[])", [wanted])
         return dict(cursor.fetchall())

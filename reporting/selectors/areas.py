@@ -14,7 +14,8 @@ from django.http import Http404
 
 from partners.access import Actor, Capability
 from partners.enums import Role
-from partners.models import Departement, Organisation, Region
+from partners.geography import geography
+from partners.models import Organisation
 from reporting.indicators import Area, Level, Period
 
 REPORTING_ROLES = frozenset({Role.NATIONAL_COMMITTEE, Role.REGIONAL_COORDINATOR})
@@ -31,10 +32,11 @@ def root_area(actor: Actor) -> Area:
         raise PermissionDenied("Les indicateurs sont réservés au comité national et aux coordinations régionales.")
     if actor.role == Role.NATIONAL_COMMITTEE:
         return Area(Level.NATIONAL)
-    region = actor.organisation.region if actor.organisation else None
-    if region is None:
+    region_code = actor.organisation.region_id if actor.organisation else None
+    region_name = geography().region_name(region_code)
+    if region_code is None or region_name is None:
         raise PermissionDenied("Votre organisation n'est rattachée à aucune région.")
-    return Area(Level.REGION, region.code, region.name)
+    return Area(Level.REGION, region_code, region_name)
 
 
 def area_for(actor: Actor, level: Level, code: str) -> tuple[Area, list[Area]]:
@@ -44,40 +46,43 @@ def area_for(actor: Actor, level: Level, code: str) -> tuple[Area, list[Area]]:
         if root.level != Level.NATIONAL:
             raise Http404
         return root, []
+    places = geography()
     if level == Level.REGION:
-        region = Region.objects.filter(code=code).first()
-        if region is None:
+        region_name = places.region_name(code)
+        if region_name is None:
             raise Http404
-        area, parents = Area(Level.REGION, region.code, region.name), []
-        region_code = region.code
+        area, parents, region_code = Area(Level.REGION, code, region_name), [], code
     elif level == Level.DEPARTEMENT:
-        departement = Departement.objects.select_related("region").filter(code=code).first()
-        if departement is None:
+        label = places.departement_label(code)
+        if label is None:
             raise Http404
-        region_code = departement.region_id
-        area = Area(Level.DEPARTEMENT, departement.code, str(departement))
-        parents = [Area(Level.REGION, departement.region.code, departement.region.name)]
+        region_code = places.region_of(code) or ""
+        area = Area(Level.DEPARTEMENT, code, label)
+        parents = [Area(Level.REGION, region_code, places.region_name(region_code) or region_code)]
     else:
-        organisation = _organisation(code)
-        region_code = organisation.region_id or ""
-        area = Area(Level.ORGANISATION, str(organisation.pk), organisation.name)
+        pk, name, region, departement_code = _organisation(code)
+        region_code = region or ""
+        area = Area(Level.ORGANISATION, str(pk), name)
         parents = []
-        if organisation.region is not None:
-            parents.append(Area(Level.REGION, organisation.region.code, organisation.region.name))
-        if organisation.departement is not None:
-            parents.append(Area(Level.DEPARTEMENT, organisation.departement.code, str(organisation.departement)))
+        if region_code:
+            parents.append(Area(Level.REGION, region_code, places.region_name(region_code) or region_code))
+        if departement_code:
+            label = places.departement_label(departement_code) or departement_code
+            parents.append(Area(Level.DEPARTEMENT, departement_code, label))
     if root.level == Level.REGION and region_code != root.code:
         raise Http404
     national = [Area(Level.NATIONAL)] if root.level == Level.NATIONAL else []
     return area, national + parents
 
 
-def _organisation(public_id: str) -> Organisation:
+def _organisation(public_id: str) -> tuple[int, str, str | None, str | None]:
+    """The organisation's id, name, région and département codes (their names come from ``geography``)."""
     try:
         key = uuid.UUID(public_id)
     except ValueError:
         raise Http404 from None
-    organisation = Organisation.objects.select_related("region", "departement").filter(public_id=key).first()
+    found = Organisation.objects.filter(public_id=key).values_list("pk", "name", "region_id", "departement_id")
+    organisation = next(iter(found), None)
     if organisation is None:
         raise Http404
     return organisation

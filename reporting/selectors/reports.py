@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from typing import Any
+
+from django.db import connection
 
 from reporting.indicators import Area, Level, Period, compute
 from reporting.models import SemesterClosing, SemesterSnapshot
@@ -25,6 +29,32 @@ def closing_of(period: Period) -> SemesterClosing | None:
     if code is None:
         return None
     return SemesterClosing.objects.filter(semester=code).first()
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveState:
+    """What a page of live figures says around them: the semester's closing, asked for or done, and
+    when the summary table was last rebuilt."""
+
+    closing_requested: bool
+    closed_at: datetime.datetime | None
+    refreshed_at: datetime.datetime | None
+
+    @property
+    def closing_in_progress(self) -> bool:
+        return self.closing_requested and self.closed_at is None
+
+
+def live_state(period: Period) -> LiveState:
+    """``closing_of`` and ``facts.refreshed_at`` in one statement (the dashboard's fixed cost)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id IS NOT NULL, c.closed_at, (SELECT refreshed_at FROM reporting_referralfact LIMIT 1) "
+            "FROM (VALUES (1)) AS one(x) LEFT JOIN reporting_semesterclosing c ON c.semester = %s",
+            [period.semester_code or ""],
+        )
+        requested, closed_at, refreshed = cursor.fetchone()
+    return LiveState(closing_requested=bool(requested), closed_at=closed_at, refreshed_at=refreshed)
 
 
 def report_for(area: Area, period: Period) -> tuple[dict[str, Any], SemesterSnapshot | None]:

@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 
 from partners.access import Actor, actor_for
 from partners.enums import Role
-from partners.models import Departement, Region
+from partners.geography import geography
 from reporting import presentation
 from reporting.indicators import AREA, CHILD_LEVEL, Area, Level, Period
 from reporting.selectors.areas import (
@@ -25,8 +25,7 @@ from reporting.selectors.areas import (
     root_area,
     semesters,
 )
-from reporting.selectors.reports import closing_of, report_for
-from reporting.services.facts import refreshed_at
+from reporting.selectors.reports import live_state, report_for
 
 
 def area_url(area: Area, public_ids: dict[str, str] | None = None) -> str:
@@ -78,11 +77,11 @@ def go(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     root = root_area(actor)
     period, _error = period_from_query(request.GET.dict(), timezone.localdate())
-    code = request.GET.get("departement", "")
-    if code and Departement.objects.filter(code=code).exists():
+    code, region_code = request.GET.get("departement", ""), request.GET.get("region", "")
+    if code and code in geography().departements:
         target = Area(Level.DEPARTEMENT, code)
-    elif request.GET.get("region") and Region.objects.filter(code=request.GET["region"]).exists():
-        target = Area(Level.REGION, request.GET["region"])
+    elif region_code and region_code in geography().regions:
+        target = Area(Level.REGION, region_code)
     else:
         target = root
     return redirect(f"{area_url(target)}?{period_query(period)}")
@@ -107,8 +106,8 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         if table is not None:
             table["rows_html"] = presentation.breakdown_rows_html(table, query)
     area_query = urlencode({str(level): code}) if level != Level.NATIONAL else ""
-    closing = closing_of(period) if snapshot is None else None
-    closed = snapshot is not None or (closing is not None and closing.closed_at is not None)
+    live = live_state(period) if snapshot is None else None
+    closed = snapshot is not None or (live is not None and live.closed_at is not None)
     context: dict[str, Any] = {
         "area": area,
         "parents": [(parent, area_url(parent)) for parent in parents],
@@ -122,18 +121,16 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
             selected=period.semester_code or "",
         ),
         "snapshot": snapshot,
-        "refreshed_at": None if snapshot else refreshed_at(),
+        "refreshed_at": live.refreshed_at if live else None,
         "organisation_in_closed_semester": area.level == Level.ORGANISATION and closed,
-        "closing_in_progress": closing is not None and closing.closed_at is None,
+        "closing_in_progress": live is not None and live.closing_in_progress,
         "sections": presentation.section_tables(report),
         "charts": presentation.charts(report, area.level),
         "area_table": area_table,
         "child_title": presentation.CHILD_TITLES.get(area.level, ""),
         "network_table": network_table,
         "region_options": (
-            presentation.options_html(Region.objects.order_by("name").values_list("code", "name"))
-            if actor.role == Role.NATIONAL_COMMITTEE
-            else ""
+            presentation.options_html(geography().regions.items()) if actor.role == Role.NATIONAL_COMMITTEE else ""
         ),
         "departement_options": _departement_options(area, parents),
         "can_close": (
@@ -141,7 +138,8 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
             and period.semester_code is not None
             and period.end < today
             and snapshot is None
-            and closing is None
+            and live is not None
+            and not live.closing_requested
             and area.level == Level.NATIONAL
         ),
         "secrecy_threshold": presentation.THRESHOLD,
@@ -158,7 +156,7 @@ def _departement_options(area: Area, parents: list[Area]) -> str:
     )
     if not region_code:
         return ""
-    departements = Departement.objects.filter(region_id=region_code).order_by("code").values_list("code", "name")
+    departements = geography().departements_of(region_code)
     selected = area.code if area.level == Level.DEPARTEMENT else ""
     return presentation.options_html(((code, f"{name} ({code})") for code, name in departements), selected)
 
