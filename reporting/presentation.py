@@ -15,10 +15,8 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
 
 from reporting.indicators import (
     AGREEMENTS,
@@ -54,26 +52,32 @@ def _small(value: Any) -> bool:
     return isinstance(value, int) and 0 < value < THRESHOLD
 
 
+def french_number(value: float, decimals: int = 0) -> str:
+    """« 12 345 », « 66,7 »: thousands grouped by a no-break space, a decimal comma, rounded to
+    ``decimals`` (Django's ``number_format`` cuts the digits instead: it wrote 2/3 as « 66,6 % »)."""
+    return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+
+
 def cell(indicator: Indicator, row: dict[str, Any]) -> Cell:
     value = row.get(indicator.key)
     if indicator.kind == Kind.PEOPLE:
         if _small(value):
             return Cell(MASKED, None, masked=True)
-        return Cell(number_format(value or 0, force_grouping=True), value or 0)
+        return Cell(french_number(value or 0), value or 0)
     if indicator.kind == Kind.COUNT:
-        return Cell(number_format(value or 0, force_grouping=True), value or 0)
+        return Cell(french_number(value or 0), value or 0)
     if indicator.kind == Kind.RATE:
         if _small(row.get(indicator.numerator)) or _small(row.get(indicator.denominator)):
             return Cell(CONFIDENTIAL, None, masked=True)
         if value is None:
             return Cell(NOT_APPLICABLE, None)
-        return Cell(f"{number_format(value * 100, 1)} %", value)
+        return Cell(f"{french_number(value * 100, 1)} %", value)
     # DAYS
     if _small(row.get(indicator.base)):
         return Cell(CONFIDENTIAL, None, masked=True)
     if value is None:
         return Cell(NOT_APPLICABLE, None)
-    return Cell(f"{number_format(value, 1)} j", value)
+    return Cell(f"{french_number(value, 1)} j", value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,6 +191,7 @@ class Bar:
 BAR_HEIGHT = 28
 LABEL_WIDTH = 45.0  # percent of the width given to the labels
 BARS_WIDTH = 42.0  # percent given to the longest bar
+LABEL_CHARACTERS = 48  # a longer label is cut, « … » included (the data table below has it whole)
 
 
 def bar_chart(slug: str, title: str, items: list[tuple[str, Cell]]) -> dict[str, Any]:
@@ -230,7 +235,7 @@ def _bars_html(bars: list[Bar]) -> SafeString:
             '<text x="{}" y="{}" text-anchor="end" font-size="13" fill="#212529">{}</text>',
             f"{LABEL_WIDTH - 1}%",
             bar.text_y,
-            Truncator(bar.label).chars(48),
+            bar.label if len(bar.label) <= LABEL_CHARACTERS else f"{bar.label[: LABEL_CHARACTERS - 1]}…",
         )
         rect = (
             format_html(
