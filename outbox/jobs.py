@@ -71,6 +71,27 @@ JOBS: dict[str, Job] = {
         "Effacement des lignes du journal des accès au-delà de la durée de conservation : lignes effacées",
         "audit.jobs.purge",
     ),
+    # Purges, nightly (each batch of 5,000 rows in its own transaction, hence not atomic).
+    "session_purge": Job(
+        "Effacement des sessions expirées : sessions effacées",
+        "partners.purges.sessions",
+        atomic=False,
+    ),
+    "sign_in_attempt_purge": Job(
+        "Effacement des tentatives de connexion échouées de plus de 30 jours : lignes effacées",
+        "partners.purges.sign_in_attempts",
+        atomic=False,
+    ),
+    "message_purge": Job(
+        "Effacement des notifications envoyées ou en échec depuis plus de 13 mois : messages effacés",
+        "outbox.purges.messages",
+        atomic=False,
+    ),
+    "history_context_purge": Job(
+        "Effacement des contextes d'historique qu'aucune modification ne cite plus : lignes effacées",
+        "history.purges.contexts",
+        atomic=False,
+    ),
     "retention_monthly": Job(
         "Conservation : préavis au référent 30 jours avant, puis anonymisation des dossiers et comptes échus",
         "retention.jobs.monthly",

@@ -338,6 +338,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=30, hour=3),
         "args": ["access_log_purge"],
     },
+    # Every night from 4:00, the purges (outbox.purges, partners.purges, history.purges): expired
+    # sessions; django-axes' failed sign-ins older than 30 days; notifications sent or failed more than
+    # 13 months ago (never one still to send); change contexts no change points to, untouched for a day.
+    "session-purge": {"task": "outbox.run_job", "schedule": crontab(minute=0, hour=4), "args": ["session_purge"]},
+    "sign-in-attempt-purge": {
+        "task": "outbox.run_job",
+        "schedule": crontab(minute=10, hour=4),
+        "args": ["sign_in_attempt_purge"],
+    },
+    "message-purge": {"task": "outbox.run_job", "schedule": crontab(minute=20, hour=4), "args": ["message_purge"]},
+    "history-context-purge": {
+        "task": "outbox.run_job",
+        "schedule": crontab(minute=30, hour=4),
+        "args": ["history_context_purge"],
+    },
     # The 1st of each month at 3:00, files due within 30 days: notice to the referent; files due whose
     # notice is 30 days old, and accounts deactivated beyond their retention: anonymised.
     "retention-monthly": {

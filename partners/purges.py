@@ -1,0 +1,62 @@
+"""Purges of the sign-in traces: expired sessions and django-axes' failed sign-ins (jobs in ``outbox.jobs``).
+
+Nothing else deletes them: Django leaves an expired session row in place until ``clearsessions``
+runs, and django-axes keeps a failed sign-in (the address typed, the IP address, the browser's
+user agent) for ever.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.utils import timezone
+
+from outbox.jobs import JobCounts
+from outbox.purges import delete_in_batches
+
+logger = logging.getLogger(__name__)
+
+# A failed sign-in counts towards a lockout for AXES_COOLOFF_TIME (15 minutes) only; it is kept
+# 30 days so that an administrator can still see a wave of attempts on an account or an address.
+SIGN_IN_ATTEMPT_RETENTION = datetime.timedelta(days=30)
+# django-axes' tables: attempts (counted for the lockout), and the failure and access logs, which
+# settings leave unused today (AXES_ENABLE_ACCESS_FAILURE_LOG off, AXES_DISABLE_ACCESS_LOG on):
+# purged alike should they be turned on.
+AXES_MODELS = ("axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog")
+
+
+def expired_sessions_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the sessions whose expiry date is past (what ``clearsessions`` does), in batches."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):  # a session engine without a table clears itself
+        store.clear_expired()
+        return 0
+    expired = store.get_model_class().objects.filter(expire_date__lt=now or timezone.now())
+    deleted = delete_in_batches(expired)
+    logger.info("purge: %s expired sessions deleted", deleted)
+    return deleted
+
+
+def sign_in_attempts_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete django-axes' rows whose last attempt is more than 30 days old, in batches."""
+    limit = (now or timezone.now()) - SIGN_IN_ATTEMPT_RETENTION
+    deleted = 0
+    for label in AXES_MODELS:
+        model = apps.get_model(label)
+        deleted += delete_in_batches(model._default_manager.filter(attempt_time__lt=limit))
+    logger.info("purge: %s sign-in attempt rows deleted", deleted)
+    return deleted
+
+
+def sessions(today: datetime.date) -> JobCounts:
+    """The ``session_purge`` job: sessions deleted (``examined``)."""
+    return JobCounts(examined=expired_sessions_purge(), enqueued=0)
+
+
+def sign_in_attempts(today: datetime.date) -> JobCounts:
+    """The ``sign_in_attempt_purge`` job: rows deleted (``examined``)."""
+    return JobCounts(examined=sign_in_attempts_purge(), enqueued=0)
