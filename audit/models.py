@@ -1,3 +1,5 @@
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ class AccessLog(models.Model):
         DOWNLOAD = "download", "Téléchargement d'un document"
         EXPORT = "export", "Export"
         SEARCH = "search", "Recherche"
+        LIST = "list", "Affichage d'une liste"
 
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
@@ -23,13 +26,34 @@ class AccessLog(models.Model):
     object_type = models.CharField(max_length=64)
     object_id = models.UUIDField()
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    # A list or a search (``object_type``: the list's name, ``object_id``: the organisation or the
+    # session it belongs to): the young people whose names it showed, one row for the whole page.
+    shown = ArrayField(models.UUIDField(), verbose_name="jeunes affichés", default=list, blank=True)
 
     class Meta:
         verbose_name = "accès"
         indexes = [
             models.Index(fields=["object_type", "object_id", "-created_at"], name="accesslog_object"),
             models.Index(fields=["user", "-created_at"], name="accesslog_user"),
+            # "Who saw this young person in a list?" (the administrators' access-log page)
+            GinIndex(fields=["shown"], name="accesslog_shown"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.object_type} {self.object_id}"
+
+    @property
+    def listing_label(self) -> str:
+        """The French name of the list or search a row records ("" for a single record)."""
+        return LISTINGS.get(self.object_type, "") if self.purpose in (self.Purpose.LIST, self.Purpose.SEARCH) else ""
+
+
+# ``object_type`` of the rows written for lists and searches → what the administrators read.
+LISTINGS = {
+    "young_people": "Liste des jeunes suivis",
+    "young_people_search": "Recherche de jeunes par nom",
+    "inbox": "Orientations reçues (E2C)",
+    "sent_referrals": "Orientations envoyées",
+    "session_registrations": "Inscrits et candidats d'une information collective",
+    "home": "Page d'accueil (points de suivi, fins de CEJ, retours)",
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from audit.models import AccessLog
 from partners.access import Actor, Capability
@@ -18,8 +18,8 @@ def can_read_access_log(actor: Actor) -> bool:
 def access_log(*, object_id: uuid.UUID | None = None, user_email: str = "") -> QuerySet[AccessLog]:
     """Rows about one record (a young person, a referral, a document…) and/or by one user."""
     rows = AccessLog.objects.select_related("user", "organisation")
-    if object_id is not None:
-        rows = rows.filter(object_id=object_id)
+    if object_id is not None:  # the record itself, or a list that showed this young person
+        rows = rows.filter(Q(object_id=object_id) | Q(shown__contains=[object_id]))
     if user_email:
         rows = rows.filter(user__email__iexact=user_email.strip())
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Protocol
 from uuid import UUID
 
@@ -29,6 +30,31 @@ def log_access(*, actor: Actor, record: PublicRecord, purpose: str) -> None:
         object_type=type(record).__name__,
         object_id=record.public_id,
         purpose=purpose,
+    )
+
+
+def log_listing(
+    *,
+    actor: Actor,
+    listing: str,
+    young_people: Iterable[UUID],
+    purpose: str = AccessLog.Purpose.LIST,
+    record: PublicRecord | None = None,
+) -> None:
+    """Record that a list or a search (``listing``, a key of ``audit.models.LISTINGS``) showed these
+    young people (their public UUIDs) to ``actor``: one row for the page, none when it showed nobody.
+    ``record``: what the list belongs to (an information session), else the acting organisation."""
+    shown = list(dict.fromkeys(young_people))
+    if not shown:
+        return
+    owner = record or actor.organisation or actor.user
+    AccessLog.objects.create(
+        user=actor.user,
+        organisation=actor.organisation,
+        object_type=listing,
+        object_id=owner.public_id,
+        purpose=purpose,
+        shown=shown,
     )
 
 

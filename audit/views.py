@@ -95,16 +95,18 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
     writer = csv.writer(_Echo(), delimiter=";")
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(["Date", "Utilisateur", "Structure", "Objet", "Identifiant", "Motif"])
+        header = ["Date", "Utilisateur", "Structure", "Objet", "Identifiant", "Motif", "Jeunes affichés"]
+        yield "\ufeff" + writer.writerow(header)
         for row in rows.order_by("-created_at", "-id")[:EXPORT_LIMIT].iterator():
             yield writer.writerow(
                 [
                     timezone.localtime(row.created_at).strftime("%d/%m/%Y %H:%M:%S"),
                     row.user.email,
                     row.organisation.name if row.organisation else "",
-                    row.object_type,
+                    row.listing_label or row.object_type,
                     str(row.object_id),
                     row.get_purpose_display(),
+                    " ".join(str(shown) for shown in row.shown),
                 ]
             )
 

@@ -70,6 +70,7 @@ JOBS: dict[str, Job] = {
     "access_log_purge": Job(
         "Effacement des lignes du journal des accès au-delà de la durée de conservation : lignes effacées",
         "audit.jobs.purge",
+        atomic=False,  # each batch of 5,000 rows its own transaction: no lock held until the end
     ),
     # Purges, nightly (each batch of 5,000 rows in its own transaction, hence not atomic).
     "session_purge": Job(

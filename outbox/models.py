@@ -40,6 +40,9 @@ class Message(models.Model):
     in_digest = models.BooleanField(default=False)
     digested_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField("lu le", null=True, blank=True)
+    # Another address than the recipient's current one: a security notice to the address an account
+    # just left (``partners.services.accounts``). Sent at once, never filed for a digest.
+    address = models.EmailField("adresse d'envoi", blank=True)
 
     class Meta:
         verbose_name = "message"

@@ -41,11 +41,13 @@ def enqueue(
     key: str,
     context: dict[str, object],
     organisation: Organisation | None = None,
+    address: str = "",
 ) -> list[Message]:
     """Write one message per recipient in the current transaction; an existing key is not written twice.
 
     Must be called inside the transaction of the change that causes the messages. Side effect:
     once that transaction commits, a delivery task is published (see ``request_delivery``).
+    ``address``: e-mail it there rather than to the recipient's current address (at once, no digest).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("enqueue() belongs inside the transaction of the change it reports.")
@@ -56,6 +58,7 @@ def enqueue(
             organisation=organisation,
             context=context,
             delivery_key=f"{key}:{recipient.pk}",
+            address=address,
         )
         for recipient in {user.pk: user for user in recipients}.values()
     ]
@@ -121,7 +124,7 @@ def _send_email(message: Message) -> None:
         subject=rendered.subject,
         body=rendered.text,
         from_email=from_email,
-        to=[message.recipient.email],
+        to=[message.address or message.recipient.email],
         reply_to=reply_to,
         headers={"X-E2C-Message": str(message.public_id)},
     )
@@ -152,7 +155,7 @@ def deliver_next(*, now: datetime.datetime | None = None) -> Message | None:
             with transaction.atomic():  # a database error while rendering leaves the row usable
                 if not message.recipient.is_active:
                     raise RecipientInactiveError
-                if wants_digest(message.recipient):
+                if not message.address and wants_digest(message.recipient):
                     message.in_digest = True
                 else:
                     _send_email(message)

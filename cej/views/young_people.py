@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils import timezone
 
 from audit.models import AccessLog
-from audit.services import log_access
+from audit.services import log_access, log_listing
 from cej.forms.young_people import YoungPersonForm
 from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
@@ -42,11 +42,20 @@ def young_people(request: HttpRequest) -> HttpResponse:
     mine_only = request.GET.get("mes-jeunes") == "1"
     context: dict[str, object] = {"query": query, "mine_only": mine_only, "can_create": can_hold_files(actor)}
     if query:
-        context["results"] = search_young_people(actor=actor, query=query)
+        results = search_young_people(actor=actor, query=query)
+        context["results"] = results
+        log_listing(
+            actor=actor,
+            listing="young_people_search",
+            young_people=(person.public_id for person in results),
+            purpose=AccessLog.Purpose.SEARCH,
+        )
     else:
-        context["page"] = young_people_list(
+        page = young_people_list(
             actor=actor, mine_only=mine_only, after=request.GET.get("apres"), before=request.GET.get("avant")
         )
+        context["page"] = page
+        log_listing(actor=actor, listing="young_people", young_people=(person.public_id for person in page.items))
     return render(request, "cej/young_people.html", context)
 
 

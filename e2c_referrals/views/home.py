@@ -6,11 +6,14 @@ It lives here, not in cej: it reads referrals, and dependencies flow e2c_referra
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from audit.services import log_listing
 from cej.selectors.follow_ups import cej_ending_soon, overdue_follow_ups
 from cej.selectors.young_people import young_people_for_actor
 from cej.services.young_people import can_hold_files
@@ -24,17 +27,21 @@ HOME_LIST_SIZE = 10
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     context: dict[str, object] = {"membership": actor.membership, "holds_files": can_hold_files(actor)}
+    shown: list[UUID] = []  # the young people named on the page (access log)
     if context["holds_files"]:
         mine = young_people_for_actor(actor).filter(referent=actor.user)
-        context |= {
-            "my_young_people_count": mine.count(),
-            "overdue": list(overdue_follow_ups(referent=actor.user, actor=actor)[:HOME_LIST_SIZE]),
-            "ending_soon": list(cej_ending_soon(referent=actor.user, actor=actor)[:HOME_LIST_SIZE]),
-        }
+        overdue = list(overdue_follow_ups(referent=actor.user, actor=actor)[:HOME_LIST_SIZE])
+        ending_soon = list(cej_ending_soon(referent=actor.user, actor=actor)[:HOME_LIST_SIZE])
+        context |= {"my_young_people_count": mine.count(), "overdue": overdue, "ending_soon": ending_soon}
+        shown += [follow_up.young_person.public_id for follow_up in overdue]
+        shown += [contract.young_person.public_id for contract in ending_soon]
     if can_refer(actor):
-        context["hand_backs"] = open_hand_backs(actor=actor, limit=HOME_LIST_SIZE)
+        hand_backs = open_hand_backs(actor=actor, limit=HOME_LIST_SIZE)
+        context["hand_backs"] = hand_backs
+        shown += [hand_back.referral.young_person.public_id for hand_back in hand_backs]
     if can_use_inbox(actor):
         context["inbox_summary"] = inbox_summary(actor=actor)
+    log_listing(actor=actor, listing="home", young_people=shown)
     return render(request, "home.html", context)
 
 

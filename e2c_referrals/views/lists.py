@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 
+from audit.services import log_listing
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.models import Referral
 from e2c_referrals.selectors.inbox import (
@@ -57,6 +58,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
         Row(referral, working_days_since_sent(referral, today), getattr(referral, "overdue_rank", 1) == 0)
         for referral in page.items
     ]
+    log_listing(actor=actor, listing="inbox", young_people=(row.referral.young_person.public_id for row in rows))
     return render(
         request,
         "e2c_referrals/inbox.html",
@@ -83,6 +85,9 @@ def sent_referrals_view(request: HttpRequest) -> HttpResponse:
         actor=actor, mine_only=mine_only, status=status, after=request.GET.get("apres"), before=request.GET.get("avant")
     )
     rows = [Row(r, working_days_since_sent(r, today), is_overdue(r, today)) for r in page.items]
+    log_listing(
+        actor=actor, listing="sent_referrals", young_people=(row.referral.young_person.public_id for row in rows)
+    )
     return render(
         request,
         "e2c_referrals/sent_referrals.html",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.models import AccessLog
-from audit.services import log_access
+from audit.services import log_access, log_listing
 from e2c_referrals.enums import RegistrationStatus, SessionStatus
 from e2c_referrals.forms.sessions import (
     AttendanceForm,
@@ -137,6 +137,13 @@ def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         and session.registration_deadline >= timezone.localdate()
     )
     manages = can_manage_session(actor, session)
+    log_listing(
+        actor=actor,
+        listing="session_registrations",
+        young_people=[r.referral.young_person.public_id for r in registrations]
+        + [referral.young_person.public_id for referral in candidates],
+        record=session,
+    )
     return render(
         request,
         "e2c_referrals/sessions/detail.html",

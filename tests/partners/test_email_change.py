@@ -78,3 +78,55 @@ def test_a_wrong_address_is_refused_in_french_and_nothing_changes(client, advise
 def test_signed_out_people_are_sent_to_the_sign_in_page(client):
     response = client.get(reverse("email_change"))
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_old_address_is_told_of_the_change_at_once_even_with_the_daily_digest(client, adviser, mailoutbox):
+    # Given: the adviser chose the daily digest for her notifications
+    from outbox.models import Message, Preference
+    from outbox.services import deliver_pending
+
+    Preference.objects.create(user=adviser, frequency=Preference.Frequency.DAILY_DIGEST)
+
+    # When: the address is changed, then the relay runs
+    client.post(reverse("email_change"), {"email": "camille.roux@nouvelle.exemple.fr"})
+    notice = Message.objects.get(recipient=adviser, kind="account.email_changed")
+    assert notice.address == "camille.roux@ml.exemple.fr"
+    assert deliver_pending() == 1
+
+    # Then: one e-mail to the old address (not filed for the digest), the new one masked in it
+    notice.refresh_from_db()
+    assert notice.status == Message.Status.SENT and not notice.in_digest
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["camille.roux@ml.exemple.fr"]
+    body = mailoutbox[0].body
+    assert "c•••@nouvelle.exemple.fr" in body and "camille.roux@nouvelle" not in body
+    assert "prévenez tout de suite l'administrateur" in body
+    assert mailoutbox[0].subject == "Adresse de connexion changée sur Orientations E2C"
+    # the bell shows it too, in the account's own notifications
+    assert "Adresse de connexion changée" in client.get(reverse("outbox:notifications")).content.decode()
+
+
+def test_a_refused_change_tells_nobody(client, adviser):
+    from outbox.models import Message
+
+    UserFactory(email="pris@exemple.fr")
+    client.post(reverse("email_change"), {"email": "pris@exemple.fr"})
+    session = client.session
+    session[SIGNED_IN_AT] = time.time() - 6 * 60
+    session.save()
+    client.post(reverse("email_change"), {"email": "ailleurs@exemple.fr"})
+
+    assert User.objects.get(pk=adviser.pk).email == "camille.roux@ml.exemple.fr"
+    assert not Message.objects.filter(kind="account.email_changed").exists()
+
+
+def test_a_concurrent_taker_leaves_neither_the_change_nor_its_notice(adviser, monkeypatch):
+    # Given: another account takes the address between the form's check and the write
+    from outbox.models import Message
+    from partners.services.accounts import EmailTaken, account_email_change
+
+    UserFactory(email="convoitee@exemple.fr")
+
+    # When / Then: the unique index refuses it: no change, no notice
+    with pytest.raises(EmailTaken):
+        account_email_change(user=adviser, email="convoitee@exemple.fr")
+    assert not Message.objects.filter(kind="account.email_changed").exists()
