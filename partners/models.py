@@ -282,6 +282,7 @@ class AccountEvent(models.Model):
         MEMBERSHIP_REACTIVATED = "membership_reactivated", "Rattachement réactivé"
         ACCOUNT_DEACTIVATED = "account_deactivated", "Compte désactivé"
         ACCOUNT_REACTIVATED = "account_reactivated", "Compte réactivé"
+        TWO_FACTOR_RESET = "two_factor_reset", "Double authentification réinitialisée"
 
     created_at = models.DateTimeField("date", default=timezone.now, editable=False)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
@@ -493,3 +494,29 @@ class DirectoryImport(TimestampedModel):
 
     def __str__(self) -> str:
         return f"Import {self.filename} ({self.created_at:%d/%m/%Y})"
+
+
+# --- Two-factor backup codes --------------------------------------------------------------
+
+
+class BackupCode(models.Model):
+    """One single-use two-factor backup code (« code de secours »), for a person who lost their phone.
+
+    Only a keyed hash is stored (``partners.services.two_factor.backup_code_hash``: HMAC-SHA256 with the
+    SECRET_KEY of this row's random salt and the normalised code): the database alone gives no usable code.
+    A set of codes is replaced as a whole (``backup_codes_generate``); a used code keeps its row, dated.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="backup_codes")
+    salt = models.CharField("sel", max_length=32)
+    code_hash = models.CharField("empreinte", max_length=64)
+    created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    used_at = models.DateTimeField("utilisé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "code de secours"
+        verbose_name_plural = "codes de secours"
+        ordering = ["user", "id"]
+
+    def __str__(self) -> str:
+        return f"Code de secours {self.pk}"

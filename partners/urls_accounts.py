@@ -18,6 +18,7 @@ urlpatterns = [
     path("connexion/double-authentification/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("connexion/confirmer-mot-de-passe/", two_factor.reauthenticate, name="reauthenticate"),
     path("compte/adresse-e-mail/", two_factor.email_change, name="email_change"),
+    path("compte/codes-de-secours/", two_factor.backup_codes_regenerate, name="backup_codes_regenerate"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),

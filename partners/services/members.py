@@ -15,10 +15,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from outbox.services import enqueue
 from partners.access import Actor, can_manage_members_of
 from partners.enums import ROLE_ORGANISATION_KINDS, Role
-from partners.models import AccountEvent, Invitation, Membership, Organisation, User
+from partners.models import AccountEvent, BackupCode, Invitation, Membership, Organisation, User
 from partners.selectors.members import ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP, account_reopenable_by, hash_token
 
 INVITATION_EXPIRED = "Ce lien d'invitation a expiré : demandez à votre responsable une nouvelle invitation."
@@ -464,3 +466,53 @@ def membership_reactivate(*, actor: Actor, membership: Membership, reason: str =
             reason=reason,
         )
     return locked
+
+
+# --- Two-factor reset ---------------------------------------------------------------------------
+
+TWO_FACTOR_RESET_MESSAGE_KIND = "account.two_factor_reset"
+
+
+@transaction.atomic
+def two_factor_reset(*, actor: Actor, membership: Membership, reason: str = "") -> AccountEvent:
+    """An administrator removes the two-factor authentication of ``membership``'s person (lost phone).
+
+    The person enrols an authenticator application again at their next sign-in (mandatory for their
+    role) and gets a new set of backup codes then. Administrators only; not on one's own account (one's
+    own application is replaced from the « Double authentification » page).
+
+    Side effects: every TOTPDevice (confirmed or pending) and BackupCode row of the person deleted; an
+    AccountEvent TWO_FACTOR_RESET row in the membership's organisation; an outbox message to the person
+    (in-app and e-mail); once the transaction commits, all the person's sessions deleted.
+    """
+    if not actor.is_administrator:
+        raise PermissionDenied("Seul un administrateur peut réinitialiser la double authentification.")
+    _require_manager_of(actor, membership.organisation)
+    _refuse_self(
+        actor,
+        membership,
+        "Vous ne pouvez pas réinitialiser votre propre double authentification : changez d'application depuis "
+        "la page « Double authentification », ou demandez-le à un autre administrateur.",
+    )
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    devices, _ = TOTPDevice.objects.filter(user=user).delete()
+    codes, _ = BackupCode.objects.filter(user=user).delete()
+    if not devices and not codes:
+        raise ValidationError("Cette personne n'a pas de double authentification active : rien à réinitialiser.")
+    event = log_account_event(
+        actor=actor,
+        organisation=membership.organisation,
+        user=user,
+        action=AccountEvent.Action.TWO_FACTOR_RESET,
+        reason=reason.strip(),
+    )
+    enqueue(
+        kind=TWO_FACTOR_RESET_MESSAGE_KIND,
+        recipients=[user],
+        key=f"two_factor_reset:{event.pk}",
+        context={"reset_on_label": timezone.localtime(event.created_at).strftime("%d/%m/%Y à %H:%M")},
+        organisation=membership.organisation,
+    )
+    user_id = user.pk
+    transaction.on_commit(lambda: end_sessions_of(user_id), robust=True)
+    return event

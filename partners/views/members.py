@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -40,7 +40,9 @@ from partners.services.members import (
     membership_change_role,
     membership_deactivate,
     membership_reactivate,
+    two_factor_reset,
 )
+from partners.services.two_factor import two_factor_in_place
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -68,6 +70,7 @@ def team(request: HttpRequest, public_id: str) -> HttpResponse:
             "page": page,
             "invitations": pending_invitations(organisation=organisation),
             "my_user_id": actor.user.pk,
+            "can_reset_two_factor": actor.is_administrator,
         },
     )
 
@@ -307,6 +310,40 @@ def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResp
     )
 
 
+@login_required
+def two_factor_reset_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    """An administrator removes a member's two-factor authentication (lost phone), after confirmation."""
+    actor = actor_for(request)
+    if not actor.is_administrator:  # before the lookup: every other role gets 403, whatever the record
+        raise PermissionDenied("Seul un administrateur peut réinitialiser la double authentification.")
+    membership = membership_for_manager(actor=actor, public_id=public_id)
+    form = ReasonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            two_factor_reset(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"La double authentification de {membership.user.get_full_name()} est réinitialisée : ses sessions "
+                "sont fermées, et une nouvelle application lui sera demandée à sa prochaine connexion. "
+                "Un message l'en informe.",
+            )
+            return redirect(_team_url(membership.organisation.public_id))
+    return render(
+        request,
+        "partners/members/two_factor_reset.html",
+        {
+            "membership": membership,
+            "organisation": membership.organisation,
+            "form": form,
+            "is_me": membership.user_id == actor.user.pk,
+            "in_place": two_factor_in_place(membership.user),
+        },
+    )
+
+
 urlpatterns = [
     path("annuaire/<uuid:public_id>/equipe/", team, name="team"),
     path("annuaire/<uuid:public_id>/equipe/historique/", team_history_view, name="team_history"),
@@ -315,6 +352,11 @@ urlpatterns = [
     path("rattachements/<uuid:public_id>/role/", membership_role_view, name="membership_role"),
     path("rattachements/<uuid:public_id>/desactiver/", membership_deactivate_view, name="membership_deactivate"),
     path("rattachements/<uuid:public_id>/reactiver/", membership_reactivate_view, name="membership_reactivate"),
+    path(
+        "rattachements/<uuid:public_id>/double-authentification/reinitialiser/",
+        two_factor_reset_view,
+        name="two_factor_reset",
+    ),
     # Before the token's route, which would take « accepter » for a token.
     path("invitation/accepter/", invitation_accept_view, name="invitation_accept_form"),
     path("invitation/<str:token>/", invitation_open_view, name="invitation_accept"),

@@ -1,5 +1,6 @@
-"""Two-factor pages: the code after the password, enrolment of an authenticator application, the
-password asked again before a change of sign-in settings, and the change of one's sign-in address."""
+"""Two-factor pages: the code after the password (or a backup code), enrolment of an authenticator
+application, a new set of backup codes, the password asked again before a change of sign-in settings, and
+the change of one's sign-in address."""
 
 import time
 from urllib.parse import urlencode
@@ -15,10 +16,20 @@ from django.views.decorators.cache import never_cache
 
 from config.middleware import SIGNED_IN_AT
 from partners.forms.accounts import EmailChangeForm
-from partners.forms.two_factor import PasswordConfirmForm, TotpCodeForm
+from partners.forms.two_factor import (
+    BackupCodesRegenerateForm,
+    PasswordConfirmForm,
+    SecondFactorCodeForm,
+    TotpCodeForm,
+)
 from partners.models import User
 from partners.services.accounts import EmailTaken, account_email_change
 from partners.services.two_factor import (
+    BACKUP_CODE_COUNT,
+    BACKUP_CODES_LOW,
+    backup_code_verify,
+    backup_codes_generate,
+    backup_codes_remaining,
     confirmed_device,
     qr_code_svg,
     secret_for_manual_entry,
@@ -54,25 +65,72 @@ def signed_in_user(request: HttpRequest) -> User:
     return request.user
 
 
+CODE_REFUSED = (
+    "Code refusé : il est faux, a déjà servi ou a expiré. Saisissez le code affiché en ce moment "
+    "par votre application (après plusieurs erreurs, patientez quelques secondes)."
+)
+BACKUP_CODE_USED = (
+    "Ce code de secours a déjà servi : chaque code ne fonctionne qu'une fois. Saisissez un autre de vos codes."
+)
+BACKUP_CODE_REFUSED = (
+    "Code de secours refusé : il est faux, ou a été remplacé par une nouvelle série de codes "
+    "(après plusieurs erreurs, patientez quelques secondes)."
+)
+
+
+def remaining_codes_message(request: HttpRequest, remaining: int) -> None:
+    """After a backup code: how many are left, a warning when few are."""
+    if remaining <= BACKUP_CODES_LOW:
+        left = f"il ne vous reste que {remaining} code{'s' if remaining > 1 else ''} de secours"
+        if remaining == 0:
+            left = "vous n'avez plus aucun code de secours"
+        messages.warning(
+            request,
+            f"Code de secours accepté, mais {left}. Générez-en une nouvelle série depuis la page "
+            "« Double authentification » (et, si vous avez perdu votre téléphone, configurez-y une nouvelle "
+            "application).",
+        )
+    else:
+        messages.success(
+            request,
+            f"Code de secours accepté. Il vous reste {remaining} codes de secours. Si vous avez perdu votre "
+            "téléphone, configurez une nouvelle application depuis la page « Double authentification ».",
+        )
+
+
 @never_cache
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The code after the password: the application's, or one of the person's backup codes."""
     user = signed_in_user(request)
     target = next_url(request)
     if session_is_verified(request):
         return redirect(target)
     if confirmed_device(user) is None:
         return redirect(with_next("two_factor_setup", target))
-    form = TotpCodeForm(request.POST or None)
+    form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp_verify(request=request, user=user, token=form.cleaned_data["token"]):
-            return redirect(target)
-        form.add_error(
-            "token",
-            "Code refusé : il est faux, a déjà servi ou a expiré. Saisissez le code affiché en ce moment "
-            "par votre application (après plusieurs erreurs, patientez quelques secondes).",
-        )
+        token = form.cleaned_data["token"]
+        if not form.is_backup_code:
+            if totp_verify(request=request, user=user, token=token):
+                return redirect(target)
+            form.add_error("token", CODE_REFUSED)
+        else:
+            check = backup_code_verify(request=request, user=user, code=token)
+            if check.accepted:
+                remaining_codes_message(request, check.remaining)
+                return redirect(target)
+            form.add_error("token", BACKUP_CODE_USED if check.used else BACKUP_CODE_REFUSED)
     return render(request, "partners/two_factor/verify.html", {"form": form, "next": target})
+
+
+def render_backup_codes(request: HttpRequest, codes: list[str], *, target: str, first: bool) -> HttpResponse:
+    """The one page that shows a new set of codes in clear: rendered in the answer to the POST, stored nowhere."""
+    return render(
+        request,
+        "partners/two_factor/backup_codes.html",
+        {"codes": codes, "next": target, "first": first, "count": BACKUP_CODE_COUNT},
+    )
 
 
 @never_cache
@@ -92,7 +150,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if totp_enrolment_confirm(request=request, user=user, device=device, token=form.cleaned_data["token"]):
             messages.success(request, "La double authentification est activée sur votre compte.")
-            return redirect(target)
+            return render_backup_codes(request, backup_codes_generate(user=user), target=target, first=True)
         form.add_error(
             "token", "Code refusé. Vérifiez que l'application a bien enregistré la clé, puis saisissez le code actuel."
         )
@@ -100,10 +158,34 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "next": target,
         "replacing": current is not None,
+        "backup_codes_remaining": backup_codes_remaining(user) if current is not None else None,
         "qr_code_svg": qr_code_svg(device),
         "secret": secret_for_manual_entry(device),
     }
     return render(request, "partners/two_factor/setup.html", context)
+
+
+@never_cache
+@login_required
+def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    """A new set of backup codes, the old one invalidated: verified session, password typed < 5 minutes."""
+    user = signed_in_user(request)
+    here = reverse("backup_codes_regenerate")
+    if confirmed_device(user) is None:
+        return redirect(with_next("two_factor_setup", here))
+    if not session_is_verified(request):
+        return redirect(with_next("two_factor_verify", here))
+    if not recently_authenticated(request):
+        return redirect(with_next("reauthenticate", here))
+    form = BackupCodesRegenerateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        messages.success(request, "Une nouvelle série de codes de secours remplace la précédente.")
+        return render_backup_codes(request, backup_codes_generate(user=user), target=reverse("home"), first=False)
+    return render(
+        request,
+        "partners/two_factor/backup_codes_regenerate.html",
+        {"form": form, "remaining": backup_codes_remaining(user), "count": BACKUP_CODE_COUNT},
+    )
 
 
 @never_cache

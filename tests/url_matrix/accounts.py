@@ -26,6 +26,8 @@ ENTRIES = [
     Entry("two_factor_setup", lambda w: reverse("two_factor_setup"), everyone(200)),
     Entry("reauthenticate", lambda w: reverse("reauthenticate"), everyone(200)),
     Entry("email_change", lambda w: reverse("email_change"), everyone(200)),
+    # New backup codes: only with an authenticator application (no one has one in the world: sent to enrol).
+    Entry("backup_codes_regenerate", lambda w: reverse("backup_codes_regenerate"), everyone(302)),
     # Django's admin: only staff accounts get in; everyone else is sent to its login page.
     Entry("admin:index", lambda w: reverse("admin:index"), everyone(302)),
 ]

@@ -72,4 +72,10 @@ ENTRIES = [
         lambda w: reverse("partners:invitation_accept_form"),
         dict.fromkeys(ROLES, 404),
     ),
+    # Resetting someone's two-factor: administrators only (every other role 403, managers included).
+    Entry(
+        "partners:two_factor_reset",
+        membership_url("partners:two_factor_reset"),
+        everyone(403, administrator=200),
+    ),
 ]
