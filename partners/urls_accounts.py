@@ -3,7 +3,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from partners.forms.accounts import LoginForm, PasswordResetRequestForm
+from partners.forms.accounts import (
+    LoginForm,
+    NoticedPasswordChangeForm,
+    NoticedSetPasswordForm,
+    PasswordResetRequestForm,
+)
 from partners.views import home, two_factor
 
 urlpatterns = [
@@ -27,7 +32,7 @@ urlpatterns = [
     path("mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=NoticedSetPasswordForm),
         name="password_reset_confirm",
     ),
     path(
@@ -35,7 +40,11 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "mot-de-passe/changer/",
+        auth_views.PasswordChangeView.as_view(form_class=NoticedPasswordChangeForm),
+        name="password_change",
+    ),
     path(
         "mot-de-passe/changer/termine/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -1,14 +1,17 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
     BaseUserCreationForm,
+    PasswordChangeForm,
     PasswordResetForm,
+    SetPasswordForm,
     UserChangeForm,
 )
 
 from partners.models import User
+from partners.services.accounts import account_password_set
 
 
 class UserCreationAdminForm(BaseUserCreationForm[User]):
@@ -44,6 +47,26 @@ class PasswordResetRequestForm(PasswordResetForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse e-mail"
+
+
+if TYPE_CHECKING:  # generic in django-stubs only
+    _SetPasswordForm = SetPasswordForm[User]
+else:
+    _SetPasswordForm = SetPasswordForm
+
+
+class NoticedPasswordChangeForm(PasswordChangeForm):
+    """Django's form (the old password asked), the write through the service that tells the owner."""
+
+    def save(self, commit: bool = True) -> Any:
+        return account_password_set(user=self.user, password=self.cleaned_data["new_password1"], forgotten=False)
+
+
+class NoticedSetPasswordForm(_SetPasswordForm):
+    """The « mot de passe oublié » link's form, the write through the service that tells the owner."""
+
+    def save(self, commit: bool = True) -> Any:
+        return account_password_set(user=self.user, password=self.cleaned_data["new_password1"], forgotten=True)
 
 
 class EmailChangeForm(forms.Form):

@@ -12,6 +12,7 @@ from partners.models import User
 from partners.templatetags.french_dates import date_fr
 
 EMAIL_CHANGED = "account.email_changed"
+PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (a message kind, not a password)
 
 
 class EmailTaken(Exception):
@@ -53,3 +54,26 @@ def masked_address(email: str) -> str:
     """« c•••@exemple.fr »: enough for the owner to recognise the new address, not to copy it."""
     local, _, domain = email.partition("@")
     return f"{local[:1]}•••@{domain}"
+
+
+def account_password_set(*, user: User, password: str, forgotten: bool) -> User:
+    """Write a new password for ``user`` (already validated by Django's password forms), from their
+    account page or from the « mot de passe oublié » link (``forgotten``).
+
+    Side effects: the hash written; in the same transaction, a notice to the account's address
+    (outbox, sent at once, never in a digest): a change its owner did not make is seen at once.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        enqueue(
+            kind=PASSWORD_CHANGED,
+            recipients=[user],
+            key=f"{PASSWORD_CHANGED}:{uuid.uuid4()}",
+            context={
+                "changed_at_label": date_fr(timezone.localtime(), "j F Y à H\\hi"),
+                "forgotten": forgotten,
+            },
+            address=user.email,
+        )
+    return user
