@@ -443,3 +443,79 @@ class YoungPeopleImport(TimestampedModel):
 
     def __str__(self) -> str:
         return f"Import {self.filename} ({self.created_at:%d/%m/%Y})"
+
+
+class Restriction(TimestampedModel):
+    """A period during which the processing of a file is restricted (RGPD article 18).
+
+    One row per period, kept after the lift (the history of restrictions). While a row is open
+    (``lifted_at`` empty, at most one per file: partial unique index) the file is kept and can be
+    read, exported and the restriction lifted, but every write service refuses to change it
+    (``cej.services.restrictions.require_not_restricted``), reminders skip it and the retention job
+    does not anonymise it. "Is this file restricted?" is an EXISTS on this table (one probe of the
+    partial index): a single source of truth, nothing denormalised on the young person's row.
+    """
+
+    class Ground(models.TextChoices):
+        ACCURACY_CONTESTED = "accuracy_contested", "Exactitude des données contestée, le temps de la vérifier"
+        UNLAWFUL_NO_ERASURE = "unlawful_no_erasure", "Traitement illicite, la personne refuse l'effacement"
+        LEGAL_CLAIM = "legal_claim", "Données nécessaires à la personne pour un droit en justice"
+        OBJECTION_PENDING = "objection_pending", "Opposition en cours d'examen"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="restrictions")
+    started_at = models.DateTimeField("limité depuis le", default=timezone.now)
+    started_by = models.ForeignKey(User, verbose_name="limité par", on_delete=models.PROTECT, related_name="+")
+    ground = models.CharField("motif de la limitation", max_length=24, choices=Ground.choices)
+    note = models.CharField(
+        "précision",
+        max_length=500,
+        blank=True,
+        help_text="Quelques mots sur la demande (date, forme). Pas de donnée de santé ni de détail sur la situation.",
+    )
+    lifted_at = models.DateTimeField("levée le", null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        User, verbose_name="levée par", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.CharField(
+        "motif de la levée",
+        max_length=500,
+        blank=True,
+        help_text="Par exemple : exactitude vérifiée, opposition écartée. Pas de donnée de santé.",
+    )
+    person_informed_on = models.DateField("personne informée de la levée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "limitation du traitement"
+        verbose_name_plural = "limitations du traitement"
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["young_person"],
+                condition=Q(lifted_at__isnull=True),
+                name="restriction_one_open_per_file",
+                violation_error_message="Ce dossier est déjà en traitement limité.",
+            ),
+            # Article 18(3): a lift records that the person was told beforehand.
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True, lifted_by__isnull=True, person_informed_on__isnull=True)
+                | Q(lifted_at__isnull=False, person_informed_on__isnull=False),
+                name="restriction_lift_complete",
+                violation_error_message="Une levée indique quand la personne en a été informée.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Traitement limité depuis le {timezone.localtime(self.started_at):%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.lifted_at is None
+
+
+def restricted(young_person_field: str = "pk") -> models.Exists:
+    """``Exists`` of an open restriction on the file reached by ``young_person_field`` (an OuterRef
+    path): ``queryset.exclude(restricted("young_person"))`` leaves restricted files out."""
+    return models.Exists(
+        Restriction.objects.filter(young_person_id=models.OuterRef(young_person_field), lifted_at__isnull=True)
+    )

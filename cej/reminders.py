@@ -2,6 +2,7 @@
 
 Idempotent (the delivery key holds the row and its due date) and bounded (primary-key batches).
 Each goes to the referent adviser, or to the organisation's managers when there is none.
+Restricted files (RGPD article 18) are skipped: they are kept, not processed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 
 from cej.enums import ContractStatus, FollowUpStatus
-from cej.models import CejContract, FollowUp, PaceaContract
+from cej.models import CejContract, FollowUp, PaceaContract, restricted
 from outbox.jobs import JobCounts
 from outbox.recipients import in_batches, members_by_organisation
 from outbox.services import enqueue
@@ -40,6 +41,7 @@ def follow_ups_due(today: datetime.date) -> JobCounts:
             status=FollowUpStatus.PLANNED, scheduled_on__gte=today - OVERDUE_LOOKBACK, scheduled_on__lte=tomorrow
         )
         .exclude(scheduled_on=today)
+        .exclude(restricted("young_person_id"))
         .select_related("young_person__referent")
     )
     for batch in in_batches(due):
@@ -67,9 +69,13 @@ def follow_ups_due(today: datetime.date) -> JobCounts:
 def cej_contracts_ending(today: datetime.date) -> JobCounts:
     """Running CEJ whose planned end is within 30 days: the referent prepares what comes next."""
     counts = JobCounts()
-    due = CejContract.objects.filter(
-        status__in=OPEN_CONTRACT, planned_end_on__gte=today, planned_end_on__lte=today + CEJ_ENDING_NOTICE
-    ).select_related("referent", "young_person")
+    due = (
+        CejContract.objects.filter(
+            status__in=OPEN_CONTRACT, planned_end_on__gte=today, planned_end_on__lte=today + CEJ_ENDING_NOTICE
+        )
+        .exclude(restricted("young_person_id"))
+        .select_related("referent", "young_person")
+    )
     for batch in in_batches(due):
         managers = members_by_organisation({c.organisation_id for c in batch}, [Role.MANAGER])
         for contract in batch:
@@ -92,11 +98,15 @@ def cej_contracts_ending(today: datetime.date) -> JobCounts:
 def pacea_contracts_reaching_24_months(today: datetime.date) -> JobCounts:
     """Running PACEA that reach their 24-month maximum within 30 days."""
     counts = JobCounts()
-    due = PaceaContract.objects.filter(
-        status__in=OPEN_CONTRACT,
-        starts_on__gte=today - PACEA_MAXIMUM,
-        starts_on__lte=today + PACEA_NOTICE - PACEA_MAXIMUM,
-    ).select_related("referent", "young_person")
+    due = (
+        PaceaContract.objects.filter(
+            status__in=OPEN_CONTRACT,
+            starts_on__gte=today - PACEA_MAXIMUM,
+            starts_on__lte=today + PACEA_NOTICE - PACEA_MAXIMUM,
+        )
+        .exclude(restricted("young_person_id"))
+        .select_related("referent", "young_person")
+    )
     for batch in in_batches(due):
         managers = members_by_organisation({c.organisation_id for c in batch}, [Role.MANAGER])
         for contract in batch:

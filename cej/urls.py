@@ -1,6 +1,6 @@
 """Young people's files and contracts, namespace ``cej``. Each area's view module declares its urlpatterns."""
 
-from cej.views import consents, contracts, follow_ups, imports, young_people
+from cej.views import consents, contracts, follow_ups, imports, restrictions, young_people
 
 app_name = "cej"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *contracts.urlpatterns,
     *follow_ups.urlpatterns,
     *imports.urlpatterns,
+    *restrictions.urlpatterns,
 ]

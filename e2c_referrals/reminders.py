@@ -2,6 +2,7 @@
 
 Each is idempotent (the delivery key holds the row and the threshold or due date: a second run
 writes nothing) and bounded (rows read by primary-key batches, recipients read per batch).
+Restricted files (RGPD article 18) are skipped: they are kept, not processed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
+from cej.models import restricted
 from e2c_referrals.calendar import ABOLITION_DAYS, ALSACE_MOSELLE, latest_start_beyond
 from e2c_referrals.enums import ReferralStatus, RegistrationStatus, SessionStatus
 from e2c_referrals.models import HandBack, InformationSession, Referral
@@ -86,6 +88,7 @@ def referrals_not_acknowledged(today: datetime.date) -> JobCounts:
                     departement_field="e2c_site__departement_id",
                 )
             )
+            .exclude(restricted("young_person_id"))
             .select_related("e2c_site")
         )
         for batch in in_batches(due):
@@ -114,9 +117,13 @@ def integration_periods_ending(today: datetime.date) -> JobCounts:
     """Integration periods ending within 3 days (or past their planned end): the site's staff
     confirms the enrolment or not."""
     counts = JobCounts()
-    due = Referral.objects.filter(
-        status=ReferralStatus.INTEGRATION, integration_planned_end_on__lte=today + INTEGRATION_END_NOTICE
-    ).select_related("e2c_site")
+    due = (
+        Referral.objects.filter(
+            status=ReferralStatus.INTEGRATION, integration_planned_end_on__lte=today + INTEGRATION_END_NOTICE
+        )
+        .exclude(restricted("young_person_id"))
+        .select_related("e2c_site")
+    )
     for batch in in_batches(due):
         parents = {referral.e2c_site_id: referral.e2c_site.parent_id for referral in batch}
         recipients = _staff_or_managers(set(parents), parents)
@@ -149,6 +156,7 @@ def hand_backs_not_handled(today: datetime.date) -> JobCounts:
                 departement_field="organisation__departement_id",
             )
         )
+        .exclude(restricted("referral__young_person_id"))
         .select_related("referral")
     )
     for batch in in_batches(due):
@@ -185,7 +193,11 @@ def information_sessions_in_two_days(today: datetime.date) -> JobCounts:
         for session in batch:
             counts.examined += 1
             hosts = [user for user in session.co_hosts.all() if user.is_active] or staff.get(session.e2c_site_id, [])
-            seats = session.registrations.filter(status=RegistrationStatus.REGISTERED).select_related("referral")
+            seats = (
+                session.registrations.filter(status=RegistrationStatus.REGISTERED)
+                .exclude(restricted("referral__young_person_id"))
+                .select_related("referral")
+            )
             counts.enqueued += len(
                 enqueue(
                     kind="reminder.session_in_two_days",

@@ -23,6 +23,7 @@ from cej.enums import ContractStatus
 from cej.models import CejContract, PaceaContract
 from cej.services.consents import valid_consent_for
 from cej.services.contracts import e2c_programme_report
+from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import record_event
 from e2c_referrals.enums import (
     POSITIVE_OUTCOMES,
@@ -100,6 +101,13 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
         for origin in (S.SENT, S.ACKNOWLEDGED, S.INVITED, S.NO_SHOW, S.ATTENDED, S.INTERVIEW, S.INTEGRATION)
     },
 }
+
+# While the file is restricted (RGPD article 18), only the moves that stop processing are made:
+# cancelling or withdrawing the referral, and leaving an information session (unregistered, or the
+# session cancelled).
+STOPPING_MOVES = frozenset(
+    {(origin, to) for (origin, to) in TRANSITIONS if to in (S.CANCELLED, S.WITHDRAWN)} | {(S.INVITED, S.ACKNOWLEDGED)}
+)
 
 EVENT_ACTION_MAX = 200  # YoungPersonEvent.action's max_length
 
@@ -234,6 +242,8 @@ def referral_transition(
     if not (found.side is Side.EITHER or found.side in sides):
         who = "l'équipe de l'E2C" if found.side is Side.E2C else "le conseiller prescripteur"
         raise PermissionDenied(f"Seul {who} peut faire ce changement.")
+    if (locked.status, to) not in STOPPING_MOVES:
+        require_not_restricted(locked.young_person_id)
     errors = _check_fields(found, data, locked)
     if to == S.SENT:
         consent = valid_consent_for(young_person=locked.young_person, e2c_site=locked.e2c_site)

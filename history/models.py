@@ -23,7 +23,16 @@ from typing import Any
 import pghistory
 from django.db import models
 
-from cej.models import CejContract, Consent, FollowUp, PaceaContract, PaceaPhase, StructuringStep, YoungPerson
+from cej.models import (
+    CejContract,
+    Consent,
+    FollowUp,
+    PaceaContract,
+    PaceaPhase,
+    Restriction,
+    StructuringStep,
+    YoungPerson,
+)
 from e2c_referrals.models import Attachment, HandBack, Referral
 from partners.models import Membership, User
 
@@ -79,6 +88,7 @@ PaceaContractChange = _track(PaceaContract, "PaceaContractChange")
 StructuringStepChange = _track(StructuringStep, "StructuringStepChange")
 PaceaPhaseChange = _track(PaceaPhase, "PaceaPhaseChange")
 FollowUpChange = _track(FollowUp, "FollowUpChange")
+RestrictionChange = _track(Restriction, "RestrictionChange")
 ReferralChange = _track(Referral, "ReferralChange")
 HandBackChange = _track(HandBack, "HandBackChange")
 AttachmentChange = _track(Attachment, "AttachmentChange")

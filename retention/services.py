@@ -34,6 +34,7 @@ from cej.models import (
     FollowUp,
     PaceaContract,
     PaceaPhase,
+    Restriction,
     StructuringStep,
     YoungPeopleImport,
     YoungPerson,
@@ -210,8 +211,10 @@ def delete_history(touched: Mapping[type[models.Model], Iterable[int]]) -> int:
 def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None = None) -> bool:
     """Anonymise one file in its own transaction, the young person's row locked.
 
-    Returns False when the file was anonymised already, or, with ``due_by``, when it is no longer due
-    by that day with an old enough notice (checked under the lock: a CEJ signed meanwhile wins).
+    Returns False when the file was anonymised already, when its processing is restricted (RGPD
+    article 18: the data may be needed for a legal claim; it is anonymised by the first run after the
+    lift), or, with ``due_by``, when it is no longer due by that day with an old enough notice
+    (checked under the lock: a CEJ signed meanwhile wins).
 
     Side effects: the rows listed in the module
     docstring rewritten; attachments and signed forms deleted from storage (after the commit) with
@@ -222,6 +225,9 @@ def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None
     with transaction.atomic(), pghistory.context(reason="anonymisation"):
         person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
         if person is None or AnonymisedFile.objects.filter(young_person_id=young_person_id).exists():
+            return False
+        if Restriction.objects.filter(young_person_id=young_person_id, lifted_at__isnull=True).exists():
+            logger.info("retention: young person %s kept, processing restricted (article 18)", young_person_id)
             return False
         if due_by is not None and not selectors.files_to_anonymise(due_by).filter(pk=person.pk).exists():
             return False
@@ -252,6 +258,10 @@ def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None
             consent.given_on = _month(consent.given_on) or consent.given_on
             consent.save(update_fields=["signed_form", "attestation", "revocation_reason", "given_on", "updated_at"])
             touched.setdefault(Consent, set()).add(consent.pk)
+
+        restrictions = Restriction.objects.filter(young_person=person)
+        touched[Restriction] = set(restrictions.values_list("pk", flat=True))
+        restrictions.update(note="", lift_reason="")
 
         cej_ids = list(CejContract.objects.filter(young_person=person).values_list("pk", flat=True))
         CejContract.objects.filter(pk__in=cej_ids).update(activity_plan="")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cej.enums import ConsentMethod, SharedData
 from cej.models import Consent, YoungPerson
+from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import record_event, require_file_holder
 from cej.validators import validate_no_nir
 from partners.access import Actor
@@ -51,6 +52,7 @@ def consent_record(
     """
     require_file_holder(actor)
     YoungPerson.objects.select_for_update().filter(pk=young_person.pk).first()
+    require_not_restricted(young_person)
     errors: dict[str, list[str]] = {}
     if e2c_site.kind != OrganisationKind.E2C_SITE or not e2c_site.is_active:
         errors["e2c_site"] = ["Choisissez un site E2C actif."]
@@ -107,6 +109,7 @@ def consent_record(
 def consent_revoke(*, actor: Actor, consent: Consent, reason: str = "") -> Consent:
     """Withdraw a consent: no new sharing with that site from now on; the E2C sees the withdrawal.
 
+    Possible while the file is restricted (RGPD article 18): it stops a processing.
     Side effects: a history event.
     """
     require_file_holder(actor)

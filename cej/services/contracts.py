@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from cej.enums import AllowanceCategory, ContractEndReason, ContractStatus
 from cej.models import CejContract, CejEvent, PaceaContract, PaceaPhase, StructuringStep, YoungPerson
+from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import (
     MAX_AGE,
     MAX_AGE_WITH_RQTH,
@@ -187,7 +188,10 @@ def _period(contract: CejContract | PaceaContract) -> str:
 
 
 def _lock_young_person(young_person: YoungPerson) -> YoungPerson:
-    return YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    """Every contract write starts here: the file locked, then refused if restricted (RGPD art. 18)."""
+    locked = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    require_not_restricted(locked)
+    return locked
 
 
 def _lock_cej(contract: CejContract) -> CejContract:

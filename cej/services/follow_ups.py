@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cej.enums import FollowUpStatus
 from cej.models import FollowUp, YoungPerson
+from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import record_event, require_file_holder
 from cej.validators import validate_no_nir
 from partners.access import Actor
@@ -41,6 +42,7 @@ def follow_up_schedule(
     """Plan a review. Side effects: a history event (reminders come with the jobs issue)."""
     require_file_holder(actor)
     YoungPerson.objects.select_for_update().filter(pk=young_person.pk).first()
+    require_not_restricted(young_person)
     errors: dict[str, list[str]] = {}
     _check_future(scheduled_on, "scheduled_on", errors)
     if errors:
@@ -71,6 +73,8 @@ def follow_up_record(
     Side effects: a history event, and the next FollowUp row.
     """
     require_file_holder(actor)
+    YoungPerson.objects.select_for_update().filter(pk=follow_up.young_person_id).first()
+    require_not_restricted(follow_up.young_person_id)
     locked = FollowUp.objects.select_for_update().select_related("young_person").get(pk=follow_up.pk)
     _transition(locked, FollowUpStatus.HELD)
     errors: dict[str, list[str]] = {}
@@ -106,6 +110,7 @@ def follow_up_record(
 
 @transaction.atomic
 def follow_up_cancel(*, actor: Actor, follow_up: FollowUp) -> FollowUp:
+    """Cancel a planned review; possible while the file is restricted (it stops a processing)."""
     require_file_holder(actor)
     locked = FollowUp.objects.select_for_update().select_related("young_person").get(pk=follow_up.pk)
     _transition(locked, FollowUpStatus.CANCELLED)

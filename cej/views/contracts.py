@@ -71,6 +71,7 @@ from cej.services.contracts import (
     structuring_step_end,
     transition_refusal,
 )
+from cej.services.restrictions import is_restricted
 from cej.services.young_people import can_hold_files, require_file_holder
 from partners.access import Actor, actor_for
 from partners.enums import Role
@@ -171,7 +172,8 @@ def cej_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpRe
     events = cej_timeline(contract)
     today = timezone.localdate()
     schedule = allowance_schedule(contract, birth_date=young_person.birth_date, events=events, rates=allowance_rates())
-    can_edit = can_hold_files(actor)
+    # A restricted file (RGPD article 18) is read, not changed: no action buttons.
+    can_edit = can_hold_files(actor) and not is_restricted(young_person.pk)
     return render(
         request,
         "cej/contracts/cej_detail.html",
@@ -514,7 +516,8 @@ def pacea_detail(request: HttpRequest, public_id: str, contract_id: str) -> Http
     actor, young_person = _file(request, public_id)
     contract = pacea_contract_of(young_person=young_person, public_id=contract_id)
     log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)
-    can_edit = can_hold_files(actor)
+    # A restricted file (RGPD article 18) is read, not changed: no action buttons.
+    can_edit = can_hold_files(actor) and not is_restricted(young_person.pk)
     return render(
         request,
         "cej/contracts/pacea_detail.html",

@@ -15,6 +15,7 @@ from cej.forms.young_people import YoungPersonForm
 from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
 from cej.services.contracts import can_sign_pacea
+from cej.services.restrictions import can_restrict, open_restriction, restricted_message
 from cej.services.young_people import (
     DuplicateSuspected,
     can_hold_files,
@@ -25,7 +26,8 @@ from cej.services.young_people import (
 from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
 
-# The file page's sections, in order; each template gets ``young_person``, ``can_edit`` and ``today``.
+# The file page's sections, in order; each template gets ``young_person``, ``can_edit`` (false while
+# the file is restricted), ``can_stop`` (the gestures that stop processing) and ``today``.
 FILE_SECTIONS = [
     "cej/consents/_section.html",
     "e2c_referrals/_file_section.html",  # included by name only: cej never imports e2c_referrals
@@ -99,12 +101,18 @@ def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         Prefetch("consents", queryset=Consent.objects.select_related("e2c_site")),
         Prefetch("referrals", queryset=referral_model._default_manager.select_related("e2c_site")),
     )
+    holder = can_hold_files(actor)
+    restriction = open_restriction(young_person)
     return render(
         request,
         "cej/young_person_detail.html",
         {
             "young_person": young_person,
-            "can_edit": can_hold_files(actor),
+            "restriction": restriction,
+            "can_hold": holder,
+            "can_edit": holder and restriction is None,
+            "can_stop": holder,
+            "can_restrict": can_restrict(actor, young_person),
             "can_sign_pacea": can_sign_pacea(actor),
             "events": young_person.events.select_related("actor")[:20],
             "sections": FILE_SECTIONS,
@@ -118,6 +126,10 @@ def young_person_update_view(request: HttpRequest, public_id: str) -> HttpRespon
     actor = actor_for(request)
     young_person = young_person_for_actor(actor=actor, public_id=public_id)
     require_file_holder(actor)
+    restriction = open_restriction(young_person) if request.method != "POST" else None
+    if restriction is not None:  # RGPD article 18: the service refuses a POST with the same words
+        messages.error(request, restricted_message(restriction))
+        return redirect("cej:young_person_detail", public_id=young_person.public_id)
     if request.method != "POST":
         # The form shows the whole file: a consultation like the file page.
         log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)

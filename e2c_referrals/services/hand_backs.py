@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.models import HandBack
@@ -40,6 +41,7 @@ def hand_back_handle(*, actor: Actor, hand_back: HandBack, note: str) -> HandBac
     if locked.handled_at is not None:
         who = f" par {locked.handled_by.get_full_name()}" if locked.handled_by else ""
         raise ValidationError(f"Ce retour est déjà traité (le {timezone.localtime(locked.handled_at):%d/%m/%Y}{who}).")
+    require_not_restricted(locked.referral.young_person_id)
     note = note.strip()
     errors: list[str] = []
     if not note:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from cej.enums import QualificationLevel
 from cej.models import CejContract, YoungPerson
+from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import can_hold_files, record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
@@ -103,6 +104,7 @@ def referral_create(
     if not can_hold_files(actor) or young_person.organisation_id not in actor.family_ids:
         raise PermissionDenied("Seul un conseiller de la structure du jeune peut l'orienter.")
     YoungPerson.objects.select_for_update().filter(pk=young_person.pk).first()
+    require_not_restricted(young_person)
     _check(data, young_person)
     warnings = eligibility_warnings(young_person)
     if warnings and not eligibility_checked:
@@ -167,6 +169,7 @@ def attachment_add(*, actor: Actor, referral: Referral, uploaded: UploadedFile[b
     if referral.referring_organisation_id not in actor.family_ids or not can_hold_files(actor):
         raise PermissionDenied("Seul le prescripteur ajoute des pièces jointes.")
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    require_not_restricted(locked.young_person_id)
     if locked.status not in (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED):
         raise ValidationError("Les pièces jointes s'ajoutent avant l'information collective.")
     errors: dict[str, list[str]] = {}

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cej.models import restricted
+from cej.services.restrictions import is_restricted, require_not_restricted
 from e2c_referrals.enums import (
     INVITABLE_STATUSES,
     Attendance,
@@ -250,6 +252,7 @@ def registration_create(*, actor: Actor, session: InformationSession, referral: 
         )
     if not can_register(actor, referral):
         raise PermissionDenied("Seuls le prescripteur et l'équipe du site E2C inscrivent ce jeune.")
+    require_not_restricted(referral.young_person_id)
     if locked.status != SessionStatus.PLANNED:
         raise ValidationError(f"Cette séance est « {locked.get_status_display().lower()} » : inscription impossible.")
     if locked.starts_at <= timezone.now():
@@ -312,7 +315,8 @@ def fill_from_waiting_list(*, actor: Actor, session_id: int) -> list[SessionRegi
     """Give the free seats of a planned session to the waiting list, first come first served.
 
     Called with the session locked (by the session services or ``referral_transition``). Entries
-    whose referral moved on meanwhile lapse. The promoted referral's move is logged with the
+    whose referral moved on meanwhile lapse; those of a restricted file (RGPD article 18) are passed
+    over and keep their place. The promoted referral's move is logged with the
     actor whose action freed the seat; its adviser hears of it through the referral's message.
     """
     session = InformationSession.objects.select_for_update().get(pk=session_id)
@@ -325,6 +329,8 @@ def fill_from_waiting_list(*, actor: Actor, session_id: int) -> list[SessionRegi
         if free <= 0:
             break
         referral = Referral.objects.select_for_update().get(pk=entry.referral_id)
+        if is_restricted(referral.young_person_id):
+            continue
         busy = SessionRegistration.objects.filter(referral=referral, status=R.REGISTERED, attendance="").exists()
         entry.status_changed_at = timezone.now()
         if referral.status not in INVITABLE or busy:
@@ -365,8 +371,13 @@ def attendance_record(*, actor: Actor, session: InformationSession, marks: Mappi
         )
     if locked.starts_at > timezone.now():
         raise ValidationError("Les présences se saisissent une fois la séance commencée.")
+    # A restricted file (RGPD article 18) is left out: its seat stays without attendance, which the
+    # site records from the referral's page once the restriction is lifted.
     seats = list(
-        locked.registrations.filter(status=R.REGISTERED, attendance="").select_related("referral").order_by("id")
+        locked.registrations.filter(status=R.REGISTERED, attendance="")
+        .exclude(restricted("referral__young_person_id"))
+        .select_related("referral")
+        .order_by("id")
     )
     missing = [seat for seat in seats if marks.get(str(seat.public_id)) not in Attendance.values]
     if missing:

@@ -12,6 +12,9 @@ def file_of_ml_a(w):
 OWN_FILE = everyone(404, adviser_ml=200, manager_ml=200)
 # Creating and editing: advisers and managers of a Mission Locale or a France Travail agency.
 HOLDERS = everyone(403, adviser_ml=200, adviser_ft=200, manager_ml=200)
+# Restricting processing (RGPD article 18): the file's own advisers and managers, and administrators
+# (the DPO) for any file; everyone else does not see it (404).
+RESTRICTERS = everyone(404, adviser_ml=200, manager_ml=200, administrator=200)
 
 ENTRIES = [
     Entry(
@@ -29,5 +32,15 @@ ENTRIES = [
         "cej:young_person_update",
         lambda w: reverse("cej:young_person_update", kwargs={"public_id": file_of_ml_a(w).public_id}),
         OWN_FILE,
+    ),
+    Entry(
+        "cej:restriction_start",
+        lambda w: reverse("cej:restriction_start", kwargs={"public_id": file_of_ml_a(w).public_id}),
+        RESTRICTERS,
+    ),
+    Entry(
+        "cej:restriction_lift",
+        lambda w: reverse("cej:restriction_lift", kwargs={"public_id": file_of_ml_a(w).public_id}),
+        RESTRICTERS,
     ),
 ]

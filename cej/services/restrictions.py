@@ -1,0 +1,165 @@
+"""Restriction of processing (RGPD article 18): a file is kept but no longer processed.
+
+While a file is restricted, every write service calls ``require_not_restricted`` and refuses with
+one French message (a ValidationError: the views already show those on the form or as a message).
+What stays possible: reading the file, the right-of-access export, lifting the restriction, and the
+gestures that stop processing (cancelling or withdrawing a referral, leaving an information
+session, withdrawing a consent, cancelling a planned follow-up). Reminders skip restricted files and
+the retention job keeps them (the data may be needed for a legal claim).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cej.models import Restriction, YoungPerson
+from cej.services.young_people import can_hold_files, record_event
+from cej.validators import validate_no_nir
+from partners.access import Actor
+
+TEXT_MAX_LENGTH = 500
+
+
+def open_restriction(young_person: YoungPerson | int) -> Restriction | None:
+    """The file's restriction in force, if any (one probe of the partial unique index)."""
+    young_person_id = young_person if isinstance(young_person, int) else young_person.pk
+    return (
+        Restriction.objects.filter(young_person_id=young_person_id, lifted_at__isnull=True)
+        .select_related("started_by")
+        .first()
+    )
+
+
+def is_restricted(young_person_id: int) -> bool:
+    return Restriction.objects.filter(young_person_id=young_person_id, lifted_at__isnull=True).exists()
+
+
+def restricted_message(restriction: Restriction) -> str:
+    return (
+        "Ce dossier est en traitement limité (RGPD, article 18) depuis le "
+        f"{timezone.localtime(restriction.started_at):%d/%m/%Y} : il ne peut pas être modifié."
+    )
+
+
+def require_not_restricted(young_person: YoungPerson | int) -> None:
+    """The one guard of the write services: refuse any change to a restricted file.
+
+    Call it after locking the young person's row when the service locks it: ``restriction_start``
+    takes the same lock, so a restriction and a write on the same file never cross.
+    """
+    restriction = (
+        Restriction.objects.filter(
+            young_person_id=young_person if isinstance(young_person, int) else young_person.pk,
+            lifted_at__isnull=True,
+        )
+        .only("started_at")
+        .first()
+    )
+    if restriction is not None:
+        raise ValidationError(restricted_message(restriction), code="restricted")
+
+
+def can_restrict(actor: Actor, young_person: YoungPerson) -> bool:
+    """The referent structure's advisers and managers (those who edit the file), and administrators
+    (the DPO answers requests for any file)."""
+    if actor.is_administrator:
+        return True
+    return can_hold_files(actor) and young_person.organisation_id in actor.family_ids
+
+
+def _require_can_restrict(actor: Actor, young_person: YoungPerson) -> None:
+    if not can_restrict(actor, young_person):
+        raise PermissionDenied(
+            "Seuls les conseillers et responsables de la structure référente, ou un administrateur, "
+            "limitent le traitement d'un dossier."
+        )
+
+
+def _check_text(value: str, field: str, errors: dict[str, list[str]]) -> str:
+    value = value.strip()
+    if len(value) > TEXT_MAX_LENGTH:
+        errors.setdefault(field, []).append(f"Ce texte dépasse {TEXT_MAX_LENGTH} caractères.")
+    try:
+        validate_no_nir(value)
+    except ValidationError as error:
+        errors.setdefault(field, []).extend(error.messages)
+    return value
+
+
+@transaction.atomic
+def restriction_start(*, actor: Actor, young_person: YoungPerson, ground: str, note: str = "") -> Restriction:
+    """Restrict the processing of a file, the young person's row locked.
+
+    Refused if the file is already restricted. Side effects: a Restriction row (its change history
+    kept by ``history``), an event in the file's history.
+    """
+    _require_can_restrict(actor, young_person)
+    locked = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    current = open_restriction(locked)
+    if current is not None:
+        raise ValidationError(
+            f"Ce dossier est déjà en traitement limité depuis le {timezone.localtime(current.started_at):%d/%m/%Y}."
+        )
+    errors: dict[str, list[str]] = {}
+    if ground not in Restriction.Ground.values:
+        errors["ground"] = ["Choisissez le motif de la limitation."]
+    note = _check_text(note, "note", errors)
+    if errors:
+        raise ValidationError(errors)
+    restriction = Restriction.objects.create(
+        young_person=locked, started_by=actor.user, ground=ground, note=note, started_at=timezone.now()
+    )
+    record_event(
+        young_person=locked,
+        actor=actor,
+        action=f"Traitement limité (RGPD, article 18) : {Restriction.Ground(ground).label.lower()}",
+    )
+    return restriction
+
+
+@transaction.atomic
+def restriction_lift(
+    *, actor: Actor, young_person: YoungPerson, reason: str, person_informed_on: datetime.date | None
+) -> Restriction:
+    """Lift the restriction in force, once the person has been told (article 18(3)).
+
+    ``person_informed_on`` is required, not in the future, not before the restriction began.
+    Side effects: the Restriction row closed (kept), an event in the file's history.
+    """
+    _require_can_restrict(actor, young_person)
+    locked = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
+    restriction = Restriction.objects.select_for_update().filter(young_person=locked, lifted_at__isnull=True).first()
+    if restriction is None:
+        raise ValidationError("Ce dossier n'est pas en traitement limité : il n'y a rien à lever.")
+    errors: dict[str, list[str]] = {}
+    reason = _check_text(reason, "lift_reason", errors)
+    if not reason:
+        errors.setdefault("lift_reason", []).insert(0, "Indiquez le motif de la levée.")
+    today = timezone.localdate()
+    started_on = timezone.localdate(restriction.started_at)
+    if person_informed_on is None:
+        errors["person_informed_on"] = [
+            "Indiquez la date à laquelle la personne a été informée de la levée : elle doit l'être avant "
+            "(RGPD, article 18, paragraphe 3)."
+        ]
+    elif person_informed_on > today:
+        errors["person_informed_on"] = [
+            "La date d'information est dans le futur : la personne doit être informée avant la levée."
+        ]
+    elif person_informed_on < started_on:
+        errors["person_informed_on"] = [
+            f"La date d'information précède le début de la limitation ({started_on:%d/%m/%Y})."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    restriction.lifted_at = timezone.now()
+    restriction.lifted_by = actor.user
+    restriction.lift_reason = reason
+    restriction.person_informed_on = person_informed_on
+    restriction.save(update_fields=["lifted_at", "lifted_by", "lift_reason", "person_informed_on", "updated_at"])
+    record_event(young_person=locked, actor=actor, action="Limitation du traitement levée")
+    return restriction
