@@ -254,8 +254,10 @@ def test_the_stack_redis_demands_its_password_and_the_composed_url_carries_it(co
         port = probe.getsockname()[1]
     password = "un-mot-de-passe-redis-de-test"
     server = subprocess.Popen(
-        [EmbeddedRedis._binary(), "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password]
-        + ["--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        [
+            *(EmbeddedRedis._binary(), "--port", str(port), "--bind", "127.0.0.1", "--requirepass", password),
+            *("--save", "", "--appendonly", "no", "--dir", str(tmp_path)),
+        ],
         stdout=subprocess.DEVNULL,
     )
     try:
