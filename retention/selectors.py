@@ -109,6 +109,7 @@ class Report:
     files_to_notify: int
     files_waiting_notice_period: int  # due, told less than the notice period ago
     files_to_anonymise: int
+    files_restricted: int  # due and told long enough ago, but kept: processing restricted (article 18)
     next_file_due_on: datetime.date | None  # the earliest due date after the notice window
     files_due_by_month: list[tuple[datetime.date, int]]  # the next 12 months
     accounts_to_anonymise: int
@@ -128,13 +129,16 @@ flagged AS (
                    WHERE n.young_person_id = d.id AND n.due_on = d.due_on) AS told,
            EXISTS (SELECT 1 FROM retention_retentionnotice n
                    WHERE n.young_person_id = d.id AND n.due_on = d.due_on
-                     AND (n.notified_at AT TIME ZONE %s)::date <= %s) AS told_long_ago
+                     AND (n.notified_at AT TIME ZONE %s)::date <= %s) AS told_long_ago,
+           EXISTS (SELECT 1 FROM cej_restriction r
+                   WHERE r.young_person_id = d.id AND r.lifted_at IS NULL) AS restricted
     FROM due d
 )
 SELECT CASE WHEN due_on > %s AND due_on <= %s THEN date_trunc('month', due_on)::date END AS month,
        count(*) FILTER (WHERE due_on > %s) AS upcoming,
        count(*) FILTER (WHERE due_on <= %s AND NOT told) AS to_notify,
-       count(*) FILTER (WHERE due_on <= %s AND told_long_ago) AS to_anonymise,
+       count(*) FILTER (WHERE due_on <= %s AND told_long_ago AND NOT restricted) AS to_anonymise,
+       count(*) FILTER (WHERE due_on <= %s AND told_long_ago AND restricted) AS restricted,
        count(*) FILTER (WHERE due_on <= %s AND NOT told_long_ago) AS waiting,
        min(due_on) FILTER (WHERE due_on > %s) AS next_due
 FROM flagged
@@ -156,15 +160,17 @@ def report(today: datetime.date) -> Report:
         horizon,
         today,
         today,
+        today,
         horizon,
     ]
-    to_notify = to_anonymise = waiting = 0
+    to_notify = to_anonymise = waiting = restricted = 0
     next_due: datetime.date | None = None
     by_month: list[tuple[datetime.date, int]] = []
     with connection.cursor() as cursor:
         cursor.execute(REPORT_SQL.replace("{files}", files_sql), params)
-        for month, upcoming, notify, anonymise, wait, first in cursor.fetchall():
+        for month, upcoming, notify, anonymise, kept, wait, first in cursor.fetchall():
             to_notify, to_anonymise, waiting = to_notify + notify, to_anonymise + anonymise, waiting + wait
+            restricted += kept
             if first is not None and (next_due is None or first < next_due):
                 next_due = first
             if month is not None:
@@ -182,6 +188,7 @@ def report(today: datetime.date) -> Report:
         files_to_notify=to_notify,
         files_waiting_notice_period=waiting,
         files_to_anonymise=to_anonymise,
+        files_restricted=restricted,
         next_file_due_on=next_due,
         files_due_by_month=sorted(by_month),
         accounts_to_anonymise=accounts_to_anonymise(now).count(),

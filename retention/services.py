@@ -52,7 +52,7 @@ from outbox.recipients import members_by_organisation
 from outbox.services import enqueue
 from partners.access import Actor, Capability
 from partners.enums import Role
-from partners.models import AccountEvent, Invitation, User
+from partners.models import AccountEvent, BackupCode, Invitation, User
 from partners.templatetags.french_dates import date_fr
 from reporting.services.facts import freeze_facts
 from retention import selectors
@@ -380,7 +380,7 @@ def account_anonymise(*, user_id: int) -> bool:
 def _forget_account_traces(user: User, placeholder: str) -> None:
     """What else names the person: invitations sent to their address (given ``placeholder`` instead),
     the free-text reasons of their account's events, sign-in attempts recorded under their address
-    (django-axes), their 2FA devices."""
+    (django-axes), their 2FA devices and backup codes (hashes only, but of no use any more)."""
     Invitation.objects.filter(models.Q(email__iexact=user.email) | models.Q(accepted_by=user)).update(
         email=placeholder, first_name=ANONYMISED_ACCOUNT_FIRST_NAME, last_name=ANONYMISED.lower()
     )
@@ -390,6 +390,7 @@ def _forget_account_traces(user: User, placeholder: str) -> None:
             apps.get_model(label)._default_manager.filter(username__iexact=user.email).delete()
     with contextlib.suppress(LookupError):
         apps.get_model("otp_totp.TOTPDevice")._default_manager.filter(user=user).delete()
+    BackupCode.objects.filter(user=user).delete()
 
 
 def require_retention_manager(actor: Actor) -> None:

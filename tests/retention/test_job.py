@@ -210,7 +210,7 @@ def test_an_anonymised_account_leaves_no_name_nor_address_in_any_column(world, d
     from axes.models import AccessAttempt
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from partners.models import AccountEvent, Invitation, Membership
+    from partners.models import AccountEvent, BackupCode, Invitation, Membership
     from retention.services import account_anonymise
     from tests.retention.test_anonymisation import _hits
 
@@ -245,6 +245,9 @@ def test_an_anonymised_account_leaves_no_name_nor_address_in_any_column(world, d
         username=email, ip_address="192.0.2.1", user_agent="test", failures_since_start=1, get_data="", post_data=""
     )
     TOTPDevice.objects.create(user=user, name="Téléphone de Gaspard")
+    from partners.services.two_factor import backup_codes_generate
+
+    backup_codes_generate(user=user)
     needles = ["Gaspard", "Vernier", email, "0611223344"]
     assert _hits(needles, datetime.date(1900, 1, 1))[0]
 
@@ -254,6 +257,7 @@ def test_an_anonymised_account_leaves_no_name_nor_address_in_any_column(world, d
 
     # Then
     assert _hits(needles, datetime.date(1900, 1, 1))[0] == []
+    assert not BackupCode.objects.filter(user=user).exists()  # of no use to an account that is gone
     assert Membership.objects.filter(user=user).exists()  # the row stays, records point to it
     assert account_anonymise(user_id=user.pk) is False
 
@@ -329,5 +333,6 @@ def test_the_report_counts_each_stage_and_the_months_ahead(world):
     result = selectors.report(TODAY)
 
     assert (result.files_to_notify, result.files_to_anonymise, result.files_waiting_notice_period) == (1, 1, 1)
+    assert result.files_restricted == 0
     assert result.next_file_due_on == datetime.date(2027, 2, 3)
     assert result.files_due_by_month == [(datetime.date(2026, 12, 1), 1), (datetime.date(2027, 2, 1), 2)]

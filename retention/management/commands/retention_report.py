@@ -28,6 +28,7 @@ class Command(BaseCommand):
         out(f"Dossiers de jeunes à prévenir (échéance dans les 30 jours) : {result.files_to_notify}")
         out(f"Dossiers échus, préavis de moins de 30 jours : {result.files_waiting_notice_period}")
         out(f"Dossiers à anonymiser : {result.files_to_anonymise}")
+        out(f"Dossiers échus gardés, traitement limité (article 18) : {result.files_restricted}")
         next_file = f"{result.next_file_due_on:%d/%m/%Y}" if result.next_file_due_on else "aucune"
         out(f"Prochaine échéance d'un dossier après 30 jours : {next_file}")
         for month, count in result.files_due_by_month:
