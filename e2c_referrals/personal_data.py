@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import formats, timezone
 
 from audit.models import AccessLog
-from cej.models import CejContract, Consent, FollowUp, PaceaContract, YoungPerson
+from cej.models import CejContract, Consent, FollowUp, PaceaContract, Restriction, YoungPerson
 from cej.selectors.young_people import young_person_for_actor
 from e2c_referrals.models import (
     Attachment,
@@ -200,8 +200,17 @@ def personal_data_sections(young_person: YoungPerson) -> list[Section]:
         identifiers += [attachment.public_id for attachment in referral.attachments.all()]
         identifiers += [hand_back.public_id for hand_back in referral.hand_backs.all()]
         identifiers += [registration.public_id for registration in referral.session_registrations.all()]
+    restrictions = list(
+        Restriction.objects.filter(young_person=young_person)
+        .select_related("started_by", "lifted_by")
+        .order_by("started_at", "id")
+    )
+    identifiers += [restriction.public_id for restriction in restrictions]
+    # The reads of these records, and the lists and searches that showed the young person's name.
     accesses = list(
-        AccessLog.objects.filter(object_id__in=identifiers).select_related("organisation").order_by("created_at", "id")
+        AccessLog.objects.filter(Q(object_id__in=identifiers) | Q(shown__contains=[young_person.public_id]))
+        .select_related("organisation")
+        .order_by("created_at", "id")
     )
 
     def of_referral(referral: Referral) -> tuple[str, object]:
@@ -496,6 +505,27 @@ def personal_data_sections(young_person: YoungPerson) -> list[Section]:
             ],
         ),
         Section(
+            "restrictions",
+            "Limitations du traitement (RGPD, article 18)",
+            [
+                record(
+                    restriction.get_ground_display(),
+                    restriction,
+                    [
+                        "started_at",
+                        ("started_by", "Limité par"),
+                        "ground",
+                        "note",
+                        "lifted_at",
+                        ("lifted_by", "Levée par"),
+                        "lift_reason",
+                        "person_informed_on",
+                    ],
+                )
+                for restriction in restrictions
+            ],
+        ),
+        Section(
             "access_log",
             "Journal des accès à ces données",
             [
@@ -503,7 +533,7 @@ def personal_data_sections(young_person: YoungPerson) -> list[Section]:
                     access.get_purpose_display(),
                     access,
                     [("created_at", "Date"), "purpose", ("organisation", "Organisation")],
-                    object_type=("Objet", access.object_type),
+                    object_type=("Objet", access.listing_label or access.object_type),
                     object_id=("Identifiant de l'objet", str(access.object_id)),
                 )
                 for access in accesses

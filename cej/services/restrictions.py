@@ -48,12 +48,18 @@ def restricted_message(restriction: Restriction) -> str:
 def require_not_restricted(young_person: YoungPerson | int) -> None:
     """The one guard of the write services: refuse any change to a restricted file.
 
-    Call it after locking the young person's row when the service locks it: ``restriction_start``
-    takes the same lock, so a restriction and a write on the same file never cross.
+    Inside a transaction it also takes a share lock on the young person's row until the caller commits
+    (services that lock it for update already hold more): ``restriction_start`` locks that row for
+    update, so a restriction waits for a write in progress, and a write arriving during a restriction
+    waits for it and then sees it. A restriction and a write on the same file never cross.
     """
+    young_person_id = young_person if isinstance(young_person, int) else young_person.pk
+    if transaction.get_connection().in_atomic_block:
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {YoungPerson._meta.db_table} WHERE id = %s FOR SHARE", [young_person_id])  # noqa: S608
     restriction = (
         Restriction.objects.filter(
-            young_person_id=young_person if isinstance(young_person, int) else young_person.pk,
+            young_person_id=young_person_id,
             lifted_at__isnull=True,
         )
         .only("started_at")

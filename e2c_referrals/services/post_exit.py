@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import ExitOutcome, ReferralStatus
@@ -48,6 +49,7 @@ def post_exit_news_add(
     ends_on = follow_up_ends_on(locked)
     if locked.status != ReferralStatus.EXITED or locked.exited_on is None or ends_on is None:
         raise ValidationError("Les nouvelles se notent après la sortie du parcours.")
+    require_not_restricted(locked.young_person_id)
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if news_on is None:

@@ -279,6 +279,18 @@ def _hand_back(world):
     return lambda: hand_back_handle(actor=actor(world, "adviser_ml"), hand_back=hand_back, note="Rendez-vous proposé.")
 
 
+def _post_exit_news(world):
+    from e2c_referrals.enums import ExitOutcome
+    from e2c_referrals.services.post_exit import post_exit_news_add
+
+    referral = acknowledged(world)
+    Referral.objects.filter(pk=referral.pk).update(status=S.EXITED, exited_on=TODAY, exit_outcome=ExitOutcome.CDI)
+    referral.refresh_from_db()
+    return lambda: post_exit_news_add(
+        actor=actor(world, "adviser_ml"), referral=referral, news_on=TODAY, situation=ExitOutcome.CDI
+    )
+
+
 GUARDED = {
     "young_person_update": _update,
     "consent_record": _consent,
@@ -292,6 +304,7 @@ GUARDED = {
     "attachment_add": _attachment,
     "registration_create": _registration,
     "hand_back_handle": _hand_back,
+    "post_exit_news_add": _post_exit_news,
 }
 
 
@@ -587,3 +600,42 @@ def test_the_administrator_restricts_any_file_and_another_organisation_gets_404(
     response = client.post(reverse("cej:restriction_start", kwargs=ids), {"ground": GROUND})
     assert response.status_code == 302 and response["Location"].endswith("/lever-la-limitation/")
     assert Restriction.objects.get().started_by == world.user("administrator")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restriction_waits_for_a_write_in_progress_on_the_same_file_then_goes_through(world):
+    # Given: a write to the file in progress, past its guard (a referral transition takes no lock on the
+    # young person's row of its own: the guard's share lock is what holds the file)
+    import threading
+
+    from django.db import OperationalError, connection, transaction
+
+    from cej.services.restrictions import require_not_restricted
+
+    guard_passed, release = threading.Event(), threading.Event()
+
+    def write_in_progress():
+        try:
+            with transaction.atomic():
+                require_not_restricted(world.young_person.pk)
+                guard_passed.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write_in_progress)
+    writer.start()
+    try:
+        assert guard_passed.wait(timeout=10)
+
+        # When: a restriction is asked meanwhile, Then it waits for the write (here: gives up after 300 ms)
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', '300ms', true)")
+            restrict(world)
+    finally:
+        release.set()
+        writer.join(timeout=10)
+
+    # Then: once the write has committed, the restriction goes through
+    assert restrict(world).lifted_at is None

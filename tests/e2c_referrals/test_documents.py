@@ -311,3 +311,28 @@ def test_who_may_export_a_young_persons_data(client, world, role, status):
     assert response.status_code == status
     exported = AccessLog.objects.filter(purpose=AccessLog.Purpose.EXPORT).exists()
     assert exported is (status == 200)
+
+
+def test_the_personal_data_export_lists_restrictions_and_the_lists_that_showed_the_young_person(client, world):
+    # Given: the file shown in the adviser's list, restricted then lifted
+    from cej.services.restrictions import restriction_lift, restriction_start
+
+    referral = referral_with_history(world)
+    young_person = referral.young_person
+    client.force_login(world.user("adviser_ml"))
+    client.get(reverse("cej:young_people"))
+    adviser = actor(world, "adviser_ml")
+    restriction_start(actor=adviser, young_person=young_person, ground="accuracy_contested", note="Adresse contestée.")
+    restriction_lift(
+        actor=adviser, young_person=young_person, reason="Adresse vérifiée.", person_informed_on=timezone.localdate()
+    )
+
+    # When: the right-of-access export
+    url = reverse("e2c_referrals:personal_data_json", kwargs={"public_id": young_person.public_id})
+    data = json.loads(client.get(url).content)
+
+    # Then: the restriction period, and the list among the accesses
+    (restriction,) = data["restrictions"]
+    assert restriction["note"] == "Adresse contestée." and restriction["lift_reason"] == "Adresse vérifiée."
+    assert restriction["person_informed_on"] == timezone.localdate().isoformat()
+    assert "Liste des jeunes suivis" in [access["object_type"] for access in data["access_log"]]
