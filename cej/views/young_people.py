@@ -1,12 +1,15 @@
 """Young people's files: list and search, open, view, edit."""
 
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from audit.models import AccessLog
@@ -36,13 +39,55 @@ FILE_SECTIONS = [
 ]
 
 
+# The search's words never travel in a URL (browser history, a shared computer's address bar, a
+# proxy's logs): the form posts them, the view keeps them in the session under a random token and
+# redirects (303) to ``?recherche=<token>``, whose page runs the search. Only the last few are kept.
+SEARCHES_SESSION_KEY = "young_people_searches"
+SEARCHES_KEPT = 10
+SEARCH_PARAMETER = "recherche"
+QUERY_MAX_LENGTH = 100  # what search_young_people reads of a query
+
+
+def _search_redirect(request: HttpRequest, *, query: str, mine_only: bool) -> HttpResponse:
+    """Keep ``query`` in the session under a new token; 303 to the list (with the token if any)."""
+    parameters: dict[str, str] = {}
+    if query:
+        token = secrets.token_urlsafe(12)
+        searches = {**request.session.get(SEARCHES_SESSION_KEY, {}), token: query}
+        request.session[SEARCHES_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+        parameters[SEARCH_PARAMETER] = token
+    if mine_only:
+        parameters["mes-jeunes"] = "1"
+    url = reverse("cej:young_people")
+    return HttpResponseRedirect(f"{url}?{urlencode(parameters)}" if parameters else url, status=303)
+
+
+def _search_query(source: QueryDict) -> str:
+    return source.get("q", "").strip()[:QUERY_MAX_LENGTH]
+
+
 @login_required
 def young_people(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     actor.require(Capability.VIEW_PERSONAL_DATA)
-    query = request.GET.get("q", "").strip()
+    if request.method == "POST":
+        return _search_redirect(
+            request, query=_search_query(request.POST), mine_only=request.POST.get("mes-jeunes") == "1"
+        )
     mine_only = request.GET.get("mes-jeunes") == "1"
-    context: dict[str, object] = {"query": query, "mine_only": mine_only, "can_create": can_hold_files(actor)}
+    if "q" in request.GET:  # an address from before the token (a bookmark): the words leave the bar at once
+        return _search_redirect(request, query=_search_query(request.GET), mine_only=mine_only)
+    token = request.GET.get(SEARCH_PARAMETER, "")
+    query = request.session.get(SEARCHES_SESSION_KEY, {}).get(token, "") if token else ""
+    if token and not query:  # another session's token, or one pushed out by newer searches
+        messages.info(request, "Cette recherche n'est plus disponible : saisissez-la de nouveau.")
+        return _search_redirect(request, query="", mine_only=mine_only)
+    context: dict[str, object] = {
+        "query": query,
+        "mine_only": mine_only,
+        "can_create": can_hold_files(actor),
+        "query_max_length": QUERY_MAX_LENGTH,
+    }
     if query:
         results = search_young_people(actor=actor, query=query)
         context["results"] = results

@@ -48,8 +48,8 @@ def test_the_list_of_young_people_logs_who_it_showed_and_a_search_its_results_on
 
     # When: the list, a search that finds one, a search that finds nobody
     client.get(reverse("cej:young_people"))
-    client.get(reverse("cej:young_people"), {"q": "Bernard"})
-    client.get(reverse("cej:young_people"), {"q": "Zzzyzx"})
+    client.post(reverse("cej:young_people"), {"q": "Bernard"}, follow=True)
+    client.post(reverse("cej:young_people"), {"q": "Zzzyzx"}, follow=True)
 
     # Then: two rows, for the adviser acting for her organisation, with identifiers only
     listed, searched = listing_rows()

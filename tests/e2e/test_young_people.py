@@ -34,6 +34,11 @@ def test_an_adviser_finds_opens_and_follows_a_young_persons_file(live_server, pa
     page.get_by_label("Nom, date de naissance (jj/mm/aaaa) ou identifiant").fill("lefevre martin eloise")
     page.get_by_role("button", name="Rechercher").click()
     expect(page.get_by_role("link", name="Lefèvre-Martin Éloïse")).to_be_visible()
+    # The words typed are back in the field, never in the address (history, shared computer, proxies).
+    expect(page.get_by_label("Nom, date de naissance (jj/mm/aaaa) ou identifiant")).to_have_value(
+        "lefevre martin eloise"
+    )
+    assert "/jeunes/?recherche=" in page.url and "lefevre" not in page.url.lower()
     assert_no_accessibility_violations(axe, page)
 
     # A new file for someone who already has one: the existing file is offered.

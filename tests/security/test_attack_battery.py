@@ -219,7 +219,7 @@ def test_a_planted_name_and_e_mail_never_reach_the_logs(client, caplog):
             "phone": "06 12 34 56 78",
         },
     )
-    client.get(reverse("cej:young_people"), {"q": planted_name})
+    client.post(reverse("cej:young_people"), {"q": planted_name}, follow=True)
     client.get(f"/jeunes/{uuid.uuid4()}/")
     client.logout()
     for _attempt in range(6):  # up to the lockout
