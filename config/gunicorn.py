@@ -1,7 +1,8 @@
 """gunicorn settings for the production image (``gunicorn -c config/gunicorn.py config.wsgi:application``).
 
-The access log records the path without its query string: a search (?q=<name>, ?q=<birth date>)
-must never write a young person's name or birth date into the logs. No referrer, no user agent.
+The access log records the path without its query string: no filter or identifier that a query string
+may carry (the young people search keeps its terms in the session, never in the URL) ever reaches the
+logs. No referrer, no user agent.
 """
 
 bind = "0.0.0.0:8000"

@@ -203,7 +203,7 @@ def test_the_access_log_never_records_query_strings():
     settings_file = BASE_DIR / "config" / "gunicorn.py"
     namespace: dict[str, object] = {}
     exec(compile(settings_file.read_text(), str(settings_file), "exec"), namespace)  # noqa: S102 - our own file
-    # Then it serves on port 8000 and logs the path only: a search's ?q=<name> never reaches the logs
+    # Then it serves on port 8000 and logs the path only: no query string (a filter, an old ?q=<name>) reaches the logs
     assert namespace["bind"] == "0.0.0.0:8000"
     log_format = str(namespace["access_log_format"])
     assert "%(U)s" in log_format
