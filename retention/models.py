@@ -8,6 +8,8 @@ period. The durations live in ``RetentionPolicy`` only, changed by administrator
 
 from __future__ import annotations
 
+import uuid
+
 from dateutil.relativedelta import relativedelta
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -135,3 +137,58 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Passage du {self.ran_at:%d/%m/%Y}"
+
+
+ERASURE_REASON_HELP = (
+    "Le motif du refus donné à la personne, par exemple « obligation légale de conservation ». "
+    "Pas de nom, pas de donnée de santé ni de détail sur la situation du jeune."
+)
+
+
+class ErasureRequest(models.Model):
+    """A request to erase one file (RGPD article 17), and the structure's answer.
+
+    The proof that the request was answered, kept without personal data: the file it concerns (the row
+    survives, anonymised when the erasure was done), the date the request was received, its ground
+    (article 17(1) a to f), who decided and when, the outcome and, for a refusal, its reason.
+    """
+
+    class Ground(models.TextChoices):
+        NO_LONGER_NEEDED = "no_longer_needed", "Données plus nécessaires (article 17, 1, a)"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Consentement retiré (article 17, 1, b)"
+        OBJECTION = "objection", "Opposition au traitement (article 17, 1, c)"
+        UNLAWFUL = "unlawful", "Traitement illicite (article 17, 1, d)"
+        LEGAL_OBLIGATION = "legal_obligation", "Obligation légale d'effacer (article 17, 1, e)"
+        MINOR = "minor", "Données collectées auprès d'un mineur (article 17, 1, f)"
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Effacement réalisé"
+        REFUSED = "refused", "Demande refusée"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    young_person = models.ForeignKey(
+        YoungPerson, verbose_name="dossier", on_delete=models.PROTECT, related_name="erasure_requests"
+    )
+    requested_on = models.DateField("demande reçue le")
+    ground = models.CharField("motif de la demande", max_length=24, choices=Ground.choices)
+    decided_by = models.ForeignKey(User, verbose_name="décidé par", on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("décidé le", default=timezone.now)
+    outcome = models.CharField("suite donnée", max_length=8, choices=Outcome.choices)
+    refusal_reason = models.CharField("motif du refus", max_length=500, blank=True, help_text=ERASURE_REASON_HELP)
+
+    class Meta:
+        verbose_name = "demande d'effacement"
+        verbose_name_plural = "demandes d'effacement"
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(outcome="done", refusal_reason="")
+                    | (models.Q(outcome="refused") & ~models.Q(refusal_reason=""))
+                ),
+                name="retention_erasure_reason_iff_refused",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Demande d'effacement {self.public_id} ({self.get_outcome_display()})"
