@@ -11,6 +11,7 @@ from django.utils import timezone
 from partners.access import Actor, actor_for
 from retention import selectors, services
 from retention.enums import RetentionCategory
+from retention.erasure import last_erasure_requests
 from retention.forms import RetentionPolicyForm
 from retention.models import RetentionPolicyChange, RetentionRun
 
@@ -32,6 +33,7 @@ def retention_overview(request: HttpRequest) -> HttpResponse:
             "report": selectors.report(timezone.localdate()),
             "changes": RetentionPolicyChange.objects.select_related("policy", "changed_by")[:20],
             "runs": RetentionRun.objects.all()[:12],
+            "erasure_requests": last_erasure_requests(),
         },
     )
 

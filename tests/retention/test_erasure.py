@@ -358,3 +358,18 @@ def test_the_refusal_form_refuses_or_escapes_malformed_input(client, world, payl
     assert '"><img src=x onerror=alert(1)>' not in response.content.decode()
     assert response.status_code == 400 or 'role="alert"' in response.content.decode()
     assert not ErasureRequest.objects.exists()
+
+
+def test_the_retention_page_lists_the_last_requests_without_a_name(client, world):
+    erasure_refuse(
+        actor=actor(world, "manager_ml"),
+        young_person=world.young_person,
+        requested_on=TODAY,
+        ground=ErasureRequest.Ground.OBJECTION,
+        reason="Obligation légale de conservation.",
+    )
+    client.force_login(world.user("administrator"))
+    content = text(client.get(reverse("retention:overview")))
+    assert "Dernières demandes d'effacement" in content
+    assert "Opposition au traitement" in content and "Demande refusée" in content and world.ml_a.name in content
+    assert LAST not in content and FIRST not in content
