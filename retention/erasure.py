@@ -149,7 +149,7 @@ def young_person_erase(
     _check_request(locked, requested_on, ground, errors)
     if errors or requested_on is None:
         raise ValidationError(errors)
-    if not young_person_anonymise(young_person_id=locked.pk, due_by=None):
+    if not young_person_anonymise(young_person_id=locked.pk, due_by=None, event=None):
         raise ValidationError("Le dossier n'a pas pu être effacé : rien n'a été modifié.", code="not_erased")
     request = ErasureRequest.objects.create(
         young_person=locked,

@@ -208,7 +208,12 @@ def delete_history(touched: Mapping[type[models.Model], Iterable[int]]) -> int:
     return deleted
 
 
-def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None = None) -> bool:
+RETENTION_DUE = "Dossier anonymisé (durée de conservation échue)"
+
+
+def young_person_anonymise(
+    *, young_person_id: int, due_by: datetime.date | None = None, event: str | None = RETENTION_DUE
+) -> bool:
     """Anonymise one file in its own transaction, the young person's row locked.
 
     Returns False when the file was anonymised already, when its processing is restricted (RGPD
@@ -219,8 +224,8 @@ def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None
     Side effects: the rows listed in the module
     docstring rewritten; attachments and signed forms deleted from storage (after the commit) with
     their rows or file fields; previewed imports naming the person cancelled and emptied; a
-    YoungPersonEvent "Dossier anonymisé"; an AnonymisedFile row; the history events of every row
-    touched deleted.
+    YoungPersonEvent ``event`` (none when None: the caller writes its own); an AnonymisedFile row;
+    the history events of every row touched deleted.
     """
     with transaction.atomic(), pghistory.context(reason="anonymisation"):
         person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
@@ -325,7 +330,8 @@ def young_person_anonymise(*, young_person_id: int, due_by: datetime.date | None
 
         if imilo:
             _drop_previews_naming(organisation_id=person.organisation_id, imilo=imilo)
-        YoungPersonEvent.objects.create(young_person=person, action="Dossier anonymisé (durée de conservation échue)")
+        if event is not None:  # None: the caller writes its own event (an erasure names who made it)
+            YoungPersonEvent.objects.create(young_person=person, action=event)
         AnonymisedFile.objects.create(young_person=person)
         delete_history(touched)
     return True

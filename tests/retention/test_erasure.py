@@ -107,6 +107,7 @@ def test_a_manager_erases_the_file_and_the_request_is_recorded_without_a_name(wo
     values = " ".join(str(value) for value in ErasureRequest.objects.values().get().values())
     assert FIRST not in values and LAST not in values and "example.org" not in values
     assert person.events.filter(action__startswith="Dossier effacé à la demande").count() == 1
+    assert not person.events.filter(action__contains="durée de conservation").exists()  # not the retention's words
 
 
 def test_the_administrator_erases_any_file(world):
