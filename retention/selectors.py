@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from cej.enums import ContractStatus
-from cej.models import CejContract, PaceaContract, YoungPerson
+from cej.models import CejContract, PaceaContract, Restriction, YoungPerson
 from e2c_referrals.enums import OPEN_STATUSES
 from e2c_referrals.models import Referral
 from partners.models import User
@@ -83,8 +83,14 @@ def _notice(*, notified_before: datetime.date | None = None) -> Exists:
 
 
 def files_to_notify(today: datetime.date) -> models.QuerySet[YoungPerson]:
-    """Files due within the notice period whose referent was not told of this due date yet."""
-    return files_with_due_date().filter(**{"due_on__lte": today + NOTICE_PERIOD}).exclude(_notice())
+    """Files due within the notice period whose referent was not told of this due date yet; not a
+    restricted file (RGPD article 18: it is kept; the notice comes after the lift)."""
+    return (
+        files_with_due_date()
+        .filter(**{"due_on__lte": today + NOTICE_PERIOD})
+        .exclude(_notice())
+        .exclude(Exists(Restriction.objects.filter(young_person=OuterRef("pk"), lifted_at__isnull=True)))
+    )
 
 
 def files_to_anonymise(today: datetime.date) -> models.QuerySet[YoungPerson]:
@@ -136,7 +142,7 @@ flagged AS (
 )
 SELECT CASE WHEN due_on > %s AND due_on <= %s THEN date_trunc('month', due_on)::date END AS month,
        count(*) FILTER (WHERE due_on > %s) AS upcoming,
-       count(*) FILTER (WHERE due_on <= %s AND NOT told) AS to_notify,
+       count(*) FILTER (WHERE due_on <= %s AND NOT told AND NOT restricted) AS to_notify,
        count(*) FILTER (WHERE due_on <= %s AND told_long_ago AND NOT restricted) AS to_anonymise,
        count(*) FILTER (WHERE due_on <= %s AND told_long_ago AND restricted) AS restricted,
        count(*) FILTER (WHERE due_on <= %s AND NOT told_long_ago) AS waiting,

@@ -48,6 +48,7 @@ from e2c_referrals.models import (
     ReferralTransition,
     SessionRegistration,
 )
+from outbox.models import Message
 from outbox.recipients import members_by_organisation
 from outbox.services import enqueue
 from partners.access import Actor, Capability
@@ -386,7 +387,8 @@ def account_anonymise(*, user_id: int) -> bool:
 def _forget_account_traces(user: User, placeholder: str) -> None:
     """What else names the person: invitations sent to their address (given ``placeholder`` instead),
     the free-text reasons of their account's events, sign-in attempts recorded under their address
-    (django-axes), their 2FA devices and backup codes (hashes only, but of no use any more)."""
+    (django-axes), their 2FA devices and backup codes (hashes only, but of no use any more), the addresses
+    security notices were sent to (an old address after a change)."""
     Invitation.objects.filter(models.Q(email__iexact=user.email) | models.Q(accepted_by=user)).update(
         email=placeholder, first_name=ANONYMISED_ACCOUNT_FIRST_NAME, last_name=ANONYMISED.lower()
     )
@@ -397,6 +399,7 @@ def _forget_account_traces(user: User, placeholder: str) -> None:
     with contextlib.suppress(LookupError):
         apps.get_model("otp_totp.TOTPDevice")._default_manager.filter(user=user).delete()
     BackupCode.objects.filter(user=user).delete()
+    Message.objects.filter(recipient=user).exclude(address="").update(address=placeholder)
 
 
 def require_retention_manager(actor: Actor) -> None:

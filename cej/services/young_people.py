@@ -276,17 +276,18 @@ def young_person_create(*, actor: Actor, data: YoungPersonData, not_a_duplicate:
 def young_person_update(*, actor: Actor, young_person: YoungPerson, data: YoungPersonData) -> list[str]:
     """Change a file under a row lock; returns the changed fields. Side effects: a history event.
 
-    Refused while the file is restricted (RGPD article 18).
+    Refused while the file is restricted (RGPD article 18), unless nothing would change (an i-milo
+    import re-reading a known, unchanged file must not fail because of it).
     """
     from cej.services.restrictions import require_not_restricted  # (a cycle: restrictions uses this module)
 
     require_file_holder(actor)
     locked = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
-    require_not_restricted(locked)
     values = _check(data, actor=actor, is_new=False)
     changed = [name for name, value in values.items() if getattr(locked, name) != value]
     if not changed:
         return []
+    require_not_restricted(locked)
     for name in changed:
         setattr(locked, name, values[name])
     locked.validate_constraints()

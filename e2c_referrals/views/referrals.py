@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from audit.models import AccessLog
 from audit.services import log_access
 from cej.selectors.young_people import young_person_for_actor
+from cej.services.restrictions import open_restriction
 from cej.services.young_people import require_file_holder
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNewsForm, ReferralForm
@@ -24,7 +25,16 @@ from e2c_referrals.selectors.sessions import registrations_of_referral
 from e2c_referrals.services.hand_backs import can_handle
 from e2c_referrals.services.post_exit import can_add_news, follow_up_ends_on, post_exit_news_add
 from e2c_referrals.services.referrals import OtherNetworkReferral, attachment_add, referral_create
-from e2c_referrals.workflow import TRANSITIONS, Field, Move, Side, allowed_moves, referral_transition, sides_of
+from e2c_referrals.workflow import (
+    STOPPING_MOVES,
+    TRANSITIONS,
+    Field,
+    Move,
+    Side,
+    allowed_moves,
+    referral_transition,
+    sides_of,
+)
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 
@@ -39,12 +49,14 @@ def _posted(request: HttpRequest) -> bool:
     return request.method == "POST"
 
 
-def offered_moves(actor: Actor, referral: Referral) -> dict[str, Move]:
-    """The page's buttons: leaving a session (back to « prise en compte ») is done on the session page."""
+def offered_moves(actor: Actor, referral: Referral, *, restricted: bool = False) -> dict[str, Move]:
+    """The page's buttons: leaving a session (back to « prise en compte ») is done on the session page;
+    while the file is restricted (RGPD article 18), only the moves that stop processing."""
     return {
         to: found
         for to, found in allowed_moves(actor, referral).items()
         if not (Field.SESSION in found.requires and to != ReferralStatus.INVITED)
+        and (not restricted or (referral.status, to) in STOPPING_MOVES)
     }
 
 
@@ -105,11 +117,13 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     shared = shared_view(actor=actor, referral=referral)  # what the E2C sees of the young person
     attachments_visible = can_see_attachments(actor, referral)
     hand_backs = list(referral.hand_backs.select_related("organisation", "handled_by").order_by("created_at", "id"))
+    restriction = open_restriction(referral.young_person_id)
     return render(
         request,
         "e2c_referrals/referral_detail.html",
         {
             "referral": referral,
+            "restriction": restriction,
             "young_person": referral.young_person,
             "on_referrer_side": on_referrer_side,
             "on_e2c_side": Side.E2C in sides,
@@ -118,7 +132,10 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_record_consent": can_refer(actor) and on_referrer_side,
             # Another structure's referrals are the referrer's business, never the E2C staff's.
             "others": other_network_referrals(young_person=referral.young_person) if on_referrer_side else [],
-            "moves": [(to, found, to in SETBACKS) for to, found in offered_moves(actor, referral).items()],
+            "moves": [
+                (to, found, to in SETBACKS)
+                for to, found in offered_moves(actor, referral, restricted=restriction is not None).items()
+            ],
             "registrations": list(registrations_of_referral(referral)),
             "attachments": list(referral.attachments.all()) if attachments_visible else [],
             "attachments_visible": attachments_visible,

@@ -512,6 +512,7 @@ def two_factor_reset(*, actor: Actor, membership: Membership, reason: str = "") 
         key=f"two_factor_reset:{event.pk}",
         context={"reset_on_label": timezone.localtime(event.created_at).strftime("%d/%m/%Y à %H:%M")},
         organisation=membership.organisation,
+        address=user.email,  # a security notice: sent at once, never filed for the daily digest
     )
     user_id = user.pk
     transaction.on_commit(lambda: end_sessions_of(user_id), robust=True)

@@ -693,3 +693,22 @@ def test_an_unknown_import_is_not_found(client, world):
     assert client.get(unknown).status_code == 404
     assert client.post(unknown + "appliquer/").status_code == 404
     assert client.get(reverse("cej:import_upload") + "pas-un-uuid/").status_code == 404
+
+
+def test_a_restricted_file_unchanged_in_the_export_does_not_block_the_import_a_changed_one_is_an_error(world):
+    # Given: the export imported, then one file's processing restricted (RGPD article 18)
+    from cej.models import Restriction
+    from cej.services.restrictions import restriction_start
+
+    actor = actor_of(world)
+    imported(actor, csv_file(GOOD_ROWS))
+    eloise = YoungPerson.objects.get(imilo_number="10000001")
+    restriction_start(actor=actor, young_person=eloise, ground=Restriction.Ground.ACCURACY_CONTESTED)
+
+    # When: the same export again, Then nothing to do and no error
+    again = preview(actor, csv_file(GOOD_ROWS))
+    assert again.errors == [] and set(actions(again).values()) == {"unchanged"}
+
+    # When: an export that changes the restricted file, Then its line is refused, in French
+    changed = preview(actor, csv_file([with_cells(ELOISE, telephone="07 11 22 33 44"), LEO, INES]))
+    assert any("traitement limité" in text for text in texts(changed))

@@ -639,3 +639,23 @@ def test_a_restriction_waits_for_a_write_in_progress_on_the_same_file_then_goes_
 
     # Then: once the write has committed, the restriction goes through
     assert restrict(world).lifted_at is None
+
+
+def test_the_referral_page_of_a_restricted_file_offers_only_the_moves_that_stop_processing(client, world):
+    # Given: a referral sent to the E2C, then the file restricted
+    consent(world)
+    referral = draft(world)
+    referral_transition(actor=actor(world, "adviser_ml"), referral=referral, to=S.SENT)
+    url = reverse("e2c_referrals:referral_detail", kwargs={"public_id": referral.public_id})
+    client.force_login(world.user("e2c_staff"))
+    before = {to for to, _move, _setback in client.get(url).context["moves"]}
+    restrict(world)
+
+    # When: the E2C staff open it
+    response = client.get(url)
+
+    # Then: a notice, and only the moves that stop processing (no « prise en compte » any more)
+    after = {to for to, _move, _setback in response.context["moves"]}
+    assert S.ACKNOWLEDGED in before and S.ACKNOWLEDGED not in after
+    assert after and after <= {S.CANCELLED, S.WITHDRAWN}
+    assert "en traitement limité (RGPD, article 18)" in response.content.decode()

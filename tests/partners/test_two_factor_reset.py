@@ -93,6 +93,7 @@ def test_an_administrator_resets_a_managers_two_factor(administrator_client, wor
     assert "Un administrateur d'Orientations E2C a réinitialisé votre double authentification" in rendered.text
     assert world.ml_a.name in rendered.text
     assert person.email not in repr(message.context)
+    assert message.address == person.email  # a security notice: sent at once, never in a daily digest
 
     # When the person signs in again with their password
     fresh = Client()

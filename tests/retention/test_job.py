@@ -159,6 +159,28 @@ def test_the_referent_is_told_30_days_before_once_then_the_file_is_anonymised(
     assert Message.objects.filter(kind=NOTICE_KIND, recipient=world.user("adviser_ml")).count() == 1
 
 
+def test_a_restricted_file_gets_no_notice_until_the_restriction_is_lifted(world):
+    # Given a file due within 30 days whose processing is restricted (RGPD article 18)
+    from cej.models import Restriction
+    from cej.services.restrictions import restriction_lift, restriction_start
+    from partners.access import Actor
+
+    person = _file(world, birth=datetime.date(1999, 12, 20))
+    membership = world.memberships["manager_ml"]
+    manager = Actor(user=membership.user, membership=membership)
+    restriction_start(actor=manager, young_person=person, ground=Restriction.Ground.LEGAL_CLAIM)
+
+    # When the job runs, Then no notice (the file is kept) and the dry run does not count it
+    run_job("retention_monthly", today=TODAY)
+    assert not Message.objects.filter(kind=NOTICE_KIND).exists()
+    assert selectors.report(TODAY).files_to_notify == 0
+
+    # When lifted, Then the next run tells the referent
+    restriction_lift(actor=manager, young_person=person, reason="Litige clos.", person_informed_on=timezone.localdate())
+    run_job("retention_monthly", today=TODAY)
+    assert [m.recipient for m in Message.objects.filter(kind=NOTICE_KIND)] == [world.user("adviser_ml")]
+
+
 def test_without_a_referent_the_managers_are_told(world):
     person = _file(world, birth=datetime.date(1999, 12, 20))
     YoungPerson.objects.filter(pk=person.pk).update(referent=None)
@@ -248,7 +270,13 @@ def test_an_anonymised_account_leaves_no_name_nor_address_in_any_column(world, d
     from partners.services.two_factor import backup_codes_generate
 
     backup_codes_generate(user=user)
-    needles = ["Gaspard", "Vernier", email, "0611223344"]
+    # the notice of an earlier address change, sent to the old address
+    from outbox.models import Message
+
+    Message.objects.create(
+        kind="account.email_changed", recipient=user, delivery_key="test-notice", address="g.vernier@ancien.exemple.fr"
+    )
+    needles = ["Gaspard", "Vernier", email, "0611223344", "g.vernier@ancien.exemple.fr"]
     assert _hits(needles, datetime.date(1900, 1, 1))[0]
 
     # When
