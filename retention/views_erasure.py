@@ -7,13 +7,13 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from audit.models import AccessLog
 from audit.services import log_access
 from cej.models import YoungPerson
-from cej.selectors.young_people import young_person_for_actor
+from cej.selectors.young_people import young_person_for_rights_request
 from cej.services.restrictions import open_restriction
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
@@ -22,14 +22,8 @@ from retention.forms_erasure import ErasureForm, ErasureRefusalForm
 
 
 def _young_person(actor: Actor, public_id: uuid.UUID) -> YoungPerson:
-    """The file, for those who may erase it: administrators (the DPO) reach any file; others through
-    their scope (404 outside it); a role that may not erase gets 403."""
-    if actor.is_administrator:
-        try:
-            return YoungPerson.objects.select_related("organisation").get(public_id=public_id)
-        except YoungPerson.DoesNotExist as error:
-            raise Http404("Dossier introuvable.") from error
-    young_person = young_person_for_actor(actor=actor, public_id=public_id)
+    """The file (404 outside the actor's scope), for those who may erase it (403 for another role)."""
+    young_person = young_person_for_rights_request(actor=actor, public_id=public_id)
     if not erasure.can_erase(actor, young_person):
         raise PermissionDenied("Votre rôle ne permet pas d'effacer ce dossier.")
     return young_person

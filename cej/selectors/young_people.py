@@ -98,3 +98,15 @@ def search_young_people(*, actor: Actor, query: str) -> list[YoungPerson]:
             .filter(Q(search_name__trigram_word_similar=term) | Q(search_name__contains=term))
             .order_by("-similarity", "search_name", "id")[:SEARCH_RESULTS]
         )
+
+
+def young_person_for_rights_request(*, actor: Actor, public_id: uuid.UUID | str) -> YoungPerson:
+    """A file for a data-protection request (restriction, erasure): administrators (the DPO answers
+    requests for any file) reach any file; everyone else through their scope (404 outside it).
+    The role checks are the caller's (``can_restrict``, ``can_lift``, ``can_erase``)."""
+    if actor.is_administrator:
+        found = YoungPerson.objects.select_related("organisation").filter(public_id=public_id).first()
+        if found is None:
+            raise Http404("Dossier introuvable.")
+        return found
+    return young_person_for_actor(actor=actor, public_id=public_id)

@@ -20,6 +20,7 @@ from cej.models import Restriction, YoungPerson
 from cej.services.young_people import can_hold_files, record_event
 from cej.validators import validate_no_nir
 from partners.access import Actor
+from partners.enums import Role
 
 TEXT_MAX_LENGTH = 500
 
@@ -75,6 +76,21 @@ def can_restrict(actor: Actor, young_person: YoungPerson) -> bool:
     if actor.is_administrator:
         return True
     return can_hold_files(actor) and young_person.organisation_id in actor.family_ids
+
+
+def can_lift(actor: Actor, young_person: YoungPerson) -> bool:
+    """Lifting answers the person's request (and may follow a dispute over what an adviser wrote): the
+    referent structure's managers and administrators, not its advisers."""
+    if actor.is_administrator:
+        return True
+    return actor.role == Role.MANAGER and can_restrict(actor, young_person)
+
+
+def _require_can_lift(actor: Actor, young_person: YoungPerson) -> None:
+    if not can_lift(actor, young_person):
+        raise PermissionDenied(
+            "Seuls les responsables de la structure référente, ou un administrateur, lèvent une limitation."
+        )
 
 
 def _require_can_restrict(actor: Actor, young_person: YoungPerson) -> None:
@@ -136,7 +152,7 @@ def restriction_lift(
     ``person_informed_on`` is required, not in the future, not before the restriction began.
     Side effects: the Restriction row closed (kept), an event in the file's history.
     """
-    _require_can_restrict(actor, young_person)
+    _require_can_lift(actor, young_person)
     locked = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
     restriction = Restriction.objects.select_for_update().filter(young_person=locked, lifted_at__isnull=True).first()
     if restriction is None:

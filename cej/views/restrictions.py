@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
@@ -13,8 +13,9 @@ from audit.models import AccessLog
 from audit.services import log_access
 from cej.forms.restrictions import RestrictionLiftForm, RestrictionStartForm
 from cej.models import YoungPerson
-from cej.selectors.young_people import young_person_for_actor
+from cej.selectors.young_people import young_person_for_rights_request
 from cej.services.restrictions import (
+    can_lift,
     can_restrict,
     open_restriction,
     restriction_lift,
@@ -24,15 +25,14 @@ from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 
 
-def _young_person(actor: Actor, public_id: uuid.UUID) -> YoungPerson:
-    """The file, for those who may restrict it: administrators (the DPO) reach any file; others
-    through their scope (404 outside it); a role that may not edit the file gets 403."""
-    if actor.is_administrator:
-        try:
-            return YoungPerson.objects.select_related("organisation").get(public_id=public_id)
-        except YoungPerson.DoesNotExist as error:
-            raise Http404("Dossier introuvable.") from error
-    young_person = young_person_for_actor(actor=actor, public_id=public_id)
+def _young_person(actor: Actor, public_id: uuid.UUID, *, lift: bool = False) -> YoungPerson:
+    """The file (404 outside the actor's scope), for those who may restrict it, or lift its restriction
+    (403 for another role)."""
+    young_person = young_person_for_rights_request(actor=actor, public_id=public_id)
+    if lift and not can_lift(actor, young_person):
+        raise PermissionDenied(
+            "Seuls les responsables de la structure référente, ou un administrateur, lèvent une limitation."
+        )
     if not can_restrict(actor, young_person):
         raise PermissionDenied("Votre rôle ne permet pas de limiter le traitement de ce dossier.")
     return young_person
@@ -79,7 +79,7 @@ def restriction_start_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRe
 @login_required
 def restriction_lift_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
-    young_person = _young_person(actor, public_id)
+    young_person = _young_person(actor, public_id, lift=True)
     if request.method != "POST":
         # The page names the young person and the restriction's grounds: a consultation of the file.
         log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)

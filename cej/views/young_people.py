@@ -18,7 +18,7 @@ from cej.forms.young_people import YoungPersonForm
 from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
 from cej.services.contracts import can_sign_pacea
-from cej.services.restrictions import can_restrict, open_restriction, restricted_message
+from cej.services.restrictions import can_lift, can_restrict, open_restriction, restricted_message
 from cej.services.young_people import (
     DuplicateSuspected,
     can_hold_files,
@@ -158,6 +158,7 @@ def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_edit": holder and restriction is None,
             "can_stop": holder,
             "can_restrict": can_restrict(actor, young_person),
+            "can_lift": can_lift(actor, young_person),
             "can_sign_pacea": can_sign_pacea(actor),
             "events": young_person.events.select_related("actor")[:20],
             "sections": FILE_SECTIONS,

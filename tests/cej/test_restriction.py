@@ -61,7 +61,7 @@ def restrict(world, role="adviser_ml", person=None):
     )
 
 
-def lift(world, role="adviser_ml", informed_on=TODAY):
+def lift(world, role="manager_ml", informed_on=TODAY):
     return restriction_lift(
         actor=actor(world, role),
         young_person=world.young_person,
@@ -117,13 +117,13 @@ def test_a_restriction_is_started_lifted_and_its_history_kept(world):
     first = restrict(world)
     assert first.is_open and first.started_by == world.user("adviser_ml")
 
-    # When the adviser lifts it, the person informed today, then the manager restricts it again
+    # When the manager lifts it, the person informed today, then restricts it again
     lifted = lift(world)
     again = restrict(world, role="manager_ml")
 
     # Then both periods are kept, the first closed with who, why and when the person was told
     lifted.refresh_from_db()
-    assert (lifted.lifted_by, lifted.person_informed_on) == (world.user("adviser_ml"), TODAY)
+    assert (lifted.lifted_by, lifted.person_informed_on) == (world.user("manager_ml"), TODAY)
     assert list(world.young_person.restrictions.all()) == [again, lifted]
     actions = list(YoungPersonEvent.objects.filter(young_person=world.young_person).values_list("action", flat=True))
     assert "Limitation du traitement levée" in actions
@@ -137,8 +137,21 @@ def test_a_restriction_is_started_lifted_and_its_history_kept(world):
 def test_the_files_advisers_and_managers_and_the_administrator_may_restrict(world, role):
     restriction = restrict(world, role=role)
     assert restriction.started_by == world.user(role)
-    lift(world, role=role)
+    lift(world, role="manager_ml" if role == "adviser_ml" else role)
     assert not world.young_person.restrictions.filter(lifted_at__isnull=True).exists()
+
+
+def test_an_adviser_may_restrict_but_only_a_manager_or_the_administrator_lifts(client, world):
+    # the adviser's own entries may be what the person contests: the lift is the structure's decision
+    restrict(world)
+    with pytest.raises(PermissionDenied, match="Seuls les responsables"):
+        lift(world, role="adviser_ml")
+    client.force_login(world.user("adviser_ml"))
+    page = client.get(reverse("cej:young_person_detail", kwargs={"public_id": world.young_person.public_id}))
+    assert (
+        reverse("cej:restriction_lift", kwargs={"public_id": world.young_person.public_id}) not in page.content.decode()
+    )
+    assert world.young_person.restrictions.get().is_open
 
 
 @pytest.mark.parametrize(
@@ -533,7 +546,9 @@ def test_the_file_page_shows_the_banner_and_hides_the_action_buttons(client, wor
     assert reverse("cej:young_person_update", kwargs={"public_id": world.young_person.public_id}) not in page
     for refused in ("Enregistrer un accord", "Prévoir un point", "Orienter vers une E2C", "Signer un PACEA"):
         assert refused not in page
-    assert "Données personnelles" in page and "Lever la limitation" in page
+    assert "Données personnelles" in page and "Lever la limitation" not in page  # the adviser may not lift
+    client.force_login(world.user("manager_ml"))
+    assert "Lever la limitation" in client.get(url).content.decode()
     contract = CejContract.objects.get()
     cej_url = reverse(
         "cej:cej_detail", kwargs={"public_id": world.young_person.public_id, "contract_id": contract.public_id}

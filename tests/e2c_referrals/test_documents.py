@@ -324,7 +324,10 @@ def test_the_personal_data_export_lists_restrictions_and_the_lists_that_showed_t
     adviser = actor(world, "adviser_ml")
     restriction_start(actor=adviser, young_person=young_person, ground="accuracy_contested", note="Adresse contestée.")
     restriction_lift(
-        actor=adviser, young_person=young_person, reason="Adresse vérifiée.", person_informed_on=timezone.localdate()
+        actor=actor(world, "manager_ml"),
+        young_person=young_person,
+        reason="Adresse vérifiée.",
+        person_informed_on=timezone.localdate(),
     )
 
     # When: the right-of-access export

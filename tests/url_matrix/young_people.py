@@ -15,6 +15,8 @@ HOLDERS = everyone(403, adviser_ml=200, adviser_ft=200, manager_ml=200)
 # Restricting processing (RGPD article 18): the file's own advisers and managers, and administrators
 # (the DPO) for any file; everyone else does not see it (404).
 RESTRICTERS = everyone(404, adviser_ml=200, manager_ml=200, administrator=200)
+# Lifting it: the structure's managers and administrators; its advisers get 403.
+LIFTERS = everyone(404, adviser_ml=403, manager_ml=200, administrator=200)
 
 ENTRIES = [
     Entry(
@@ -41,6 +43,6 @@ ENTRIES = [
     Entry(
         "cej:restriction_lift",
         lambda w: reverse("cej:restriction_lift", kwargs={"public_id": file_of_ml_a(w).public_id}),
-        RESTRICTERS,
+        LIFTERS,
     ),
 ]
