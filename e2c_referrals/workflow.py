@@ -23,7 +23,7 @@ from cej.enums import ContractStatus
 from cej.models import CejContract, PaceaContract
 from cej.services.consents import valid_consent_for
 from cej.services.contracts import e2c_programme_report
-from cej.services.restrictions import require_not_restricted
+from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
 from e2c_referrals.enums import (
     POSITIVE_OUTCOMES,
@@ -219,6 +219,7 @@ def referral_transition(
     by someone else fills from the waiting list): the actor is logged, the side check is skipped.
     """
     data = data or TransitionData()
+    hold_file(referral.young_person_id)  # the file first, as erasure and anonymisation lock it
     # Seats are counted under the session's lock, taken before the referral's (the order of the
     # session services), so that freeing a seat here never deadlocks with a registration.
     held = _pending_seat_session_id(referral) if data.session is None else None

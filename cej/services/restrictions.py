@@ -46,6 +46,19 @@ def restricted_message(restriction: Restriction) -> str:
     )
 
 
+def hold_file(young_person_id: int) -> None:
+    """Inside a transaction, a share lock on the young person's row until it commits (no-op outside one).
+
+    The write services on a file's referrals, hand-backs and attachments take it **before** their own
+    row locks: erasure and anonymisation lock the young person's row first, then those rows, so both
+    take them in the same order and cannot deadlock.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {YoungPerson._meta.db_table} WHERE id = %s FOR SHARE", [young_person_id])  # noqa: S608
+
+
 def require_not_restricted(young_person: YoungPerson | int) -> None:
     """The one guard of the write services: refuse any change to a restricted file.
 
@@ -55,9 +68,7 @@ def require_not_restricted(young_person: YoungPerson | int) -> None:
     waits for it and then sees it. A restriction and a write on the same file never cross.
     """
     young_person_id = young_person if isinstance(young_person, int) else young_person.pk
-    if transaction.get_connection().in_atomic_block:
-        with transaction.get_connection().cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {YoungPerson._meta.db_table} WHERE id = %s FOR SHARE", [young_person_id])  # noqa: S608
+    hold_file(young_person_id)
     restriction = (
         Restriction.objects.filter(
             young_person_id=young_person_id,

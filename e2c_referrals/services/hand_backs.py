@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cej.services.restrictions import require_not_restricted
+from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.models import HandBack
@@ -33,6 +33,7 @@ def hand_back_handle(*, actor: Actor, hand_back: HandBack, note: str) -> HandBac
     """
     if not can_handle(actor, hand_back):
         raise PermissionDenied("Ce retour concerne une autre structure.")
+    hold_file(hand_back.referral.young_person_id)  # the file first, as erasure and anonymisation lock it
     locked = (
         HandBack.objects.select_for_update(of=("self",))
         .select_related("referral__young_person", "referral__e2c_site", "handled_by")

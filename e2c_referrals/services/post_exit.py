@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cej.services.restrictions import require_not_restricted
+from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import ExitOutcome, ReferralStatus
@@ -43,6 +43,7 @@ def post_exit_news_add(
 
     Side effects: an event in the young person's file history.
     """
+    hold_file(referral.young_person_id)  # the file first, as erasure and anonymisation lock it
     locked = Referral.objects.select_for_update(of=("self",)).select_related("young_person").get(pk=referral.pk)
     if not sides_of(actor, locked):
         raise PermissionDenied("Cette orientation ne concerne pas votre organisation.")

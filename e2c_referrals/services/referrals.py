@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from cej.enums import QualificationLevel
 from cej.models import CejContract, YoungPerson
-from cej.services.restrictions import require_not_restricted
+from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import can_hold_files, record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
@@ -168,6 +168,7 @@ def attachment_add(*, actor: Actor, referral: Referral, uploaded: UploadedFile[b
     """
     if referral.referring_organisation_id not in actor.family_ids or not can_hold_files(actor):
         raise PermissionDenied("Seul le prescripteur ajoute des pièces jointes.")
+    hold_file(referral.young_person_id)  # the file first, as erasure and anonymisation lock it
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     require_not_restricted(locked.young_person_id)
     if locked.status not in (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED):

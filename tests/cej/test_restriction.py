@@ -674,3 +674,46 @@ def test_the_referral_page_of_a_restricted_file_offers_only_the_moves_that_stop_
     assert S.ACKNOWLEDGED in before and S.ACKNOWLEDGED not in after
     assert after and after <= {S.CANCELLED, S.WITHDRAWN}
     assert "en traitement limité (RGPD, article 18)" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transition_waits_on_the_file_before_locking_its_referral_so_an_erasure_cannot_deadlock_with_it(world):
+    # Given: a sent referral, and an erasure-like transaction holding the young person's row (it will then
+    # update the file's referrals, as the anonymisation does)
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from cej.models import YoungPerson
+
+    consent(world)
+    referral = draft(world)
+    referral_transition(actor=actor(world, "adviser_ml"), referral=referral, to=S.SENT)
+    outcome = []
+
+    def acknowledge():
+        try:
+            referral_transition(actor=actor(world, "e2c_staff"), referral=referral, to=S.ACKNOWLEDGED)
+            outcome.append("done")
+        except Exception as error:
+            outcome.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        YoungPerson.objects.select_for_update().get(pk=world.young_person.pk)
+        writer = threading.Thread(target=acknowledge)
+        writer.start()
+        time.sleep(0.5)  # the transition is now waiting for the file
+
+        # When: the erasure-like transaction goes on to the referral (giving up after 1 s rather than hanging)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', '1s', true)")
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)  # Then: not held by the transition
+
+    writer.join(timeout=10)
+    # and once it committed, the transition went through
+    assert locked.status == S.SENT and outcome == ["done"]
+    referral.refresh_from_db()
+    assert referral.status == S.ACKNOWLEDGED
