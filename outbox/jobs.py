@@ -74,7 +74,7 @@ JOBS: dict[str, Job] = {
     ),
     # Purges, nightly (each batch of 5,000 rows in its own transaction, hence not atomic).
     "session_purge": Job(
-        "Effacement des sessions expirées : sessions effacées",
+        "Effacement des sessions expirées et des liens de changement d'adresse expirés : lignes effacées",
         "partners.purges.sessions",
         atomic=False,
     ),

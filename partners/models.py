@@ -520,3 +520,28 @@ class BackupCode(models.Model):
 
     def __str__(self) -> str:
         return f"Code de secours {self.pk}"
+
+
+# --- E-mail address changes ------------------------------------------------------------------------
+
+
+class EmailChangeRequest(models.Model):
+    """A new sign-in address waiting for its confirmation: a single-use link sent to that address, valid
+    24 hours. Until it is followed, the account keeps its address (a mistyped one locks nobody out, and
+    an address nobody reads never becomes the account's). Only a SHA-256 of the link's token is stored."""
+
+    VALIDITY = datetime.timedelta(hours=24)
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_change_requests")
+    new_email = models.EmailField("nouvelle adresse")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("demandée le", default=timezone.now, editable=False)
+    expires_at = models.DateTimeField("expire le")
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "changement d'adresse à confirmer"
+        verbose_name_plural = "changements d'adresse à confirmer"
+
+    def __str__(self) -> str:
+        return f"Changement d'adresse {self.pk}"

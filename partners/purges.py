@@ -41,6 +41,16 @@ def expired_sessions_purge(*, now: datetime.datetime | None = None) -> int:
     return deleted
 
 
+def email_change_requests_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the address-change requests never confirmed whose link has expired (they hold an address)."""
+    from partners.models import EmailChangeRequest
+
+    expired = EmailChangeRequest.objects.filter(confirmed_at__isnull=True, expires_at__lt=now or timezone.now())
+    deleted = delete_in_batches(expired)
+    logger.info("purge: %s expired address-change requests deleted", deleted)
+    return deleted
+
+
 def sign_in_attempts_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete django-axes' rows whose last attempt is more than 30 days old, in batches."""
     limit = (now or timezone.now()) - SIGN_IN_ATTEMPT_RETENTION
@@ -53,8 +63,8 @@ def sign_in_attempts_purge(*, now: datetime.datetime | None = None) -> int:
 
 
 def sessions(today: datetime.date) -> JobCounts:
-    """The ``session_purge`` job: sessions deleted (``examined``)."""
-    return JobCounts(examined=expired_sessions_purge(), enqueued=0)
+    """The ``session_purge`` job: expired sessions and address-change links deleted (``examined``)."""
+    return JobCounts(examined=expired_sessions_purge() + email_change_requests_purge(), enqueued=0)
 
 
 def sign_in_attempts(today: datetime.date) -> JobCounts:

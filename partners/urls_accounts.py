@@ -23,6 +23,8 @@ urlpatterns = [
     path("connexion/double-authentification/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("connexion/confirmer-mot-de-passe/", two_factor.reauthenticate, name="reauthenticate"),
     path("compte/adresse-e-mail/", two_factor.email_change, name="email_change"),
+    path("compte/adresse-e-mail/lien/<str:token>/", two_factor.email_change_open, name="email_change_open"),
+    path("compte/adresse-e-mail/confirmer/", two_factor.email_change_confirm_view, name="email_change_confirm"),
     path("compte/codes-de-secours/", two_factor.backup_codes_regenerate, name="backup_codes_regenerate"),
     path(
         "mot-de-passe/oubli/",

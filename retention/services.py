@@ -53,7 +53,7 @@ from outbox.recipients import members_by_organisation
 from outbox.services import enqueue
 from partners.access import Actor, Capability
 from partners.enums import Role
-from partners.models import AccountEvent, BackupCode, Invitation, User
+from partners.models import AccountEvent, BackupCode, EmailChangeRequest, Invitation, User
 from partners.templatetags.french_dates import date_fr
 from reporting.services.facts import freeze_facts
 from retention import selectors
@@ -400,6 +400,7 @@ def _forget_account_traces(user: User, placeholder: str) -> None:
         apps.get_model("otp_totp.TOTPDevice")._default_manager.filter(user=user).delete()
     BackupCode.objects.filter(user=user).delete()
     Message.objects.filter(recipient=user).exclude(address="").update(address=placeholder)
+    EmailChangeRequest.objects.filter(user=user).delete()
 
 
 def require_retention_manager(actor: Actor) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from outbox.services import enqueue
-from partners.models import User
+from partners.models import EmailChangeRequest, User
+from partners.selectors.members import hash_token
 from partners.templatetags.french_dates import date_fr
 
 EMAIL_CHANGED = "account.email_changed"
@@ -76,4 +82,79 @@ def account_password_set(*, user: User, password: str, forgotten: bool) -> User:
             },
             address=user.email,
         )
+    return user
+
+
+# --- A new address, confirmed from its own mailbox ------------------------------------------------
+
+LINK_UNUSABLE = (
+    "Ce lien de confirmation n'est pas valable : il a expiré (24 heures), a déjà servi, a été remplacé par une "
+    "demande plus récente, ou appartient à un autre compte. Demandez de nouveau le changement d'adresse."
+)
+
+
+def email_change_request(*, user: User, email: str, link_for: Callable[[str], str]) -> EmailChangeRequest:
+    """Ask for ``email`` (already validated: normalised, not another account's) to become the sign-in
+    address of ``user``: nothing changes until the link sent to that address is followed.
+
+    Side effects: the user's earlier unconfirmed requests deleted (the latest one counts), one
+    EmailChangeRequest (SHA-256 of the token only), and after the commit the link ``link_for(token)``
+    e-mailed to the new address (sent directly: the token never rests in the outbox).
+    """
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).get()
+        EmailChangeRequest.objects.filter(user=user, confirmed_at__isnull=True).delete()
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        request = EmailChangeRequest.objects.create(
+            user=user,
+            new_email=email,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + EmailChangeRequest.VALIDITY,
+        )
+        link = link_for(token)
+        transaction.on_commit(lambda: _send_confirmation(user=user, request=request, link=link))
+    return request
+
+
+def _send_confirmation(*, user: User, request: EmailChangeRequest, link: str) -> None:
+    context = {"user": user, "link": link, "expires_at": timezone.localtime(request.expires_at)}
+    subject = " ".join(render_to_string("partners/emails/email_change_subject.txt", context).split())
+    send_mail(subject, render_to_string("partners/emails/email_change_body.txt", context), None, [request.new_email])
+
+
+def email_change_request_for(*, user: User, token_hash: str) -> EmailChangeRequest | None:
+    """The signed-in person's pending, unexpired request of that link (None: unusable)."""
+    return (
+        EmailChangeRequest.objects.filter(
+            user=user, token_hash=token_hash, confirmed_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def email_change_confirm(*, user: User, token_hash: str) -> User:
+    """Apply the pending request of that link: ``account_email_change`` (the old address told).
+
+    Refused (ValidationError, in French) when the link is unusable, or when the address was taken by
+    another account meanwhile. Side effects: the request marked confirmed, in the same transaction.
+    """
+    with transaction.atomic():
+        request = (
+            EmailChangeRequest.objects.select_for_update()
+            .filter(user=user, token_hash=token_hash, confirmed_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if request is None:
+            raise ValidationError(LINK_UNUSABLE, code="unusable")
+        try:
+            account_email_change(user=user, email=request.new_email)
+        except EmailTaken:
+            raise ValidationError(
+                "Cette adresse ne peut plus être celle de votre compte : demandez-en une autre.", code="taken"
+            ) from None
+        request.confirmed_at = timezone.now()
+        request.save(update_fields=["confirmed_at"])
     return user

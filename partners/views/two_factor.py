@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,14 @@ from partners.forms.two_factor import (
     TotpCodeForm,
 )
 from partners.models import User
-from partners.services.accounts import EmailTaken, account_email_change
+from partners.selectors.members import hash_token
+from partners.services.accounts import (
+    LINK_UNUSABLE,
+    email_change_confirm,
+    email_change_request,
+    email_change_request_for,
+    masked_address,
+)
 from partners.services.two_factor import (
     BACKUP_CODE_COUNT,
     BACKUP_CODES_LOW,
@@ -207,19 +215,67 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def email_change(request: HttpRequest) -> HttpResponse:
-    """A new sign-in address, after the password typed again (sign-in or confirmation < 5 minutes)."""
+    """A new sign-in address, after the password typed again (sign-in or confirmation < 5 minutes): a
+    confirmation link goes to that address; the account's address changes when it is followed."""
     user = signed_in_user(request)
     if not recently_authenticated(request):
         return redirect(with_next("reauthenticate", reverse("email_change")))
     form = EmailChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        email_change_request(
+            user=user,
+            email=email,
+            link_for=lambda token: request.build_absolute_uri(reverse("email_change_open", kwargs={"token": token})),
+        )
+        messages.success(
+            request,
+            f"Un lien de confirmation vient d'être envoyé à {masked_address(email)} (valable 24 heures). "
+            "Votre adresse actuelle reste celle de connexion tant que vous ne l'avez pas suivi.",
+        )
+        return redirect("home")
+    return render(request, "partners/email_change.html", {"form": form, "current_email": user.email})
+
+
+# Like the invitations: the link's token is swapped at once for its hash in the session and the page that
+# confirms lives at a token-free URL (no token in access logs, history nor Referer headers).
+EMAIL_CHANGE_SESSION_KEY = "email_change_token_hash"
+
+
+@never_cache
+@login_required
+def email_change_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the e-mail, opened signed in: its hash kept in the session, then the confirmation page."""
+    request.session[EMAIL_CHANGE_SESSION_KEY] = hash_token(token)
+    response = redirect("email_change_confirm")
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@login_required
+def email_change_confirm_view(request: HttpRequest) -> HttpResponse:
+    """Confirm the new address (a POST: a mail scanner opening the link changes nothing)."""
+    user = signed_in_user(request)
+    token_hash = request.session.get(EMAIL_CHANGE_SESSION_KEY, "")
+    pending = email_change_request_for(user=user, token_hash=str(token_hash)) if token_hash else None
+    error = "" if pending is not None else LINK_UNUSABLE
+    if request.method == "POST" and pending is not None:
         try:
-            account_email_change(user=user, email=form.cleaned_data["email"])
-        except EmailTaken:
-            form.add_error("email", "Cette adresse ne peut pas être celle de votre compte.")
+            email_change_confirm(user=user, token_hash=str(token_hash))
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
         else:
+            del request.session[EMAIL_CHANGE_SESSION_KEY]
             messages.success(
                 request, "Votre adresse de connexion est changée : utilisez-la à votre prochaine connexion."
             )
             return redirect("home")
-    return render(request, "partners/email_change.html", {"form": form, "current_email": user.email})
+    response = render(
+        request,
+        "partners/email_change_confirm.html",
+        {"pending": pending, "error": error, "current_email": user.email},
+        status=200 if not error or pending is not None else 410,
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -191,6 +191,29 @@ def test_expired_sessions_go_and_open_ones_stay():
     assert list(Session.objects.values_list("pk", flat=True)) == [open_]
 
 
+def test_address_change_links_never_confirmed_go_once_expired_pending_and_confirmed_ones_stay(world):
+    from partners.models import EmailChangeRequest
+    from partners.purges import email_change_requests_purge
+
+    user, now = world.user("adviser_ml"), timezone.now()
+
+    def request(token, *, expires_in, confirmed=False):
+        return EmailChangeRequest.objects.create(
+            user=user,
+            new_email=f"{token}@exemple.fr",
+            token_hash=token * 16,
+            expires_at=now + expires_in,
+            confirmed_at=now if confirmed else None,
+        )
+
+    request("aaaa", expires_in=-datetime.timedelta(seconds=1))
+    pending = request("bbbb", expires_in=datetime.timedelta(hours=1))
+    confirmed = request("cccc", expires_in=-datetime.timedelta(days=2), confirmed=True)
+
+    assert email_change_requests_purge() == 1
+    assert set(EmailChangeRequest.objects.values_list("pk", flat=True)) == {pending.pk, confirmed.pk}
+
+
 def test_failed_sign_ins_older_than_30_days_go_in_every_axes_table():
     # Given attempts, failure logs and access logs on either side of 30 days
     old = [
@@ -293,7 +316,7 @@ def test_each_purge_job_deletes_once_then_nothing_and_logs_no_personal_data(worl
     assert {name: run.examined for name, run in second.items()} == dict.fromkeys(PURGE_JOBS, 0)
     # And the log lines count rows, naming nobody
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert logged.count("purge: ") == 8
+    assert logged.count("purge: ") == 10  # 5 purges (sessions and address-change links in one job), twice
     user = world.user("adviser_ml")
     for personal in (PLANTED_EMAIL, PLANTED_AGENT, "203.0.113.7", user.email, user.last_name):
         assert personal not in logged

@@ -1,18 +1,28 @@
 """Changing one's sign-in address: the password typed again first, the history keeps both addresses."""
 
+import hashlib
+import re
 import time
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from config.middleware import SIGNED_IN_AT
 from history.models import UserChange
 from partners.enums import Role
-from partners.models import User
+from partners.models import EmailChangeRequest, User
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def client_class_for(user) -> Client:
+    signed_in = Client()
+    signed_in.force_login(user)
+    return signed_in
 
 
 @pytest.fixture
@@ -22,9 +32,48 @@ def adviser(client):
     return user
 
 
-def test_an_adviser_changes_her_address_and_signs_in_with_the_new_one(client, adviser):
-    response = client.post(reverse("email_change"), {"email": "  Camille.Roux@Nouvelle.Exemple.FR "})
+def confirmation_link(mail) -> str:
+    """The path of the confirmation link e-mailed to the new address."""
+    found = re.search(r"https?://[^/\s]+(/compte/adresse-e-mail/lien/[^\s]+/)", mail.body)
+    assert found, mail.body
+    return found.group(1)
 
+
+def change_and_confirm(client, email, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("email_change"), {"email": email})
+    opened = client.get(confirmation_link(mailoutbox[-1]))
+    assert opened["Location"] == reverse("email_change_confirm")
+    return client.post(reverse("email_change_confirm"))
+
+
+def test_an_adviser_changes_her_address_once_confirmed_from_the_new_mailbox_and_signs_in_with_it(
+    client, adviser, mailoutbox, django_capture_on_commit_callbacks
+):
+    # When: the new address is asked for
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("email_change"), {"email": "  Camille.Roux@Nouvelle.Exemple.FR "})
+
+    # Then: nothing changes yet; a link goes to the new address, and only a hash of it is stored
+    assert asked["Location"] == reverse("home")
+    assert (
+        "Un lien de confirmation vient d&#x27;être envoyé à c•••@nouvelle.exemple.fr"
+        in client.get(reverse("home")).content.decode()
+    )
+    assert User.objects.get(pk=adviser.pk).email == "camille.roux@ml.exemple.fr"
+    assert [mail.to for mail in mailoutbox] == [["camille.roux@nouvelle.exemple.fr"]]
+    link = confirmation_link(mailoutbox[0])
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    assert EmailChangeRequest.objects.get().token_hash == hashlib.sha256(token.encode()).hexdigest()
+
+    # When: the link is opened (signed in), Then the page asks to confirm, and opening changed nothing
+    confirm_page = client.get(client.get(link)["Location"])
+    assert "Confirmer la nouvelle adresse" in confirm_page.content.decode()
+    assert token not in confirm_page.content.decode()
+    assert User.objects.get(pk=adviser.pk).email == "camille.roux@ml.exemple.fr"
+
+    # When: confirmed, Then the address is the new one
+    response = client.post(reverse("email_change_confirm"))
     assert response["Location"] == reverse("home")
     adviser.refresh_from_db()
     assert adviser.email == "camille.roux@nouvelle.exemple.fr"
@@ -36,6 +85,50 @@ def test_an_adviser_changes_her_address_and_signs_in_with_the_new_one(client, ad
     assert UserChange.objects.filter(pgh_obj_id=adviser.pk).latest("pgh_id").pgh_context.metadata["user"] == adviser.pk
     page = client.get(reverse("home")).content.decode()
     assert "Votre adresse de connexion est changée" in page
+    # and the link serves once
+    client.get(link)
+    again = client.post(reverse("email_change_confirm"))
+    assert again.status_code == 410 and "n&#x27;est pas valable" in again.content.decode()
+
+
+def test_an_unusable_link_changes_nothing_expired_superseded_or_another_accounts(
+    client, adviser, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Given: two requests in a row (the first link superseded), then the second one expired
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("email_change"), {"email": "premiere@exemple.fr"})
+        client.post(reverse("email_change"), {"email": "seconde@exemple.fr"})
+    first, second = (confirmation_link(mail) for mail in mailoutbox)
+    client.get(first)
+    assert client.post(reverse("email_change_confirm")).status_code == 410
+
+    # When: another account opens the second link
+    other = UserFactory()
+    other_client = client_class_for(other)
+    other_client.get(second)
+    assert other_client.post(reverse("email_change_confirm")).status_code == 410
+
+    # When: it expires, Then its owner cannot use it either
+    EmailChangeRequest.objects.update(expires_at=timezone.now())
+    client.get(second)
+    assert client.post(reverse("email_change_confirm")).status_code == 410
+    assert User.objects.get(pk=adviser.pk).email == "camille.roux@ml.exemple.fr"
+    assert other.email == User.objects.get(pk=other.pk).email
+
+
+def test_an_address_taken_between_the_request_and_the_confirmation_is_refused_in_french(
+    client, adviser, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("email_change"), {"email": "convoitee@exemple.fr"})
+    UserFactory(email="convoitee@exemple.fr")
+    client.get(confirmation_link(mailoutbox[0]))
+
+    response = client.post(reverse("email_change_confirm"))
+
+    assert "Cette adresse ne peut plus être celle de votre compte" in response.content.decode()
+    assert User.objects.get(pk=adviser.pk).email == "camille.roux@ml.exemple.fr"
+    assert EmailChangeRequest.objects.get().confirmed_at is None
 
 
 def test_the_password_is_asked_again_after_five_minutes(client, adviser):
@@ -80,15 +173,17 @@ def test_signed_out_people_are_sent_to_the_sign_in_page(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_the_old_address_is_told_of_the_change_at_once_even_with_the_daily_digest(client, adviser, mailoutbox):
+def test_the_old_address_is_told_of_the_change_at_once_even_with_the_daily_digest(
+    client, adviser, mailoutbox, django_capture_on_commit_callbacks
+):
     # Given: the adviser chose the daily digest for her notifications
     from outbox.models import Message, Preference
     from outbox.services import deliver_pending
 
     Preference.objects.create(user=adviser, frequency=Preference.Frequency.DAILY_DIGEST)
 
-    # When: the address is changed, then the relay runs
-    client.post(reverse("email_change"), {"email": "camille.roux@nouvelle.exemple.fr"})
+    # When: the address is changed and confirmed, then the relay runs
+    change_and_confirm(client, "camille.roux@nouvelle.exemple.fr", mailoutbox, django_capture_on_commit_callbacks)
     notice = Message.objects.get(recipient=adviser, kind="account.email_changed")
     assert notice.address == "camille.roux@ml.exemple.fr"
     assert deliver_pending() == 1
@@ -96,11 +191,11 @@ def test_the_old_address_is_told_of_the_change_at_once_even_with_the_daily_diges
     # Then: one e-mail to the old address (not filed for the digest), the new one masked in it
     notice.refresh_from_db()
     assert notice.status == Message.Status.SENT and not notice.in_digest
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["camille.roux@ml.exemple.fr"]
-    body = mailoutbox[0].body
+    assert len(mailoutbox) == 2 and mailoutbox[1].to == ["camille.roux@ml.exemple.fr"]
+    body = mailoutbox[1].body
     assert "c•••@nouvelle.exemple.fr" in body and "camille.roux@nouvelle" not in body
     assert "prévenez tout de suite l'administrateur" in body
-    assert mailoutbox[0].subject == "Adresse de connexion changée sur Orientations E2C"
+    assert mailoutbox[1].subject == "Adresse de connexion changée sur Orientations E2C"
     # the bell shows it too, in the account's own notifications
     assert "Adresse de connexion changée" in client.get(reverse("outbox:notifications")).content.decode()
 
@@ -117,6 +212,7 @@ def test_a_refused_change_tells_nobody(client, adviser):
 
     assert User.objects.get(pk=adviser.pk).email == "camille.roux@ml.exemple.fr"
     assert not Message.objects.filter(kind="account.email_changed").exists()
+    assert not EmailChangeRequest.objects.exists()
 
 
 def test_a_concurrent_taker_leaves_neither_the_change_nor_its_notice(adviser, monkeypatch):

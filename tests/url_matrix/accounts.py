@@ -26,6 +26,10 @@ ENTRIES = [
     Entry("two_factor_setup", lambda w: reverse("two_factor_setup"), everyone(200)),
     Entry("reauthenticate", lambda w: reverse("reauthenticate"), everyone(200)),
     Entry("email_change", lambda w: reverse("email_change"), everyone(200)),
+    # A confirmation link (any token: unusable ones are refused on the next page, token-free).
+    Entry("email_change_open", lambda w: reverse("email_change_open", kwargs={"token": "abc-def"}), everyone(302)),
+    # No pending request in this session: the page says the link is not usable (410, Gone).
+    Entry("email_change_confirm", lambda w: reverse("email_change_confirm"), everyone(410)),
     # New backup codes: only with an authenticator application (no one has one in the world: sent to enrol).
     Entry("backup_codes_regenerate", lambda w: reverse("backup_codes_regenerate"), everyone(302)),
     # Django's admin: only staff accounts get in; everyone else is sent to its login page.
