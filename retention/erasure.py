@@ -19,13 +19,12 @@ from django.utils import timezone
 
 from cej.enums import ContractStatus
 from cej.models import CejContract, PaceaContract, YoungPerson
-from cej.services.restrictions import open_restriction
-from cej.services.young_people import can_hold_files, record_event
+from cej.services.restrictions import can_lift, open_restriction
+from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import OPEN_STATUSES
 from e2c_referrals.models import Referral
 from partners.access import Actor
-from partners.enums import Role
 from retention.models import AnonymisedFile, ErasureRequest
 from retention.services import young_person_anonymise
 
@@ -37,13 +36,10 @@ RUNNING_CONTRACTS = [ContractStatus.ACTIVE, ContractStatus.SUSPENDED]
 
 
 def can_erase(actor: Actor | None, young_person: YoungPerson) -> bool:
-    """The referent structure's managers (and its sites' for a school: the family), and
-    administrators (the DPO answers requests for any file). Advisers may not."""
-    if actor is None:
-        return False
-    if actor.is_administrator:
-        return True
-    return actor.role == Role.MANAGER and can_hold_files(actor) and young_person.organisation_id in actor.family_ids
+    """Those who lift a restriction (``can_lift``): the referent structure's managers (and its sites'
+    for a school: the family), and administrators (the DPO answers requests for any file). Advisers
+    may not."""
+    return actor is not None and can_lift(actor, young_person)
 
 
 def _require_can_erase(actor: Actor, young_person: YoungPerson) -> None:

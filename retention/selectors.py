@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from cej.enums import ContractStatus
-from cej.models import CejContract, PaceaContract, Restriction, YoungPerson
+from cej.models import CejContract, PaceaContract, YoungPerson, restricted
 from e2c_referrals.enums import OPEN_STATUSES
 from e2c_referrals.models import Referral
 from partners.models import User
@@ -86,10 +86,7 @@ def files_to_notify(today: datetime.date) -> models.QuerySet[YoungPerson]:
     """Files due within the notice period whose referent was not told of this due date yet; not a
     restricted file (RGPD article 18: it is kept; the notice comes after the lift)."""
     return (
-        files_with_due_date()
-        .filter(**{"due_on__lte": today + NOTICE_PERIOD})
-        .exclude(_notice())
-        .exclude(Exists(Restriction.objects.filter(young_person=OuterRef("pk"), lifted_at__isnull=True)))
+        files_with_due_date().filter(**{"due_on__lte": today + NOTICE_PERIOD}).exclude(_notice()).exclude(restricted())
     )
 
 

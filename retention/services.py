@@ -40,6 +40,7 @@ from cej.models import (
     YoungPerson,
     YoungPersonEvent,
 )
+from cej.services.restrictions import is_restricted
 from e2c_referrals.models import (
     Attachment,
     HandBack,
@@ -232,7 +233,7 @@ def young_person_anonymise(
         person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
         if person is None or AnonymisedFile.objects.filter(young_person_id=young_person_id).exists():
             return False
-        if Restriction.objects.filter(young_person_id=young_person_id, lifted_at__isnull=True).exists():
+        if is_restricted(young_person_id):
             logger.info("retention: young person %s kept, processing restricted (article 18)", young_person_id)
             return False
         if due_by is not None and not selectors.files_to_anonymise(due_by).filter(pk=person.pk).exists():

@@ -69,14 +69,7 @@ def require_not_restricted(young_person: YoungPerson | int) -> None:
     """
     young_person_id = young_person if isinstance(young_person, int) else young_person.pk
     hold_file(young_person_id)
-    restriction = (
-        Restriction.objects.filter(
-            young_person_id=young_person_id,
-            lifted_at__isnull=True,
-        )
-        .only("started_at")
-        .first()
-    )
+    restriction = open_restriction(young_person_id)
     if restriction is not None:
         raise ValidationError(restricted_message(restriction), code="restricted")
 

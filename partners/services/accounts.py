@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -124,15 +125,16 @@ def _send_confirmation(*, user: User, request: EmailChangeRequest, link: str) ->
     send_mail(subject, render_to_string("partners/emails/email_change_body.txt", context), None, [request.new_email])
 
 
-def email_change_request_for(*, user: User, token_hash: str) -> EmailChangeRequest | None:
-    """The signed-in person's pending, unexpired request of that link (None: unusable)."""
-    return (
-        EmailChangeRequest.objects.filter(
-            user=user, token_hash=token_hash, confirmed_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .order_by("-pk")
-        .first()
+def _usable_requests(*, user: User, token_hash: str) -> QuerySet[EmailChangeRequest]:
+    """The signed-in person's pending, unexpired request of that link (at most one: hashes are unique)."""
+    return EmailChangeRequest.objects.filter(
+        user=user, token_hash=token_hash, confirmed_at__isnull=True, expires_at__gt=timezone.now()
     )
+
+
+def email_change_request_for(*, user: User, token_hash: str) -> EmailChangeRequest | None:
+    """The request of that link, if the signed-in person may still confirm it (None: unusable)."""
+    return _usable_requests(user=user, token_hash=token_hash).first()
 
 
 def email_change_confirm(*, user: User, token_hash: str) -> User:
@@ -142,11 +144,7 @@ def email_change_confirm(*, user: User, token_hash: str) -> User:
     another account meanwhile. Side effects: the request marked confirmed, in the same transaction.
     """
     with transaction.atomic():
-        request = (
-            EmailChangeRequest.objects.select_for_update()
-            .filter(user=user, token_hash=token_hash, confirmed_at__isnull=True, expires_at__gt=timezone.now())
-            .first()
-        )
+        request = _usable_requests(user=user, token_hash=token_hash).select_for_update().first()
         if request is None:
             raise ValidationError(LINK_UNUSABLE, code="unusable")
         try:

@@ -275,7 +275,7 @@ def email_change_confirm_view(request: HttpRequest) -> HttpResponse:
         request,
         "partners/email_change_confirm.html",
         {"pending": pending, "error": error, "current_email": user.email},
-        status=200 if not error or pending is not None else 410,
+        status=410 if pending is None else 200,
     )
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
