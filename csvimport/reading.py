@@ -30,10 +30,34 @@ UNDECODABLE = (
     "Enregistrez-le au format « CSV UTF-8 »."
 )
 MALFORMED = 'Le fichier CSV est mal formé vers la ligne {line} : vérifiez les guillemets (") et les séparateurs.'
-# Control characters do not occur in a spreadsheet's CSV: a workbook, a PDF, an image, UTF-16…
+MIXED_ENCODING = (
+    "Ce fichier mêle deux encodages : il est en UTF-8 sauf par endroits. {lines} Corrigez ces caractères, "
+    "enregistrez le fichier en UTF-8 (« CSV UTF-8 » dans le tableur), puis importez-le de nouveau."
+)
+DOUBLE_ENCODED = (
+    "Ce fichier a été converti deux fois en UTF-8 : ses accents sont illisibles. {lines} Enregistrez de "
+    "nouveau le fichier d'origine en UTF-8 (« CSV UTF-8 » dans le tableur), puis importez-le."
+)
+UTF16_UNREADABLE = (
+    "Impossible de lire ce fichier UTF-16 : il est incomplet ou abîmé. Enregistrez-le au format « CSV UTF-8 »."
+)
+MOST_LINES_NAMED = 5
+# Control characters do not occur in a spreadsheet's CSV: a workbook, a PDF, an image, UTF-16 without BOM…
 CONTROL_CHARACTERS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # …and the first bytes of the files most often picked by mistake, even when they hold no control character.
 SIGNATURES = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"{\\rtf")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# What ``surrogateescape`` makes of a byte that is not UTF-8, and the word around it.
+UNDECODED = re.compile("[\udc80-\udcff]")
+UNREADABLE_WORD = re.compile('[^\\s;,"]*[\udc80-\udcff][^\\s;,"]*')
+# A well-formed UTF-8 sequence of two to four bytes (RFC 3629): a sign that the file was meant as UTF-8.
+VALID_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+# The file's lines as a text editor numbers them (the header is line 1).
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 YES_WORDS = frozenset({"oui", "o", "vrai", "1", "true", "yes", "x"})
 NO_WORDS = frozenset({"non", "n", "faux", "0", "false", "no"})
@@ -86,7 +110,7 @@ class Record:
 
 @dataclasses.dataclass(frozen=True)
 class Table:
-    encoding: str  # "utf-8" or "windows-1252"
+    encoding: str  # "utf-8", "utf-16" or "windows-1252"
     delimiter: str
     columns: list[str]  # the canonical column of each header cell ('' for an unnamed one)
     records: list[Record]
@@ -134,19 +158,92 @@ def file_size_error(size: int | None, *, max_size: int) -> str:
 
 
 def decode(content: bytes, *, empty_message: str) -> tuple[str, str]:
-    """The text of the file and its encoding: UTF-8 (with or without BOM), else Windows-1252."""
+    """The text of the file and its encoding: UTF-8 (with or without BOM), UTF-16 with its BOM, else
+    Windows-1252 — never a guess that would turn some lines into « LÃ©a ».
+
+    A file in UTF-8 but for a few lines (a cell pasted from another file, edited in another tool) and
+    a file converted to UTF-8 twice are refused, naming their lines: read as Windows-1252, or as they
+    are, their accents would be garbled without a word.
+    """
     if not content.strip():
         raise ValidationError(empty_message, code="empty")
-    if content.startswith(SIGNATURES) or CONTROL_CHARACTERS.search(content):
+    if content.startswith(SIGNATURES):
         raise ValidationError(NOT_CSV, code="not_csv")
-    try:
-        return content.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    if content.startswith(UTF16_BOMS):
+        return _checked(_utf16(content), "utf-16")
+    if CONTROL_CHARACTERS.search(content):
+        raise ValidationError(NOT_CSV, code="not_csv")
+    text = content.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    if not UNDECODED.search(text):
+        return _checked(text, "utf-8")
+    if VALID_UTF8_MULTIBYTE.search(content):
+        raise ValidationError(_mixed_message(text), code="mixed_encoding")
     try:
         return content.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as error:
         raise ValidationError(UNDECODABLE, code="undecodable") from error
+
+
+def _utf16(content: bytes) -> str:
+    try:
+        text = content.decode("utf-16")  # the BOM gives the byte order, and is dropped
+    except UnicodeDecodeError as error:
+        raise ValidationError(UTF16_UNREADABLE, code="undecodable") from error
+    if CONTROL_CHARACTERS_TEXT.search(text):  # UTF-32, or a binary file behind the two bytes
+        raise ValidationError(NOT_CSV, code="not_csv")
+    return text
+
+
+def _checked(text: str, encoding: str) -> tuple[str, str]:
+    """Refuse a text converted twice (« LÃ©a » for « Léa »), naming its lines."""
+    found = []
+    for number, line in enumerate(LINE_BREAK.split(text), start=1):
+        garbled = _garbled_word(line) if not line.isascii() else None
+        if garbled:
+            found.append(f"Ligne {number} : « {garbled[0]} » au lieu de « {garbled[1]} ».")
+    if found:
+        raise ValidationError(DOUBLE_ENCODED.format(lines=_listed(found)), code="double_encoded")
+    return text, encoding
+
+
+def _garbled_word(line: str) -> tuple[str, str] | None:
+    """The first word of ``line`` that reads better once undone from Windows-1252 (or Latin-1) to UTF-8."""
+    for word in re.findall(r"[^\s;,\"]+", line):
+        if word.isascii():
+            continue
+        for codec in ("cp1252", "latin-1"):
+            try:
+                repaired = word.encode(codec).decode("utf-8")
+            except UnicodeError:
+                continue
+            if repaired != word:
+                return _short(word), _short(repaired)
+    return None
+
+
+def _mixed_message(text: str) -> str:
+    found = []
+    for number, line in enumerate(LINE_BREAK.split(text), start=1):
+        match = UNREADABLE_WORD.search(line)
+        if match:
+            word = UNDECODED.sub("\ufffd", match.group())
+            found.append(f"Ligne {number} : caractère illisible dans « {_short(word)} ».")
+    return MIXED_ENCODING.format(lines=_listed(found))
+
+
+def _short(word: str) -> str:
+    """A word as it can be shown: invisible C1 controls (Latin-1 mojibake) as « � », at most 30 characters."""
+    word = re.sub("[\x80-\x9f]", "\ufffd", word)
+    return word if len(word) <= 30 else word[:29] + "…"
+
+
+def _listed(found: list[str]) -> str:
+    """At most five lines named, then how many more."""
+    shown = " ".join(found[:MOST_LINES_NAMED])
+    more = len(found) - MOST_LINES_NAMED
+    if more > 0:
+        shown += f" Et {thousands(more)} autre{'s' if more > 1 else ''} ligne{'s' if more > 1 else ''}."
+    return shown
 
 
 def _delimiter(text: str, layout: Layout) -> str:
@@ -221,7 +318,7 @@ def _record(line: int, columns: list[str], cells: list[str]) -> Record:
 
 
 def read_csv(content: bytes, *, layout: Layout, max_rows: int) -> Table:
-    """Read a CSV file (UTF-8 or Windows-1252, one of the layout's separators).
+    """Read a CSV file (UTF-8, UTF-16 with its BOM or Windows-1252, one of the layout's separators).
 
     Raises ValidationError (one French message) if the file cannot be read at all, holds no line
     under its header or more than ``max_rows``.
