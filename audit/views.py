@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django import forms
@@ -17,6 +16,7 @@ from django.utils import timezone
 from audit.models import AccessLog
 from audit.selectors import access_log, can_read_access_log
 from audit.services import retention_days
+from exports.spreadsheet import csv_writer
 from pagination.keyset import paginate
 from partners.access import Actor, actor_for
 
@@ -92,7 +92,7 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
         object_id=form.cleaned_data.get("object_id") or actor.user.public_id,
         purpose=AccessLog.Purpose.EXPORT,
     )
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = csv_writer(_Echo(), delimiter=";")
 
     def lines() -> Iterator[str]:
         header = ["Date", "Utilisateur", "Structure", "Objet", "Identifiant", "Motif", "Jeunes affichés"]

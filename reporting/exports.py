@@ -6,17 +6,16 @@ The same statistical secrecy as the pages (``reporting.presentation``): a masked
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime
 import io
 from typing import IO, TYPE_CHECKING, Any
 
 from django.utils import timezone
-from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
+from exports.spreadsheet import Workbook, csv_writer
 from reporting import presentation
 from reporting.indicators import AREA, HAND_BACKS, INDICATORS, OUTCOMES, Area, Indicator, Kind, Level, Period
 from reporting.presentation import Cell
@@ -159,7 +158,7 @@ def _french_number(cell: Cell, kind: Kind | None) -> str:
 def csv_bytes(report: dict[str, Any], area: Area, period: Period, closed: str = "") -> bytes:
     """UTF-8 with BOM, ``;`` separators, decimal commas: what a French spreadsheet opens as columns."""
     output = io.StringIO()
-    writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(output, delimiter=";", lineterminator="\r\n")
     for line in title_lines(area, period, closed):
         writer.writerow([line])
     for sheet in sheets(report, area):
