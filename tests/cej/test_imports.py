@@ -457,7 +457,9 @@ def test_a_possible_duplicate_with_another_i_milo_number_is_a_warning_not_an_err
         (bytes(range(256)) * 4, "n&#x27;est pas un fichier CSV"),
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "n&#x27;est pas un fichier CSV"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "n&#x27;est pas un fichier CSV"),
-        ("numero_imilo;nom\r\n".encode("utf-16"), "n&#x27;est pas un fichier CSV"),
+        # UTF-16 without its BOM cannot be told from a binary file; with it, it is read (here: no line)
+        ("numero_imilo;nom\r\n".encode("utf-16-le"), "n&#x27;est pas un fichier CSV"),
+        ("numero_imilo;nom\r\n".encode("utf-16"), "seule la ligne des noms de colonnes est remplie"),
         (b"numero_imilo;nom\r\n10000001;Caf\x81\r\n", "ni UTF-8 ni Windows-1252"),
         (b"nom;prenom\r\nMartin;Zo\xc3\xa9\r\n", "Colonne obligatoire absente : numero_imilo."),
         (b"numero_imilo;nom;NIR\r\n1;2;3\r\n", "Colonne inconnue : « NIR »."),
@@ -467,8 +469,8 @@ def test_a_possible_duplicate_with_another_i_milo_number_is_a_warning_not_an_err
         (b"numero_imilo\tnom\r\n1\t2\r\n", "Séparateur non reconnu"),
         (b'numero_imilo;nom\r\n1;"non ferm\xc3\xa9\r\n', "mal formé"),
     ],
-    ids=["empty", "blank", "binary", "zip", "pdf", "utf16", "undecodable", "no_imilo", "unknown_column", "twice",
-         "header_only", "commas", "tabs", "open_quote"],
+    ids=["empty", "blank", "binary", "zip", "pdf", "utf16_without_bom", "utf16_header_only", "undecodable",
+         "no_imilo", "unknown_column", "twice", "header_only", "commas", "tabs", "open_quote"],
 )  # fmt: skip
 def test_a_file_that_cannot_be_read_gets_one_clear_french_message_and_records_nothing(client, world, content, message):
     client.force_login(world.user("adviser_ml"))
@@ -481,6 +483,38 @@ def test_a_file_that_cannot_be_read_gets_one_clear_french_message_and_records_no
     assert html.count(message) == 1
     assert not YoungPeopleImport.objects.exists()
     assert not YoungPerson.objects.exists()
+
+
+def test_a_utf8_export_with_one_latin1_line_is_refused_naming_that_line_instead_of_garbling_every_accent(client, world):
+    # Given: an export in UTF-8 where one line was pasted from a Latin-1 file (« Léa » in one byte é)
+    lea = with_cells(LEO, numero_imilo="10000004", prenom="Léa", nom="Martin")
+    content = (
+        csv_file([ELOISE, LEO]) + ";".join(lea).encode("latin-1") + b"\r\n" + csv_file([INES]).split(b"\r\n", 1)[1]
+    )
+    client.force_login(world.user("adviser_ml"))
+
+    # When
+    response = upload(client, content)
+
+    # Then: the form again, the line named, nothing recorded (before: read as Windows-1252, « LÃ©a »)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ce fichier mêle deux encodages" in html
+    assert "Ligne 4 : caractère illisible dans « L\ufffda »." in html
+    assert "enregistrez le fichier en UTF-8" in html
+    assert "Ligne 2" not in html and "Ligne 3" not in html and "Ligne 5" not in html
+    assert not YoungPeopleImport.objects.exists()
+
+
+def test_an_export_converted_to_utf8_twice_is_refused_showing_the_garbled_and_the_right_word(world):
+    content = csv_file(GOOD_ROWS).decode("utf-8").encode("utf-8").decode("cp1252").encode("utf-8")
+
+    with pytest.raises(ValidationError) as refused:
+        preview(actor_of(world), content)
+
+    assert "converti deux fois" in refused.value.messages[0]
+    assert "Ligne 2 : « N'Diaye-LefÃ¨vre » au lieu de « N'Diaye-Lefèvre »." in refused.value.messages[0]
+    assert not YoungPeopleImport.objects.exists()
 
 
 def test_a_file_over_5_mb_is_refused_before_being_read(client, world):

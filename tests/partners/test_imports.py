@@ -402,7 +402,9 @@ def test_a_circular_chain_of_parents_is_refused():
         (b"  \r\n\r\n", "Le fichier est vide"),
         (bytes(range(256)) * 4, "n&#x27;est pas un fichier CSV"),
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "n&#x27;est pas un fichier CSV"),
-        ("siret;nom\r\n".encode("utf-16"), "n&#x27;est pas un fichier CSV"),
+        # UTF-16 without its BOM cannot be told from a binary file; with it, it is read (here: no line)
+        ("siret;nom\r\n".encode("utf-16-le"), "n&#x27;est pas un fichier CSV"),
+        ("siret;nom\r\n".encode("utf-16"), "seule la ligne des noms de colonnes est remplie"),
         (b"siret;nom\r\n73282932000074;Caf\x81\r\n", "ni UTF-8 ni Windows-1252"),
         (b"nom;type\r\nMission Locale;Mission Locale\r\n", "Colonne obligatoire absente : siret."),
         (b"code;libelle\r\n1;2\r\n", "Colonnes obligatoires absentes : siret, nom."),
@@ -412,8 +414,8 @@ def test_a_circular_chain_of_parents_is_refused():
         (b"siret\tnom\r\n1\t2\r\n", "Séparateur non reconnu"),
         (b'siret;nom\r\n1;"non ferm\xc3\xa9\r\n', "mal formé"),
     ],
-    ids=["empty", "blank", "binary", "zip", "utf16", "undecodable", "no_siret", "no_columns", "unknown_column",
-         "twice", "header_only", "tabs", "open_quote"],
+    ids=["empty", "blank", "binary", "zip", "utf16_without_bom", "utf16_header_only", "undecodable", "no_siret",
+         "no_columns", "unknown_column", "twice", "header_only", "tabs", "open_quote"],
 )  # fmt: skip
 def test_a_file_that_cannot_be_read_gets_one_clear_french_message_and_records_nothing(client, content, message):
     client.force_login(administrator().user)
