@@ -61,7 +61,8 @@ def network_digest(ip_address: str) -> str:
 
 
 def _recent_attempts(request: HttpRequest) -> QuerySet[AccessAttempt]:
-    return AccessAttempt.objects.filter(attempt_time__gte=get_cool_off_threshold(request))
+    attempts: QuerySet[AccessAttempt] = AccessAttempt.objects.all()
+    return attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
 
 
 def _failures(attempts: QuerySet[AccessAttempt]) -> int:
@@ -100,11 +101,11 @@ def refusal_after_failure(request: HttpRequest, credentials: dict[str, Any] | No
     return None
 
 
-class LockoutHandler(AxesDatabaseHandler):
+class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # django-axes has no type hints
     """django-axes' database handler with the three rules above instead of its own count."""
 
     def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
-        if not settings.AXES_LOCK_OUT_AT_FAILURE:
+        if not getattr(settings, "AXES_LOCK_OUT_AT_FAILURE", True):
             return False
         refusal = refusal_before_password(request, credentials)
         if refusal is not None:
@@ -154,4 +155,6 @@ def lockout_response(
         # Each failure restarts the count: the block ends this long after the one just made.
         "blocked_until": timezone.localtime(timezone.now() + cool_off),
     }
-    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    return render(
+        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
+    )

@@ -7,25 +7,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0006_email_change_request'),
+        ("partners", "0006_email_change_request"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignInNetwork',
+            name="SignInNetwork",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('network_digest', models.CharField(max_length=64, verbose_name='empreinte du réseau')),
-                ('last_signed_in_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='dernière connexion')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_networks', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("network_digest", models.CharField(max_length=64, verbose_name="empreinte du réseau")),
+                (
+                    "last_signed_in_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="dernière connexion"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_in_networks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'réseau de connexion',
-                'verbose_name_plural': 'réseaux de connexion',
-                'indexes': [models.Index(fields=['last_signed_in_at'], name='signinnetwork_last_signed_in')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'network_digest'), name='signinnetwork_user_network_unique')],
+                "verbose_name": "réseau de connexion",
+                "verbose_name_plural": "réseaux de connexion",
+                "indexes": [models.Index(fields=["last_signed_in_at"], name="signinnetwork_last_signed_in")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "network_digest"), name="signinnetwork_user_network_unique")
+                ],
             },
         ),
     ]

@@ -428,3 +428,37 @@ def test_an_account_closed_in_the_admin_is_refused_on_its_next_request(client):
     type(user).objects.filter(pk=user.pk).update(is_active=False)
 
     assert client.get(reverse("password_change")).status_code == 302
+
+
+def test_networks_of_successful_sign_ins_are_forgotten_after_90_days_and_with_the_account(
+    django_capture_on_commit_callbacks,
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from partners.lockout import network_digest
+    from partners.models import SignInNetwork
+    from partners.purges import sign_in_attempts_purge
+    from retention.services import account_anonymise
+
+    # Given networks last used 91 and 89 days ago, and a closed account's network used yesterday
+    user = UserFactory()
+    now = timezone.now()
+    old = SignInNetwork.objects.create(
+        user=user, network_digest=network_digest("192.0.2.1"), last_signed_in_at=now - datetime.timedelta(days=91)
+    )
+    kept = SignInNetwork.objects.create(
+        user=user, network_digest=network_digest("192.0.2.2"), last_signed_in_at=now - datetime.timedelta(days=89)
+    )
+    closed = UserFactory(is_active=False, deactivated_at=now - datetime.timedelta(days=400))
+    SignInNetwork.objects.create(user=closed, network_digest=network_digest("192.0.2.3"))
+
+    # When the purge runs and the closed account is anonymised
+    sign_in_attempts_purge()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert account_anonymise(user_id=closed.pk) is True
+
+    # Then only the recent network of the open account is left
+    assert list(SignInNetwork.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not SignInNetwork.objects.filter(pk=old.pk).exists()
