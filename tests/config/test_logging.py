@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.partners.factories import UserFactory
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
