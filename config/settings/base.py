@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "history.context.HistoryContextMiddleware",  # who, which organisation, which page: on every change
     "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.SessionEndedMiddleware",  # before anything reads request.user
     "config.middleware.RejectNulBytesMiddleware",
     "config.middleware.SessionTimeoutMiddleware",
     "config.middleware.TwoFactorRequiredMiddleware",
