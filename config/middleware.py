@@ -137,7 +137,7 @@ class SessionEndedMiddleware:
 
         session = request.session
         ended = session.pop(SESSION_ENDED_KEY, None)
-        claimed_user_id = session.get(auth.SESSION_KEY)
+        claimed_user_id: str | None = session.get(auth.SESSION_KEY)
         claimed_hash = session.get(auth.HASH_SESSION_KEY)
         if claimed_user_id is not None and not request.user.is_authenticated:
             ended = self.why_refused(claimed_user_id, claimed_hash)
@@ -149,7 +149,7 @@ class SessionEndedMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def why_refused(user_id: object, session_hash: object) -> str:
+    def why_refused(user_id: str, session_hash: object) -> str:
         from partners.models import User
         from partners.sessions import SessionEnd
 
