@@ -7,6 +7,8 @@ from partners.models import User
 
 def files(request: HttpRequest) -> dict[str, object]:
     """Whether the menu shows the young people's files (ML and France Travail advisers and managers)."""
-    if not isinstance(request.user, User) or not request.user.is_authenticated:
+    # No user on a page refused before the middleware ran (a bad Host header's 400 page).
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
         return {}
     return {"can_hold_files": can_hold_files(actor_for(request))}

@@ -6,7 +6,9 @@ from partners.models import User
 
 def current_membership(request: HttpRequest) -> dict[str, object]:
     """The header shows who acts, for which organisation, and lets a user with several switch."""
-    if not isinstance(request.user, User) or not request.user.is_authenticated:
+    # No user on a page refused before the middleware ran (a bad Host header's 400 page).
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
         return {}
     actor = actor_for(request)
     return {

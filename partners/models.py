@@ -545,3 +545,31 @@ class EmailChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Changement d'adresse {self.pk}"
+
+
+# --- Sign-in protection ----------------------------------------------------------------------------
+
+
+class SignInNetwork(models.Model):
+    """A network (IP address) from which an account signed in successfully: the account's own office.
+
+    The sign-in lockout (``partners.lockout``) refuses an account attacked from many addresses only from
+    networks it has never signed in from, so that its owner still signs in at work. Only a keyed digest of
+    the address is stored (HMAC-SHA256 with the SECRET_KEY, ``partners.lockout.network_digest``), kept
+    SIGN_IN_NETWORK_RETENTION (90 days) after the last success there (``partners.purges``).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_networks")
+    network_digest = models.CharField("empreinte du réseau", max_length=64)
+    last_signed_in_at = models.DateTimeField("dernière connexion", default=timezone.now)
+
+    class Meta:
+        verbose_name = "réseau de connexion"
+        verbose_name_plural = "réseaux de connexion"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "network_digest"], name="signinnetwork_user_network_unique")
+        ]
+        indexes = [models.Index(fields=["last_signed_in_at"], name="signinnetwork_last_signed_in")]
+
+    def __str__(self) -> str:
+        return f"Réseau de connexion {self.pk}"

@@ -27,6 +27,9 @@ SIGN_IN_ATTEMPT_RETENTION = datetime.timedelta(days=30)
 # settings leave unused today (AXES_ENABLE_ACCESS_FAILURE_LOG off, AXES_DISABLE_ACCESS_LOG on):
 # purged alike should they be turned on.
 AXES_MODELS = ("axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog")
+# A network an account signed in from (partners.lockout) is remembered 90 days after its last success there:
+# long enough to cover holidays, short enough to forget an office left behind.
+SIGN_IN_NETWORK_RETENTION = datetime.timedelta(days=90)
 
 
 def expired_sessions_purge(*, now: datetime.datetime | None = None) -> int:
@@ -52,12 +55,18 @@ def email_change_requests_purge(*, now: datetime.datetime | None = None) -> int:
 
 
 def sign_in_attempts_purge(*, now: datetime.datetime | None = None) -> int:
-    """Delete django-axes' rows whose last attempt is more than 30 days old, in batches."""
-    limit = (now or timezone.now()) - SIGN_IN_ATTEMPT_RETENTION
+    """Delete django-axes' rows whose last attempt is more than 30 days old, and the networks of
+    successful sign-ins (``SignInNetwork``) not used for 90 days, in batches."""
+    from partners.models import SignInNetwork
+
+    now = now or timezone.now()
+    limit = now - SIGN_IN_ATTEMPT_RETENTION
     deleted = 0
     for label in AXES_MODELS:
         model = apps.get_model(label)
         deleted += delete_in_batches(model._default_manager.filter(attempt_time__lt=limit))
+    networks = SignInNetwork.objects.filter(last_signed_in_at__lt=now - SIGN_IN_NETWORK_RETENTION)
+    deleted += delete_in_batches(networks)
     logger.info("purge: %s sign-in attempt rows deleted", deleted)
     return deleted
 

@@ -54,7 +54,7 @@ from outbox.recipients import members_by_organisation
 from outbox.services import enqueue
 from partners.access import Actor, Capability
 from partners.enums import Role
-from partners.models import AccountEvent, BackupCode, EmailChangeRequest, Invitation, User
+from partners.models import AccountEvent, BackupCode, EmailChangeRequest, Invitation, SignInNetwork, User
 from partners.templatetags.french_dates import date_fr
 from reporting.services.facts import freeze_facts
 from retention import selectors
@@ -388,8 +388,8 @@ def account_anonymise(*, user_id: int) -> bool:
 def _forget_account_traces(user: User, placeholder: str) -> None:
     """What else names the person: invitations sent to their address (given ``placeholder`` instead),
     the free-text reasons of their account's events, sign-in attempts recorded under their address
-    (django-axes), their 2FA devices and backup codes (hashes only, but of no use any more), the addresses
-    security notices were sent to (an old address after a change)."""
+    (django-axes) and the networks they signed in from, their 2FA devices and backup codes (hashes only, but
+    of no use any more), the addresses security notices were sent to (an old address after a change)."""
     Invitation.objects.filter(models.Q(email__iexact=user.email) | models.Q(accepted_by=user)).update(
         email=placeholder, first_name=ANONYMISED_ACCOUNT_FIRST_NAME, last_name=ANONYMISED.lower()
     )
@@ -400,6 +400,7 @@ def _forget_account_traces(user: User, placeholder: str) -> None:
     with contextlib.suppress(LookupError):
         apps.get_model("otp_totp.TOTPDevice")._default_manager.filter(user=user).delete()
     BackupCode.objects.filter(user=user).delete()
+    SignInNetwork.objects.filter(user=user).delete()
     Message.objects.filter(recipient=user).exclude(address="").update(address=placeholder)
     EmailChangeRequest.objects.filter(user=user).delete()
 

@@ -18,6 +18,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.log_filters import CLIENT_ERROR_LOGGERS
+
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -100,6 +102,7 @@ MIDDLEWARE = [
     "history.context.HistoryContextMiddleware",  # who, which organisation, which page: on every change
     "config.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.SessionEndedMiddleware",  # before anything reads request.user
     "config.middleware.RejectNulBytesMiddleware",
     "config.middleware.SessionTimeoutMiddleware",
     "config.middleware.TwoFactorRequiredMiddleware",
@@ -155,19 +158,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "partners.validators.PasswordStrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
-# django-axes first: it refuses a locked-out account or address before the password is even checked.
+# django-axes first: it refuses a locked-out address typed before the password is even checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-# 5 failures lock the account (whatever the address) and, separately, the address (whatever the account),
-# for 15 minutes; a success clears the account's failures.
+# The sign-in lockout (partners.lockout, docs/security.md): never a whole office behind one address.
+# 5 failures with one e-mail address from one network refuse that pair for 15 minutes; 20 failures with
+# one address from all networks refuse it only from networks it never signed in from; 10 failures with
+# unknown addresses from one network end every failed sign-in from there on the lockout page (a right
+# password still signs in). A success clears the failures of that address from that network.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "partners.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "partners.lockout.lockout_response"
+LOCKOUT_ACCOUNT_LIMIT = 20
+LOCKOUT_UNKNOWN_ADDRESS_LIMIT = 10
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_CALLABLE = "partners.views.accounts.lockout_username"
 AXES_CLIENT_IP_CALLABLE = "partners.views.accounts.lockout_client_ip"
 TRUSTED_PROXY_COUNT = 0  # reverse proxies in front of the application, each appending to X-Forwarded-For
-# Logs name an account by a digest, never by its e-mail address; successful sign-ins are not stored.
+# Logs name an account by a digest, never by its e-mail address; successful sign-ins are not stored
+# (only a keyed digest of the networks an account signed in from: partners.models.SignInNetwork).
 AXES_CLIENT_STR_CALLABLE = "partners.views.accounts.lockout_client_str"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
@@ -376,7 +387,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_client_errors": {"()": "config.log_filters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # A refused request (403, 400…) on one line: who, which path, which view, why; no traceback.
+        **{name: {"filters": ["one_line_client_errors"]} for name in CLIENT_ERROR_LOGGERS},
+    },
 }

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -22,6 +23,7 @@ from partners.access import Actor, can_manage_members_of
 from partners.enums import ROLE_ORGANISATION_KINDS, Role
 from partners.models import AccountEvent, BackupCode, Invitation, Membership, Organisation, User
 from partners.selectors.members import ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP, account_reopenable_by, hash_token
+from partners.sessions import SESSION_ENDED_KEY, SessionEnd
 
 INVITATION_EXPIRED = "Ce lien d'invitation a expiré : demandez à votre responsable une nouvelle invitation."
 INVITATION_USED = "Ce lien d'invitation a déjà servi."
@@ -363,8 +365,13 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str, r
     return locked
 
 
-def end_sessions_of(user_id: int) -> int:
-    """Delete every open session of the user ``user_id``; returns how many.
+def end_sessions_of(user_id: int, *, reason: SessionEnd | None = None) -> int:
+    """End every open session of the user ``user_id``; returns how many.
+
+    With a ``reason``, each session's data is replaced by that reason alone (no user any more): the next
+    request from that browser is signed out like after a deletion, and the login page says why
+    (config.middleware.SessionEndedMiddleware); the expired-session purge deletes the row later.
+    Without one, the sessions are deleted (an anonymised account: no one is told anything).
 
     O(open sessions): Django's session table has no user column, so callers run it once their transaction
     has committed (``transaction.on_commit``), never while holding row locks. The authentication middleware
@@ -377,7 +384,11 @@ def end_sessions_of(user_id: int) -> int:
         for session in Session.objects.filter(expire_date__gt=now).iterator()
         if session.get_decoded().get("_auth_user_id") == user_key
     ]
-    Session.objects.filter(pk__in=doomed).delete()
+    if reason is None:
+        Session.objects.filter(pk__in=doomed).delete()
+    else:
+        marker = SessionStore().encode({SESSION_ENDED_KEY: str(reason)})
+        Session.objects.filter(pk__in=doomed).update(session_data=marker)
     return len(doomed)
 
 
@@ -387,7 +398,8 @@ def membership_deactivate(*, actor: Actor, membership: Membership, reason: str =
 
     Side effects: an AccountEvent MEMBERSHIP_DEACTIVATED row; when the account closes, User.is_active False,
     deactivated_at, an AccountEvent ACCOUNT_DEACTIVATED row whose detail is ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP
-    (what lets a manager reopen it), and, once the transaction commits, all the person's sessions deleted.
+    (what lets a manager reopen it), and, once the transaction commits, all the person's sessions ended (the
+    login page tells them their account was closed).
     """
     _require_manager_of(actor, membership.organisation)
     _refuse_self(actor, membership, "Vous ne pouvez pas désactiver votre propre rattachement.")
@@ -421,7 +433,7 @@ def membership_deactivate(*, actor: Actor, membership: Membership, reason: str =
         # After the commit: the session scan must not run while the rows above are locked. Robust: a failed
         # scan leaves the deactivation committed, and Django refuses the inactive account on its next request.
         user_id = user.pk
-        transaction.on_commit(lambda: end_sessions_of(user_id), robust=True)
+        transaction.on_commit(lambda: end_sessions_of(user_id, reason=SessionEnd.ACCOUNT_CLOSED), robust=True)
     return locked
 
 
@@ -483,7 +495,8 @@ def two_factor_reset(*, actor: Actor, membership: Membership, reason: str = "") 
 
     Side effects: every TOTPDevice (confirmed or pending) and BackupCode row of the person deleted; an
     AccountEvent TWO_FACTOR_RESET row in the membership's organisation; an outbox message to the person
-    (in-app and e-mail); once the transaction commits, all the person's sessions deleted.
+    (in-app and e-mail); once the transaction commits, all the person's sessions ended (the login page says
+    why).
     """
     if not actor.is_administrator:
         raise PermissionDenied("Seul un administrateur peut réinitialiser la double authentification.")
@@ -515,5 +528,5 @@ def two_factor_reset(*, actor: Actor, membership: Membership, reason: str = "") 
         address=user.email,  # a security notice: sent at once, never filed for the daily digest
     )
     user_id = user.pk
-    transaction.on_commit(lambda: end_sessions_of(user_id), robust=True)
+    transaction.on_commit(lambda: end_sessions_of(user_id, reason=SessionEnd.TWO_FACTOR_RESET), robust=True)
     return event

@@ -249,37 +249,88 @@ def sign_in(client, email, password, ip="192.0.2.10"):
     return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
-def test_five_failures_lock_the_account_for_15_minutes_even_with_the_right_password(client, axes_on):
+def test_five_failures_with_one_address_from_one_network_lock_that_pair_for_15_minutes(client, axes_on):
     from axes.models import AccessAttempt
     from django.utils import timezone
 
     user = UserFactory(email="lea.benoit@ml.exemple.fr")
     for attempt in range(4):
-        # Changing the case or the address does not give more tries.
+        # Changing the case of the address does not give more tries.
         email = "Lea.Benoit@ML.exemple.fr" if attempt % 2 else user.email
-        assert sign_in(client, email, "mauvais", ip=f"192.0.2.{attempt}").status_code == 200
+        assert sign_in(client, email, "mauvais", ip="192.0.2.4").status_code == 200
     assert sign_in(client, user.email, "mauvais", ip="192.0.2.4").status_code == 429  # the fifth
 
-    locked = sign_in(client, user.email, DEFAULT_PASSWORD, ip="198.51.100.7")
+    locked = sign_in(client, user.email, DEFAULT_PASSWORD, ip="192.0.2.4")
 
     assert locked.status_code == 429
     page = locked.content.decode()
     assert "Connexion temporairement bloquée" in page
-    assert "bloquée pendant 15 minutes" in page
+    assert "depuis ce réseau est bloquée pendant 15 minutes, jusqu'à" in page
     assert "_auth_user_id" not in client.session
 
     AccessAttempt.objects.update(attempt_time=timezone.now() - timezone.timedelta(minutes=16))
-    assert sign_in(client, user.email, DEFAULT_PASSWORD, ip="198.51.100.7").status_code == 302
+    assert sign_in(client, user.email, DEFAULT_PASSWORD, ip="192.0.2.4").status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_five_failures_from_one_address_lock_that_address_not_the_others(client, axes_on):
-    victim = UserFactory()
-    for attempt in range(5):
-        sign_in(client, f"devine{attempt}@ml.exemple.fr", "mauvais", ip="203.0.113.66")
+def test_failures_on_an_account_from_one_network_do_not_lock_it_from_another(client, axes_on):
+    user = UserFactory()
+    for _ in range(5):
+        sign_in(client, user.email, "mauvais", ip="203.0.113.66")
+    assert sign_in(client, user.email, DEFAULT_PASSWORD, ip="203.0.113.66").status_code == 429
 
-    assert sign_in(client, victim.email, DEFAULT_PASSWORD, ip="203.0.113.66").status_code == 429
-    assert sign_in(client, victim.email, DEFAULT_PASSWORD, ip="203.0.113.1").status_code == 302
+    signed_in = sign_in(client, user.email, DEFAULT_PASSWORD, ip="198.51.100.7")
+
+    assert signed_in.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_unknown_addresses_tried_from_an_office_do_not_block_a_colleagues_right_password(client, axes_on):
+    colleague = UserFactory()
+    for attempt in range(5):
+        assert sign_in(client, f"devine{attempt}@ml.exemple.fr", "mauvais", ip="203.0.113.66").status_code == 200
+
+    assert sign_in(client, colleague.email, DEFAULT_PASSWORD, ip="203.0.113.66").status_code == 302
+
+
+def test_many_unknown_addresses_from_one_network_brake_its_failures_but_not_a_right_password(client, axes_on, settings):
+    colleague = UserFactory()
+    limit = settings.LOCKOUT_UNKNOWN_ADDRESS_LIMIT
+    for attempt in range(limit - 1):
+        assert sign_in(client, f"devine{attempt}@ml.exemple.fr", "mauvais", ip="203.0.113.66").status_code == 200
+
+    braked = sign_in(client, "devine-encore@ml.exemple.fr", "mauvais", ip="203.0.113.66")
+    wrong_password = sign_in(client, colleague.email, "mauvais", ip="203.0.113.66")
+
+    assert braked.status_code == 429
+    assert "adresses e-mail qui ne correspondent à aucun compte" in braked.content.decode()
+    # The same answer for an address that has an account: the brake tells no one which addresses exist.
+    assert wrong_password.status_code == 429
+    assert wrong_password.content.decode() == braked.content.decode()
+    # Other networks are not braked, and a right password still signs in from this one.
+    assert sign_in(client, "devine-ailleurs@ml.exemple.fr", "mauvais", ip="198.51.100.7").status_code == 200
+    assert sign_in(client, colleague.email, DEFAULT_PASSWORD, ip="203.0.113.66").status_code == 302
+    assert client.session["_auth_user_id"] == str(colleague.pk)
+
+
+def test_an_account_attacked_from_many_networks_still_opens_for_its_owner_at_the_office(client, axes_on, settings):
+    from partners.models import SignInNetwork
+
+    owner = UserFactory()
+    assert sign_in(client, owner.email, DEFAULT_PASSWORD, ip="192.0.2.10").status_code == 302  # their office
+    client.logout()
+    assert SignInNetwork.objects.filter(user=owner).count() == 1
+    assert "192.0.2.10" not in str(SignInNetwork.objects.values_list("network_digest", flat=True)[0])
+    for attempt in range(settings.LOCKOUT_ACCOUNT_LIMIT - 1):
+        assert sign_in(client, owner.email, "mauvais", ip=f"203.0.113.{attempt // 2}").status_code == 200
+    assert sign_in(client, owner.email, "mauvais", ip="203.0.113.99").status_code == 429  # the brake
+
+    elsewhere = sign_in(client, owner.email, DEFAULT_PASSWORD, ip="198.51.100.7")
+
+    assert elsewhere.status_code == 429
+    assert "depuis un réseau d'où elle s'est déjà connectée" in elsewhere.content.decode()
+    assert sign_in(client, owner.email, DEFAULT_PASSWORD, ip="192.0.2.10").status_code == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
 
 
 def test_a_success_clears_the_account_failures_and_the_login_form_keeps_working(client, axes_on):
@@ -377,3 +428,37 @@ def test_an_account_closed_in_the_admin_is_refused_on_its_next_request(client):
     type(user).objects.filter(pk=user.pk).update(is_active=False)
 
     assert client.get(reverse("password_change")).status_code == 302
+
+
+def test_networks_of_successful_sign_ins_are_forgotten_after_90_days_and_with_the_account(
+    django_capture_on_commit_callbacks,
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from partners.lockout import network_digest
+    from partners.models import SignInNetwork
+    from partners.purges import sign_in_attempts_purge
+    from retention.services import account_anonymise
+
+    # Given networks last used 91 and 89 days ago, and a closed account's network used yesterday
+    user = UserFactory()
+    now = timezone.now()
+    old = SignInNetwork.objects.create(
+        user=user, network_digest=network_digest("192.0.2.1"), last_signed_in_at=now - datetime.timedelta(days=91)
+    )
+    kept = SignInNetwork.objects.create(
+        user=user, network_digest=network_digest("192.0.2.2"), last_signed_in_at=now - datetime.timedelta(days=89)
+    )
+    closed = UserFactory(is_active=False, deactivated_at=now - datetime.timedelta(days=400))
+    SignInNetwork.objects.create(user=closed, network_digest=network_digest("192.0.2.3"))
+
+    # When the purge runs and the closed account is anonymised
+    sign_in_attempts_purge()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert account_anonymise(user_id=closed.pk) is True
+
+    # Then only the recent network of the open account is left
+    assert list(SignInNetwork.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not SignInNetwork.objects.filter(pk=old.pk).exists()
