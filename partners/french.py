@@ -15,6 +15,10 @@ builtin with ``date_fr``): ``{{ young_person|de }}``, ``{{ n|number_fr }} jeune{
 - acronyms follow the same rule on their first letter as written: « d'E2C », « l'ARML »,
   but « de ML », « de FT » (written French gives these an article: « de la ML »);
 - anything else (consonant, digit, quotation mark, empty or ``None``) does not elide.
+
+**Role labels** (« Conseiller », « Administrateur ») stay as ``partners.enums.Role`` writes them:
+an account holds no civility nor « how to address me » field to make them agree, so the label names
+the role, not the person.
 """
 
 from __future__ import annotations
