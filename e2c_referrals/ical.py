@@ -21,6 +21,7 @@ from e2c_referrals.enums import RegistrationStatus, SessionStatus, SessionVenue
 from e2c_referrals.models import CalendarFeed, InformationSession
 from e2c_referrals.selectors.sessions import site_ids_for_organisations
 from partners.access import Actor, Capability
+from partners.french import count_fr
 from partners.models import Organisation
 
 PRODUCT_ID = "-//Orientations E2C//Séances d'information//FR"
@@ -101,7 +102,7 @@ def calendar_bytes(organisation: Organisation, *, base_url: str) -> bytes:
             event.add("status", "CONFIRMED")
             left = max(session.capacity - session.registered, 0)
             description = (
-                f"{left} place(s) restante(s) sur {session.capacity}. "
+                f"{count_fr(left, 'place restante', 'places restantes')} sur {session.capacity}. "
                 f"Inscriptions jusqu'au {session.registration_deadline:%d/%m/%Y}."
             )
         event.add("description", description)

@@ -38,6 +38,7 @@ from e2c_referrals.models import HandBack, InformationSession, Referral, Referra
 from outbox.services import enqueue
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
+from partners.french import lower_first
 from partners.models import Organisation, User
 from partners.selectors.correspondents import correspondents_for_site
 
@@ -293,7 +294,9 @@ def referral_transition(
     record_event(
         young_person=locked.young_person,
         actor=actor,
-        action=_short(f"Orientation vers {locked.e2c_site} : {ReferralStatus(to).label.lower()}", EVENT_ACTION_MAX),
+        action=_short(
+            f"Orientation vers {locked.e2c_site} : {lower_first(ReferralStatus(to).label)}", EVENT_ACTION_MAX
+        ),
     )
     programme_day = locked.enrolled_on if to == S.ENROLLED else locked.exited_on if to == S.EXITED else None
     if locked.cej_contract is not None and programme_day is not None:
@@ -339,7 +342,7 @@ def _settle_session_seat(referral: Referral, *, origin: str, to: str, actor: Act
         seat.save(update_fields=["attendance"])
         return
     seat.status, seat.status_changed_at = RegistrationStatus.WITHDRAWN, now
-    seat.withdrawn_reason = _short(f"Orientation : {S(to).label.lower()}", 300)
+    seat.withdrawn_reason = _short(f"Orientation : {lower_first(S(to).label)}", 300)
     seat.save(update_fields=["status", "status_changed_at", "withdrawn_reason"])
     from e2c_referrals.services.sessions import fill_from_waiting_list  # (a cycle: the services use this module)
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from partners.french import number_fr
 from reporting.indicators import (
     AGREEMENTS,
     AREA,
@@ -53,9 +54,10 @@ def _small(value: Any) -> bool:
 
 
 def french_number(value: float, decimals: int = 0) -> str:
-    """« 12 345 », « 66,7 »: thousands grouped by a no-break space, a decimal comma, rounded to
-    ``decimals`` (Django's ``number_format`` cuts the digits instead: it wrote 2/3 as « 66,6 % »)."""
-    return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    """« 12 345 », « 66,7 »: ``partners.french.number_fr``, the one French number format of pages,
+    e-mails and PDFs (rounded to ``decimals``: Django's ``number_format`` cuts the digits instead,
+    it wrote 2/3 as « 66,6 % »)."""
+    return number_fr(value, decimals)
 
 
 def cell(indicator: Indicator, row: dict[str, Any]) -> Cell:

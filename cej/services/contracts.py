@@ -34,6 +34,7 @@ from cej.services.young_people import (
 from cej.validators import validate_no_nir
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
+from partners.french import lower_first
 from partners.models import Membership, Organisation, User
 
 # --- Rules (durations set by décret 2022-199 and the PACEA texts; amounts live in AllowanceRate) ---
@@ -112,7 +113,7 @@ def transition_refusal(contract: CejContract | PaceaContract, action: ContractAc
     """The French reason why ``action`` is not possible in the contract's status, else None."""
     if can_apply(contract, action):
         return None
-    return f"Impossible {ACTION_LABELS[action]} : le contrat est {contract.get_status_display().lower()}."
+    return f"Impossible {ACTION_LABELS[action]} : le contrat est {lower_first(contract.get_status_display())}."
 
 
 def _next_status(contract: CejContract | PaceaContract, action: ContractAction) -> str:

@@ -15,6 +15,7 @@ from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import record_event, require_file_holder
 from cej.validators import validate_no_nir
 from partners.access import Actor
+from partners.french import lower_first
 from partners.models import User
 
 HORIZON = datetime.timedelta(days=2 * 365)
@@ -55,7 +56,7 @@ def follow_up_schedule(
 
 def _transition(follow_up: FollowUp, status: str) -> None:
     if status not in TRANSITIONS[follow_up.status]:
-        raise ValidationError(f"Ce point de suivi est déjà « {follow_up.get_status_display().lower()} ».")
+        raise ValidationError(f"Ce point de suivi est déjà « {lower_first(follow_up.get_status_display())} ».")
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from cej.services.young_people import can_hold_files, record_event
 from cej.validators import validate_no_nir
 from partners.access import Actor
 from partners.enums import Role
+from partners.french import lower_first
 
 TEXT_MAX_LENGTH = 500
 
@@ -142,7 +143,7 @@ def restriction_start(*, actor: Actor, young_person: YoungPerson, ground: str, n
     record_event(
         young_person=locked,
         actor=actor,
-        action=f"Traitement limité (RGPD, article 18) : {Restriction.Ground(ground).label.lower()}",
+        action=f"Traitement limité (RGPD, article 18) : {lower_first(Restriction.Ground(ground).label)}",
     )
     return restriction
 

@@ -76,6 +76,7 @@ from cej.services.young_people import can_hold_files, require_file_holder
 from partners.access import Actor, actor_for
 from partners.enums import Role
 from partners.forms.errors import attach_errors
+from partners.french import de
 
 FORM_TEMPLATE = "cej/contracts/form.html"
 
@@ -146,7 +147,7 @@ def cej_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     if _submitted(
         request, form, lambda: created.append(cej_create(actor=actor, young_person=young_person, data=form.to_data()))
     ):
-        messages.success(request, f"Le CEJ de {young_person} est enregistré.")
+        messages.success(request, f"Le CEJ {de(young_person)} est enregistré.")
         return redirect(cej_url(created[0]))
     return _form_page(
         request,
@@ -497,7 +498,7 @@ def pacea_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
         form,
         lambda: created.append(pacea_create(actor=actor, young_person=young_person, data=form.to_data())),
     ):
-        messages.success(request, f"Le PACEA de {young_person} est enregistré.")
+        messages.success(request, f"Le PACEA {de(young_person)} est enregistré.")
         return redirect(pacea_url(created[0]))
     return _form_page(
         request,

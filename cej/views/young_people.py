@@ -28,6 +28,7 @@ from cej.services.young_people import (
 )
 from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
+from partners.french import de
 
 # The file page's sections, in order; each template gets ``young_person``, ``can_edit`` (false while
 # the file is restricted), ``can_stop`` (the gestures that stop processing) and ``today``.
@@ -123,7 +124,7 @@ def young_person_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            messages.success(request, f"Le dossier de {young_person} est ouvert.")
+            messages.success(request, f"Le dossier {de(young_person)} est ouvert.")
             return redirect("cej:young_person_detail", public_id=young_person.public_id)
     return render(
         request,

@@ -132,7 +132,7 @@ TEMPLATES = [
                 "partners.context_processors.current_membership",
                 "cej.context_processors.files",
             ],
-            "builtins": ["partners.templatetags.french_dates"],
+            "builtins": ["partners.templatetags.french_dates", "partners.templatetags.french_words"],
         },
     },
 ]

@@ -20,6 +20,7 @@ from exports.models import ExportJob
 from exports.registry import ExportRefused, Progress
 from exports.services import job_actor
 from partners.access import Actor
+from partners.french import count_fr, number_fr
 from partners.models import Organisation
 
 CHUNK = 50  # referrals prefetched together: bounded memory, one query per relation per chunk
@@ -55,7 +56,7 @@ def build_referral_files_zip(job: ExportJob, output: IO[bytes], progress: Progre
     referrals = list(referrals_for_export(actor=actor, organisation=organisation, start=start, end=end))
     if len(referrals) > MOST_FILES:
         raise ExportRefused(
-            f"Plus de {MOST_FILES} orientations sur cette période : choisissez une période plus courte."
+            f"Plus de {number_fr(MOST_FILES)} orientations sur cette période : choisissez une période plus courte."
         )
     total = len(referrals)
     progress(0, total)
@@ -73,7 +74,7 @@ def build_referral_files_zip(job: ExportJob, output: IO[bytes], progress: Progre
             (
                 f"Fiches de liaison — {organisation}\n"
                 f"Orientations {'reçues' if organisation.is_e2c else 'envoyées'} "
-                f"du {start:%d/%m/%Y} au {end:%d/%m/%Y} : {total} fiche(s).\n"
+                f"du {start:%d/%m/%Y} au {end:%d/%m/%Y} : {count_fr(total, 'fiche')}.\n"
                 f"Établi le {timezone.localtime():%d/%m/%Y à %H:%M} (export {job.public_id}).\n"
                 "Document confidentiel — données personnelles. À supprimer dès qu'il n'est plus utile.\n"
             ),

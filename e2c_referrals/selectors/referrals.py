@@ -13,6 +13,7 @@ from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import Referral
 from partners.access import Actor, Capability
 from partners.enums import Role
+from partners.french import lower_first
 
 
 def referrals_for_actor(actor: Actor) -> QuerySet[Referral]:
@@ -75,6 +76,6 @@ def open_referrals_elsewhere(
     )
     return [
         f"Orientation en cours vers {referral.e2c_site} par {referral.referring_organisation} "
-        f"(« {referral.get_status_display().lower()} »)."
+        f"(« {lower_first(referral.get_status_display())} »)."
         for referral in referrals
     ]

@@ -12,6 +12,7 @@ from cej.validators import validate_no_nir
 from e2c_referrals.models import HandBack
 from partners.access import Actor, Capability
 from partners.enums import Role
+from partners.french import de, lower_first
 
 NOTE_MAX_LENGTH = 2000
 
@@ -63,6 +64,6 @@ def hand_back_handle(*, actor: Actor, hand_back: HandBack, note: str) -> HandBac
     record_event(
         young_person=locked.referral.young_person,
         actor=actor,
-        action=f"Retour de {locked.referral.e2c_site} traité ({locked.get_reason_display().lower()})",
+        action=f"Retour {de(locked.referral.e2c_site)} traité ({lower_first(locked.get_reason_display())})",
     )
     return locked

@@ -16,6 +16,7 @@ from e2c_referrals.enums import ExitOutcome, ReferralStatus
 from e2c_referrals.models import PostExitNews, Referral
 from e2c_referrals.workflow import sides_of
 from partners.access import Actor
+from partners.french import lower_first
 
 FOLLOW_UP_MONTHS = 12
 NOTE_MAX_LENGTH = 500
@@ -80,6 +81,6 @@ def post_exit_news_add(
     record_event(
         young_person=locked.young_person,
         actor=actor,
-        action=f"Nouvelles après la sortie de l'E2C : {ExitOutcome(situation).label.lower()}",
+        action=f"Nouvelles après la sortie de l'E2C : {lower_first(ExitOutcome(situation).label)}",
     )
     return news

@@ -34,6 +34,7 @@ from e2c_referrals.workflow import Side, TransitionData, referral_transition, re
 from outbox.services import enqueue
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
+from partners.french import lower_first
 from partners.models import Correspondent, Organisation, User
 
 S = ReferralStatus
@@ -183,7 +184,9 @@ def session_update(*, actor: Actor, session: InformationSession, data: SessionDa
     if not can_manage_session(actor, locked):
         raise PermissionDenied("Seule l'équipe du site E2C modifie ses séances.")
     if locked.status != SessionStatus.PLANNED:
-        raise ValidationError(f"Cette séance est « {locked.get_status_display().lower()} » : elle ne se modifie plus.")
+        raise ValidationError(
+            f"Cette séance est « {lower_first(locked.get_status_display())} » : elle ne se modifie plus."
+        )
     _check(locked.e2c_site, data, registered=_registered_count(locked), creating=False)
     _apply(locked, data)
     locked.sequence += 1
@@ -210,7 +213,7 @@ def session_cancel(*, actor: Actor, session: InformationSession, reason: str) ->
     if not reason.strip():
         raise ValidationError({"reason": ["Indiquez le motif de l'annulation : il est transmis aux partenaires."]})
     if locked.status != SessionStatus.PLANNED:
-        raise ValidationError(f"Cette séance est déjà « {locked.get_status_display().lower()} ».")
+        raise ValidationError(f"Cette séance est déjà « {lower_first(locked.get_status_display())} ».")
     now = timezone.now()
     reason = reason.strip()[:500]
     seats = list(locked.registrations.filter(status=R.REGISTERED).select_related("referral").order_by("referral_id"))
@@ -254,7 +257,9 @@ def registration_create(*, actor: Actor, session: InformationSession, referral: 
         raise PermissionDenied("Seuls le prescripteur et l'équipe du site E2C inscrivent ce jeune.")
     require_not_restricted(referral.young_person_id)
     if locked.status != SessionStatus.PLANNED:
-        raise ValidationError(f"Cette séance est « {locked.get_status_display().lower()} » : inscription impossible.")
+        raise ValidationError(
+            f"Cette séance est « {lower_first(locked.get_status_display())} » : inscription impossible."
+        )
     if locked.starts_at <= timezone.now():
         raise ValidationError("Cette séance a déjà commencé : inscription impossible.")
     if locked.registration_deadline < timezone.localdate():
@@ -268,7 +273,7 @@ def registration_create(*, actor: Actor, session: InformationSession, referral: 
         raise ValidationError(
             {
                 "referral": [
-                    f"L'orientation est « {referral.get_status_display().lower()} » : seule une orientation prise "
+                    f"L'orientation est « {lower_first(referral.get_status_display())} » : seule une orientation prise "
                     "en compte par l'E2C (ou après une absence) s'inscrit à une séance."
                 ]
             }
@@ -367,7 +372,7 @@ def attendance_record(*, actor: Actor, session: InformationSession, marks: Mappi
         raise PermissionDenied("Seule l'équipe du site E2C enregistre les présences.")
     if locked.status != SessionStatus.PLANNED:
         raise ValidationError(
-            f"Cette séance est « {locked.get_status_display().lower()} » : les présences ne se saisissent plus."
+            f"Cette séance est « {lower_first(locked.get_status_display())} » : les présences ne se saisissent plus."
         )
     if locked.starts_at > timezone.now():
         raise ValidationError("Les présences se saisissent une fois la séance commencée.")

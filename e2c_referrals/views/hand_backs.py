@@ -17,6 +17,7 @@ from e2c_referrals.selectors.referrals import referrals_for_actor
 from e2c_referrals.services.hand_backs import hand_back_handle
 from partners.access import actor_for
 from partners.forms.errors import attach_errors
+from partners.french import de
 
 
 @login_required
@@ -32,7 +33,7 @@ def hand_back_handle_view(request: HttpRequest, public_id: str) -> HttpResponse:
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            messages.success(request, f"Le retour de {hand_back.referral.young_person} est traité.")
+            messages.success(request, f"Le retour {de(hand_back.referral.young_person)} est traité.")
             return redirect("home")
     # The nearest ML registering a trainee does not see the referral itself (another structure's).
     sees_referral = referrals_for_actor(actor).filter(pk=hand_back.referral_id).exists()

@@ -59,6 +59,7 @@ from pagination.keyset import paginate
 from partners.access import Actor, Capability, actor_for
 from partners.enums import OrganisationKind
 from partners.forms.errors import attach_errors
+from partners.french import lower_first
 from partners.models import Organisation
 
 PAST_WINDOW = datetime.timedelta(days=366)
@@ -190,7 +191,7 @@ def session_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, session = _managed(request, public_id)
     if session.status != SessionStatus.PLANNED:
         messages.error(
-            request, f"Cette séance est « {session.get_status_display().lower()} » : elle ne se modifie plus."
+            request, f"Cette séance est « {lower_first(session.get_status_display())} » : elle ne se modifie plus."
         )
         return _back_to(session)
     form = SessionForm(request.POST if _posted(request) else None, sites=[session.e2c_site], session=session)
@@ -209,7 +210,7 @@ def session_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 def session_cancel_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, session = _managed(request, public_id)
     if session.status != SessionStatus.PLANNED:
-        messages.error(request, f"Cette séance est déjà « {session.get_status_display().lower()} ».")
+        messages.error(request, f"Cette séance est déjà « {lower_first(session.get_status_display())} ».")
         return _back_to(session)
     form = CancelSessionForm(request.POST if _posted(request) else None)
     if _posted(request) and form.is_valid():

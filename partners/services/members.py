@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from outbox.services import enqueue
 from partners.access import Actor, can_manage_members_of
 from partners.enums import ROLE_ORGANISATION_KINDS, Role
+from partners.french import de
 from partners.models import AccountEvent, BackupCode, Invitation, Membership, Organisation, User
 from partners.selectors.members import ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP, account_reopenable_by, hash_token
 from partners.sessions import SESSION_ENDED_KEY, SessionEnd
@@ -170,7 +171,7 @@ def invitation_create(
         Membership.objects.filter(user=existing_user, organisation=organisation).first() if existing_user else None
     )
     if membership is not None and membership.is_active:
-        errors.setdefault("email", []).append(f"Cette personne fait déjà partie de l'équipe de {organisation}.")
+        errors.setdefault("email", []).append(f"Cette personne fait déjà partie de l'équipe {de(organisation)}.")
     elif membership is not None:
         errors.setdefault("email", []).append(
             "Cette personne a un rattachement désactivé à cette organisation : réactivez-le depuis la page de l'équipe."

@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from partners.access import actor_for, choose_membership
 from partners.forms.errors import attach_errors
 from partners.forms.members import InvitationAcceptForm, InvitationForm, ReasonForm, RoleChangeForm
+from partners.french import de
 from partners.models import Invitation
 from partners.selectors.members import (
     account_for_email,
@@ -126,7 +127,7 @@ def invitation_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            messages.success(request, f"L'invitation de {invitation.email} est annulée : son lien ne fonctionne plus.")
+            messages.success(request, f"L'invitation {de(invitation.email)} est annulée : son lien ne fonctionne plus.")
             return redirect(_team_url(invitation.organisation.public_id))
     return render(
         request,
@@ -209,7 +210,7 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
             choose_membership(request, str(membership.public_id))
             messages.success(
                 request,
-                f"Bienvenue ! Vous faites désormais partie de l'équipe de {membership.organisation}, "
+                f"Bienvenue ! Vous faites désormais partie de l'équipe {de(membership.organisation)}, "
                 f"avec le rôle « {membership.get_role_display()} ».",
             )
             return redirect("home")
@@ -263,7 +264,7 @@ def membership_deactivate_view(request: HttpRequest, public_id: str) -> HttpResp
             attach_errors(form, error)
         else:
             membership.user.refresh_from_db(fields=["is_active"])
-            text = f"Le rattachement de {membership.user.get_full_name()} est désactivé."
+            text = f"Le rattachement {de(membership.user.get_full_name())} est désactivé."
             if not membership.user.is_active:
                 text += " Son compte, qui n'avait pas d'autre rattachement actif, est fermé et ses sessions terminées."
             messages.success(request, text)
@@ -292,7 +293,7 @@ def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResp
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            messages.success(request, f"Le rattachement de {membership.user.get_full_name()} est réactivé.")
+            messages.success(request, f"Le rattachement {de(membership.user.get_full_name())} est réactivé.")
             return redirect(_team_url(membership.organisation.public_id))
     account_locked = not membership.is_active and not account_reopenable_by(actor=actor, user=membership.user)
     return render(
@@ -326,7 +327,7 @@ def two_factor_reset_view(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"La double authentification de {membership.user.get_full_name()} est réinitialisée : ses sessions "
+                f"La double authentification {de(membership.user.get_full_name())} est réinitialisée : ses sessions "
                 "sont fermées, et une nouvelle application lui sera demandée à sa prochaine connexion. "
                 "Un message l'en informe.",
             )

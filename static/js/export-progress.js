@@ -13,11 +13,16 @@
   var count = document.getElementById("export-count");
   var delay = 1500;
 
+  function number(value) {
+    return Number(value).toLocaleString("fr-FR");
+  }
+
   function show(data) {
     if (data.total > 0) {
       bar.max = data.total;
       bar.value = data.done;
-      count.textContent = data.done + " sur " + data.total + " élément" + (data.total > 1 ? "s" : "") + " produit" + (data.done > 1 ? "s" : "") + ".";
+      // As the page's number_fr and pluralize_fr: thousands grouped (fr-FR: a narrow no-break space), singular below 2.
+      count.textContent = number(data.done) + " sur " + number(data.total) + " élément" + (data.total > 1 ? "s" : "") + " produit" + (data.done > 1 ? "s" : "") + ".";
     }
     status.textContent = data.status_label;
   }

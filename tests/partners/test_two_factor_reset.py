@@ -58,7 +58,7 @@ def test_an_administrator_resets_a_managers_two_factor(administrator_client, wor
 
     # When an administrator opens the confirmation page, then confirms with a reason
     page = text(administrator_client.get(reset_url(membership)))
-    assert f"Réinitialiser la double authentification de {person.get_full_name()}" in page
+    assert f"Réinitialiser la double authentification d'{person.get_full_name()}" in page
     assert "toutes ses sessions ouvertes sont fermées" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = administrator_client.post(

@@ -70,11 +70,11 @@ def test_filter_options_escape_their_labels_and_mark_the_chosen_one():
 
 def test_numbers_are_written_the_french_way_and_rounded_not_cut():
     # a count grouped by thousands, a rate and a delay rounded to a tenth (2/3 is 66,7 %, not 66,6 %)
-    assert presentation.cell(INDICATORS["sent"], {"sent": 1234567}).text == "1\u00a0234\u00a0567"
+    assert presentation.cell(INDICATORS["sent"], {"sent": 1234567}).text == "1\u202f234\u202f567"
     rate = INDICATORS["integration_rate"]
     assert presentation.cell(rate, {"integration_rate": 0.6667, "enrolled": 20, "sent": 30}).text == "66,7 %"
     assert presentation.cell(rate, {"integration_rate": 0.1, "enrolled": 10, "sent": 100}).text == "10,0 %"
     delay = INDICATORS["ack_p50"]
     assert presentation.cell(delay, {"ack_p50": 12.96, "acknowledged": 8}).text == "13,0 j"
     assert presentation.cell(delay, {"ack_p50": 3.5, "acknowledged": 8}).text == "3,5 j"
-    assert presentation.french_number(1234.56, 1) == "1\u00a0234,6"
+    assert presentation.french_number(1234.56, 1) == "1\u202f234,6"
