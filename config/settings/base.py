@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "history",
     "retention",
     "demo",
+    "texthygiene",
 ]
 
 MIDDLEWARE = [
