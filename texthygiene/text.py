@@ -72,6 +72,15 @@ def clean_text(value: str, *, multiline: bool = False, strip: bool = True) -> st
     return value
 
 
+def search_words(value: str, *, max_length: int) -> tuple[str, str]:
+    """A search box's words (not a Django form): ``(words, "")`` cleaned like a form field, or
+    ``("", message)`` when they hold a refused character, for the page to show."""
+    try:
+        return clean_text(value)[:max_length], ""
+    except ValidationError as error:
+        return "", error.messages[0]
+
+
 def without_forbidden(value: str, *, multiline: bool = False) -> str:
     """``value`` with its control and invisible characters removed: what a refused import line keeps
     in its preview (the line is refused; the character is not stored)."""
