@@ -139,7 +139,7 @@ def _check(data: YoungPersonData, *, actor: Actor, is_new: bool) -> dict[str, ob
             cleaned[field] = clean_text(str(getattr(data, field)))
         except ValidationError as error:
             add(field, error.messages[0])
-    data = dataclasses.replace(data, **cleaned)
+    data = dataclasses.replace(data, **cleaned)  # type: ignore[arg-type]  # (only str fields in TEXT_FIELDS)
     for field in TEXT_FIELDS:
         try:
             validate_no_nir(str(getattr(data, field)))
