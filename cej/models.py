@@ -12,7 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Concat, Lower, Replace
+from django.db.models.functions import Concat, Replace
 from django.utils import timezone
 
 from cej.enums import (
@@ -39,9 +39,22 @@ class DateRangeFunc(Func):
     output_field = DateRangeField()
 
 
+class NameKey(Func):
+    """``cej_name_key(text)`` (migration 0009): the SQL twin of ``texthygiene.names.name_key``."""
+
+    function = "cej_name_key"
+    output_field = models.TextField()
+
+
 def normalised_name(expression: object) -> Func:
-    """Lower case, no accents, no apostrophes: « N'Diaye Éloïse » and « ndiaye eloise » meet."""
-    return ImmutableUnaccent(Replace(Replace(Lower(expression), Value("'"), Value("")), Value("’"), Value("")))
+    """The search's form of a name: « Lefèvre-Œuvray N’Diaye » → « lefevre oeuvray n diaye »
+    (see ``texthygiene.names``: lower case, no accents, ligatures split, separators as one space)."""
+    return NameKey(expression)
+
+
+def duplicate_key(expression: object) -> Func:
+    """What the duplicate checks compare: the search's form without its spaces (« n diaye » → « ndiaye »)."""
+    return Replace(expression, Value(" "), Value(""), output_field=models.TextField())  # type: ignore[arg-type]
 
 
 class YoungPerson(TimestampedModel):

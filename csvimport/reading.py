@@ -21,6 +21,8 @@ from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 
+from texthygiene.text import clean_text, without_forbidden
+
 NOT_CSV = (
     "Ce fichier n'est pas un fichier CSV (texte). Depuis un tableur, enregistrez-le au format "
     "« CSV UTF-8 » ou « CSV (séparateur : point-virgule) », puis importez ce fichier."
@@ -311,6 +313,12 @@ def _record(line: int, columns: list[str], cells: list[str]) -> Record:
     for column, raw in zip(columns, cells, strict=True):
         value = raw.strip()
         if column:
+            # Every cell is a one-line value: the hygiene of the forms' fields (texthygiene.text).
+            try:
+                value = clean_text(value)
+            except ValidationError as error:
+                errors.append(line_error(line, column, error.messages[0]))
+                value = without_forbidden(value)
             values[column] = value
         elif value:
             errors.append(line_error(line, "", f"la valeur « {value} » est dans une colonne sans nom."))

@@ -8,13 +8,17 @@ from partners.access import Actor
 from partners.enums import Role
 from partners.forms.widgets import DateInput
 from partners.models import Departement, User
+from texthygiene.text import validate_first_name, validate_name
 
 
 class YoungPersonForm(forms.Form):
     last_name = forms.CharField(
-        label="Nom(s)", max_length=150, help_text="Tel qu'il s'écrit, avec accents, tirets, particules."
+        label="Nom(s)",
+        max_length=150,
+        help_text="Tel qu'il s'écrit, avec accents, tirets, particules.",
+        validators=[validate_name],
     )
-    first_name = forms.CharField(label="Prénom(s)", max_length=150)
+    first_name = forms.CharField(label="Prénom(s)", max_length=150, validators=[validate_first_name])
     birth_date = forms.DateField(label="Date de naissance", widget=DateInput())
     email = forms.CharField(label="Adresse e-mail", max_length=254, required=False)
     phone = forms.CharField(label="Téléphone", max_length=20, required=False, help_text="Par exemple 06 12 34 56 78.")

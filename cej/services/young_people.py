@@ -9,16 +9,17 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.utils import timezone
 
 from cej.enums import QualificationLevel
-from cej.models import YoungPerson, YoungPersonEvent, normalised_name
+from cej.models import YoungPerson, YoungPersonEvent, duplicate_key, normalised_name
 from cej.validators import validate_france_travail_id, validate_imilo_number, validate_no_nir
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
 from partners.models import Departement, Membership, User
 from partners.validators import normalise_french_phone, validate_postcode
+from texthygiene.text import clean_text, validate_first_name, validate_name
 
 MIN_AGE, MAX_AGE, MAX_AGE_WITH_RQTH = 16, 25, 29
 # On an update the opening age limits no longer apply (the young person grew older), but a birth date
@@ -99,17 +100,22 @@ def require_file_holder(actor: Actor) -> None:
 def find_duplicates(
     *, actor: Actor, last_name: str, first_name: str, birth_date: datetime.date, exclude: YoungPerson | None = None
 ) -> list[YoungPerson]:
-    """Files of the actor's organisation with the same normalised name and birth date.
+    """Files of the actor's organisation with the same name and birth date, the name compared as the
+    search sees it, separators aside (``texthygiene.names``: « Lefevre Oeuvray » = « Lefèvre-Œuvray »,
+    « N Diaye » = « N’Diaye » = « NDiaye »).
 
     Across organisations, an open referral is the signal (issue #5 adds it here).
     """
     assert actor.organisation is not None  # noqa: S101 (checked by require_file_holder)
-    name = YoungPerson.objects.annotate(key=normalised_name(Value(f"{last_name.strip()} {first_name.strip()}"))).values(
-        "key"
-    )[:1]
-    queryset = YoungPerson.objects.filter(
-        organisation=actor.organisation, birth_date=birth_date, search_name=name
-    ).select_related("referent")
+    queryset = (
+        YoungPerson.objects.alias(name_key=duplicate_key(F("search_name")))
+        .filter(
+            organisation=actor.organisation,
+            birth_date=birth_date,
+            name_key=duplicate_key(normalised_name(Value(f"{last_name} {first_name}"))),
+        )
+        .select_related("referent")
+    )
     if exclude is not None:
         queryset = queryset.exclude(pk=exclude.pk)
     return list(queryset[:5])
@@ -126,6 +132,14 @@ def _check(data: YoungPersonData, *, actor: Actor, is_new: bool) -> dict[str, ob
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    # The forms already did it; imports and direct callers get the same hygiene here.
+    cleaned: dict[str, str] = {}
+    for field in TEXT_FIELDS:
+        try:
+            cleaned[field] = clean_text(str(getattr(data, field)))
+        except ValidationError as error:
+            add(field, error.messages[0])
+    data = dataclasses.replace(data, **cleaned)  # type: ignore[arg-type]  # (only str fields in TEXT_FIELDS)
     for field in TEXT_FIELDS:
         try:
             validate_no_nir(str(getattr(data, field)))
@@ -135,6 +149,11 @@ def _check(data: YoungPersonData, *, actor: Actor, is_new: bool) -> dict[str, ob
         add("last_name", "Le nom est obligatoire.")
     if not data.first_name.strip():
         add("first_name", "Le prénom est obligatoire.")
+    for field, validator in (("last_name", validate_name), ("first_name", validate_first_name)):
+        try:
+            validator(getattr(data, field))
+        except ValidationError as error:
+            add(field, error.messages[0])
     today = timezone.localdate()
     if data.birth_date > today:
         add("birth_date", "La date de naissance est dans le futur.")

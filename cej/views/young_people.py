@@ -29,6 +29,7 @@ from cej.services.young_people import (
 from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
 from partners.french import de
+from texthygiene.text import search_words
 
 # The file page's sections, in order; each template gets ``young_person``, ``can_edit`` (false while
 # the file is restricted), ``can_stop`` (the gestures that stop processing) and ``today``.
@@ -63,8 +64,11 @@ def _search_redirect(request: HttpRequest, *, query: str, mine_only: bool) -> Ht
     return HttpResponseRedirect(f"{url}?{urlencode(parameters)}" if parameters else url, status=303)
 
 
-def _search_query(source: QueryDict) -> str:
-    return source.get("q", "").strip()[:QUERY_MAX_LENGTH]
+def _search_query(request: HttpRequest, source: QueryDict) -> str:
+    query, refusal = search_words(source.get("q", ""), max_length=QUERY_MAX_LENGTH)
+    if refusal:
+        messages.error(request, refusal)
+    return query
 
 
 @login_required
@@ -73,11 +77,11 @@ def young_people(request: HttpRequest) -> HttpResponse:
     actor.require(Capability.VIEW_PERSONAL_DATA)
     if request.method == "POST":
         return _search_redirect(
-            request, query=_search_query(request.POST), mine_only=request.POST.get("mes-jeunes") == "1"
+            request, query=_search_query(request, request.POST), mine_only=request.POST.get("mes-jeunes") == "1"
         )
     mine_only = request.GET.get("mes-jeunes") == "1"
     if "q" in request.GET:  # an address from before the token (a bookmark): the words leave the bar at once
-        return _search_redirect(request, query=_search_query(request.GET), mine_only=mine_only)
+        return _search_redirect(request, query=_search_query(request, request.GET), mine_only=mine_only)
     token = request.GET.get(SEARCH_PARAMETER, "")
     query = request.session.get(SEARCHES_SESSION_KEY, {}).get(token, "") if token else ""
     if token and not query:  # another session's token, or one pushed out by newer searches

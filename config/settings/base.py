@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "history",
     "retention",
     "demo",
+    "texthygiene",
 ]
 
 MIDDLEWARE = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.http import Http404
 
-from cej.models import YoungPerson, normalised_name
+from cej.models import YoungPerson, duplicate_key, normalised_name
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import Referral
 from partners.access import Actor, Capability
@@ -49,9 +49,10 @@ def other_network_referrals(*, young_person: YoungPerson, include_drafts: bool =
     """
     statuses = OPEN_STATUSES if include_drafts else OPEN_STATUSES - {ReferralStatus.DRAFT}
     return list(
-        Referral.objects.filter(
+        Referral.objects.alias(name_key=duplicate_key(F("young_person__search_name")))
+        .filter(
             status__in=sorted(statuses),
-            young_person__search_name=young_person.search_name,
+            name_key=duplicate_key(Value(young_person.search_name)),
             young_person__birth_date=young_person.birth_date,
         )
         .exclude(referring_organisation_id=young_person.organisation_id)
@@ -63,12 +64,12 @@ def open_referrals_elsewhere(
     last_name: str, first_name: str, birth_date: datetime.date, organisation_id: int
 ) -> list[str]:
     """For a new file: is this person (name and birth date) already referred by another structure?"""
-    key = YoungPerson.objects.annotate(key=normalised_name(Value(f"{last_name.strip()} {first_name.strip()}"))).values(
-        "key"
-    )[:1]
     referrals = (
-        Referral.objects.filter(
-            status__in=sorted(OPEN_STATUSES), young_person__search_name=key, young_person__birth_date=birth_date
+        Referral.objects.alias(name_key=duplicate_key(F("young_person__search_name")))
+        .filter(
+            status__in=sorted(OPEN_STATUSES),
+            name_key=duplicate_key(normalised_name(Value(f"{last_name} {first_name}"))),
+            young_person__birth_date=birth_date,
         )
         .exclude(referring_organisation_id=organisation_id)
         .select_related("referring_organisation", "e2c_site")

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from partners.access import Actor
 from partners.models import Membership, Organisation
 from partners.services.members import roles_grantable
+from texthygiene.text import validate_first_name, validate_name
 
 REASON_HELP = "Facultatif. Visible dans l'historique de l'équipe ; n'y écrivez pas de donnée personnelle sensible."
 
@@ -20,8 +21,8 @@ def _reason_field() -> forms.CharField:
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Adresse e-mail professionnelle", max_length=254)
-    first_name = forms.CharField(label="Prénom", max_length=150)
-    last_name = forms.CharField(label="Nom", max_length=150)
+    first_name = forms.CharField(label="Prénom", max_length=150, validators=[validate_first_name])
+    last_name = forms.CharField(label="Nom", max_length=150, validators=[validate_name])
     role = forms.ChoiceField(label="Rôle")
 
     def __init__(self, *args: Any, actor: Actor, organisation: Organisation, **kwargs: Any) -> None:

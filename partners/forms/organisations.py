@@ -6,12 +6,13 @@ from partners.enums import OrganisationKind
 from partners.forms.widgets import DateInput
 from partners.models import Departement, Organisation
 from partners.services.organisations import OrganisationData
+from texthygiene.text import validate_name
 
 
 class OrganisationForm(forms.Form):
     """Input for the directory services: typed here, validated and written by the service."""
 
-    name = forms.CharField(label="Nom", max_length=200)
+    name = forms.CharField(label="Nom", max_length=200, validators=[validate_name])
     kind = forms.ChoiceField(label="Type", choices=OrganisationKind.choices)
     siret = forms.CharField(label="SIRET", max_length=20, required=False, help_text="14 chiffres, espaces acceptés.")
     address = forms.CharField(label="Adresse", max_length=250, required=False)

@@ -13,6 +13,7 @@ from partners.enums import PARENT_KINDS, ROLE_ORGANISATION_KINDS, OrganisationKi
 from partners.models import Departement, Organisation
 from partners.text import sort_key
 from partners.validators import normalise_french_phone, normalise_siret, validate_siret
+from texthygiene.text import clean_text, validate_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +40,12 @@ class OrganisationData:
 def _apply(organisation: Organisation, data: OrganisationData) -> list[str]:
     """Copy ``data`` onto ``organisation`` (normalised, region derived); returns the changed fields."""
     errors: dict[str, list[str]] = {}
+    name = data.name.strip()
+    try:  # the forms and the imports did it already; a direct caller gets it here
+        name = clean_text(data.name)
+        validate_name(name)
+    except ValidationError as error:
+        errors["name"] = error.messages
     siret = normalise_siret(data.siret)
     if siret:
         try:
@@ -69,8 +76,8 @@ def _apply(organisation: Organisation, data: OrganisationData) -> list[str]:
         raise ValidationError(errors)
 
     values = {
-        "name": data.name.strip(),
-        "sort_name": sort_key(data.name),
+        "name": name,
+        "sort_name": sort_key(name),
         "kind": data.kind,
         "siret": siret,
         "address": data.address.strip(),

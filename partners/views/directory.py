@@ -20,14 +20,18 @@ from partners.selectors.organisations import (
     regions,
 )
 from partners.services.organisations import organisation_create, organisation_update
+from texthygiene.text import search_words
 
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     actor.require(Capability.VIEW_DIRECTORY)
+    query, refusal = search_words(request.GET.get("q", ""), max_length=100)
+    if refusal:
+        messages.error(request, refusal)
     filters = DirectoryFilters(
-        query=request.GET.get("q", "").strip()[:100],
+        query=query,
         kind=request.GET.get("type", "") if request.GET.get("type", "") in OrganisationKind.values else "",
         region=request.GET.get("region", "")[:2],
         departement=request.GET.get("departement", "")[:3],

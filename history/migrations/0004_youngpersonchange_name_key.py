@@ -1,0 +1,39 @@
+"""The history's copy of ``search_name`` follows the young person's (``cej/0009_name_key``)."""
+
+from django.db import migrations, models
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+
+import cej.models
+
+NEW_EXPRESSION = 'public.cej_name_key(("last_name" || \' \' || "first_name"))'
+OLD_EXPRESSION = (
+    "public.cej_unaccent(replace(replace(lower((\"last_name\" || ' ' || \"first_name\")), '''', ''), '’', ''))"
+)
+TABLE = "history_youngpersonchange"
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cej", "0009_name_key"), ("history", "0003_restrictionchange")]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    sql=f"ALTER TABLE {TABLE} ALTER COLUMN search_name SET EXPRESSION AS ({NEW_EXPRESSION});",
+                    reverse_sql=f"ALTER TABLE {TABLE} ALTER COLUMN search_name SET EXPRESSION AS ({OLD_EXPRESSION});",
+                ),
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="youngpersonchange",
+                    name="search_name",
+                    field=models.GeneratedField(
+                        db_persist=True,
+                        expression=cej.models.NameKey(Concat(F("last_name"), Value(" "), F("first_name"))),
+                        output_field=models.TextField(),
+                    ),
+                ),
+            ],
+        ),
+    ]
