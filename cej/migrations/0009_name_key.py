@@ -2,8 +2,10 @@
 
 The SQL twin of ``texthygiene.names.name_key`` (the character classes below are a frozen copy of
 that module's; ``tests/texthygiene/test_name_key.py`` checks the two agree). ``search_name`` is
-recomputed with it in place (``ALTER COLUMN … SET EXPRESSION``, PostgreSQL 17+: a table rewrite
-that keeps the column, its indexes — rebuilt — and the history triggers that read it).
+recomputed with it in place: ``ALTER COLUMN … SET EXPRESSION`` on PostgreSQL 17+ (a table rewrite
+that keeps the column, its indexes — rebuilt — and the history triggers that read it); on PostgreSQL 15
+and 16, which lack it, the column is dropped and added again with the same indexes and triggers, whose
+definitions are read from the catalogue first (``set_generated_expression_sql``).
 """
 
 from django.db import migrations, models
@@ -52,6 +54,53 @@ AS $$
 $$;
 """
 
+
+
+def set_generated_expression_sql(table: str, column: str, expression: str) -> str:
+    """SQL that gives a stored generated text column a new expression on any PostgreSQL ≥ 15.
+
+    Before 17 there is no ``SET EXPRESSION``, and the column cannot be dropped while the history
+    trigger's ``WHEN`` clause reads it: the triggers of the table and the indexes on the column are
+    saved (``pg_get_triggerdef`` / ``pg_get_indexdef``), dropped with the column, and re-created.
+    """
+    return f"""
+DO $migration$
+DECLARE
+    saved text[] := ARRAY[]::text[];
+    statement text;
+    item record;
+BEGIN
+    IF current_setting('server_version_num')::int >= 170000 THEN
+        EXECUTE 'ALTER TABLE {table} ALTER COLUMN {column} SET EXPRESSION AS ({expression.replace("'", "''")})';
+        RETURN;
+    END IF;
+    FOR item IN
+        SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid) AS definition
+        FROM pg_catalog.pg_trigger t
+        WHERE t.tgrelid = '{table}'::regclass AND NOT t.tgisinternal
+    LOOP
+        saved := saved || item.definition;
+        EXECUTE pg_catalog.format('DROP TRIGGER %I ON {table}', item.tgname);
+    END LOOP;
+    FOR item IN
+        SELECT pg_catalog.pg_get_indexdef(d.objid) AS definition
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.refobjid = '{table}'::regclass AND a.attname = '{column}'
+          AND d.classid = 'pg_catalog.pg_class'::regclass
+    LOOP
+        saved := saved || item.definition;
+    END LOOP;
+    EXECUTE 'ALTER TABLE {table} DROP COLUMN {column}';
+    EXECUTE 'ALTER TABLE {table} ADD COLUMN {column} text GENERATED ALWAYS AS ({expression.replace("'", "''")}) STORED';
+    FOREACH statement IN ARRAY saved LOOP
+        EXECUTE statement;
+    END LOOP;
+END
+$migration$;
+"""
+
+
 NEW_EXPRESSION = 'public.cej_name_key(("last_name" || \' \' || "first_name"))'
 OLD_EXPRESSION = (
     "public.cej_unaccent(replace(replace(lower((\"last_name\" || ' ' || \"first_name\")), '''', ''), '’', ''))"
@@ -66,8 +115,8 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[
                 migrations.RunSQL(
-                    sql=f"ALTER TABLE cej_youngperson ALTER COLUMN search_name SET EXPRESSION AS ({NEW_EXPRESSION});",
-                    reverse_sql=f"ALTER TABLE cej_youngperson ALTER COLUMN search_name SET EXPRESSION AS ({OLD_EXPRESSION});",
+                    sql=set_generated_expression_sql("cej_youngperson", "search_name", NEW_EXPRESSION),
+                    reverse_sql=set_generated_expression_sql("cej_youngperson", "search_name", OLD_EXPRESSION),
                 ),
             ],
             state_operations=[

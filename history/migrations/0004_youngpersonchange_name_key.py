@@ -1,5 +1,7 @@
 """The history's copy of ``search_name`` follows the young person's (``cej/0009_name_key``)."""
 
+import importlib
+
 from django.db import migrations, models
 from django.db.models import F, Value
 from django.db.models.functions import Concat
@@ -11,6 +13,8 @@ OLD_EXPRESSION = (
     "public.cej_unaccent(replace(replace(lower((\"last_name\" || ' ' || \"first_name\")), '''', ''), '’', ''))"
 )
 TABLE = "history_youngpersonchange"
+# The same portable statement as the young person's column (PostgreSQL 15 to 18).
+set_generated_expression_sql = importlib.import_module("cej.migrations.0009_name_key").set_generated_expression_sql
 
 
 class Migration(migrations.Migration):
@@ -20,8 +24,8 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[
                 migrations.RunSQL(
-                    sql=f"ALTER TABLE {TABLE} ALTER COLUMN search_name SET EXPRESSION AS ({NEW_EXPRESSION});",
-                    reverse_sql=f"ALTER TABLE {TABLE} ALTER COLUMN search_name SET EXPRESSION AS ({OLD_EXPRESSION});",
+                    sql=set_generated_expression_sql(TABLE, "search_name", NEW_EXPRESSION),
+                    reverse_sql=set_generated_expression_sql(TABLE, "search_name", OLD_EXPRESSION),
                 ),
             ],
             state_operations=[
