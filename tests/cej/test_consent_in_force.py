@@ -344,3 +344,19 @@ def test_the_migration_resolves_duplicates_keeping_every_row_and_honouring_past_
     assert YoungPersonEvent.objects.filter(young_person=withdrawn_file, action__contains="1 retiré").exists()
     assert ConsentChange.objects.filter(pgh_obj=left_behind, pgh_label="update", revoked_at__isnull=False).exists()
     assert ConsentChange.objects.filter(pgh_obj=oldest, pgh_label="update", superseded_at__isnull=False).exists()
+
+
+def test_a_review_planned_from_a_form_shown_before_the_withdrawal_leaves_the_e2c_staff_out(world):
+    # Given: a consent in force, so the E2C staff are offered as review participants; then it is withdrawn
+    from cej.services.follow_ups import follow_up_schedule
+
+    consent = record(world)
+    offered = possible_participants(world.young_person)
+    assert world.user("e2c_staff") in offered
+    consent_revoke(actor=actor(world), consent=consent)
+
+    # When: the review is planned with the participants chosen before
+    with pytest.raises(ValidationError, match="plus d'accord de partage en vigueur"):
+        follow_up_schedule(
+            actor=actor(world), young_person=world.young_person, scheduled_on=TODAY + DAY, participants=offered
+        )
