@@ -169,8 +169,26 @@ def consent_upload_path(instance: models.Model, filename: str) -> str:
     return f"consents/{uuid.uuid4()}.pdf"
 
 
+# What makes a consent the one in force: neither withdrawn by the young person nor replaced by a newer one.
+# The one predicate every read of what an E2C site may see goes through (``Consent.objects.current()``,
+# ``current_consent``), and the condition of the unique index that allows one such consent per site.
+CURRENT_CONSENT = Q(revoked_at__isnull=True, superseded_at__isnull=True)
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def current(self) -> "ConsentQuerySet":
+        """The consents in force (at most one per young person and E2C site: a unique partial index)."""
+        return self.filter(CURRENT_CONSENT)
+
+
 class Consent(TimestampedModel):
-    """What a young person agreed to share with one E2C site: dated, recorded by whom, revocable."""
+    """What a young person agreed to share with one E2C site: dated, recorded by whom, revocable.
+
+    One consent is in force per young person and site at a time (``CURRENT_CONSENT``, enforced by the
+    index ``consent_one_current_per_site``): recording a new one replaces the one in force (kept, marked
+    ``superseded_at``, linked from the new one's ``supersedes``); withdrawing the one in force ends all
+    sharing with that site at once.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="consents")
@@ -190,6 +208,17 @@ class Consent(TimestampedModel):
     revoked_at = models.DateTimeField("retiré le", null=True, blank=True)
     revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     revocation_reason = models.CharField("motif du retrait", max_length=500, blank=True)
+    superseded_at = models.DateTimeField("remplacé le", null=True, blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name="remplace l'accord",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "accord de partage"
@@ -200,6 +229,12 @@ class Consent(TimestampedModel):
                 name="consent_oral_needs_attestation",
                 violation_error_message="Un accord oral doit être attesté par le conseiller.",
             ),
+            models.UniqueConstraint(
+                fields=["young_person", "e2c_site"],
+                condition=CURRENT_CONSENT,
+                name="consent_one_current_per_site",
+                violation_error_message="Un accord de partage est déjà en vigueur avec ce site.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,7 +242,16 @@ class Consent(TimestampedModel):
 
     @property
     def is_valid(self) -> bool:
-        return self.revoked_at is None
+        """In force: neither withdrawn nor replaced (the Python side of ``CURRENT_CONSENT``)."""
+        return self.revoked_at is None and self.superseded_at is None
+
+    @property
+    def state_label(self) -> str:
+        if self.revoked_at is not None:
+            return f"retiré le {timezone.localtime(self.revoked_at):%d/%m/%Y}"
+        if self.superseded_at is not None:
+            return f"remplacé le {timezone.localtime(self.superseded_at):%d/%m/%Y}"
+        return "en vigueur"
 
 
 class AllowanceRate(models.Model):

@@ -155,7 +155,7 @@ def personal_data_sections(young_person: YoungPerson) -> list[Section]:
     events = list(young_person.events.select_related("actor_organisation").order_by("created_at", "id"))
     consents = list(
         Consent.objects.filter(young_person=young_person)
-        .select_related("e2c_site", "recorded_by", "revoked_by")
+        .select_related("e2c_site", "recorded_by", "revoked_by", "supersedes")
         .order_by("given_on", "id")
     )
     cej_contracts = list(
@@ -283,7 +283,10 @@ def personal_data_sections(young_person: YoungPerson) -> list[Section]:
                         "revoked_at",
                         "revoked_by",
                         "revocation_reason",
+                        "superseded_at",
                     ],
+                    supersedes=("Remplace l'accord", consent.supersedes.public_id if consent.supersedes else None),
+                    state=("État", consent.state_label),
                 )
                 for consent in consents
             ],

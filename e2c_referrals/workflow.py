@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cej.enums import ContractStatus
 from cej.models import CejContract, PaceaContract
-from cej.services.consents import valid_consent_for
+from cej.selectors.consents import current_consent
 from cej.services.contracts import e2c_programme_report
 from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
@@ -248,7 +248,7 @@ def referral_transition(
         require_not_restricted(locked.young_person_id)
     errors = _check_fields(found, data, locked)
     if to == S.SENT:
-        consent = valid_consent_for(young_person=locked.young_person, e2c_site=locked.e2c_site)
+        consent = current_consent(young_person=locked.young_person, e2c_site=locked.e2c_site)
         if consent is None:
             errors["consent"] = [
                 f"Aucun accord de partage valable avec {locked.e2c_site} : enregistrez l'accord du jeune avant l'envoi."

@@ -55,7 +55,6 @@ $$;
 """
 
 
-
 def set_generated_expression_sql(table: str, column: str, expression: str) -> str:
     """SQL that gives a stored generated text column a new expression on any PostgreSQL ≥ 15.
 
@@ -98,7 +97,7 @@ BEGIN
     END LOOP;
 END
 $migration$;
-"""
+"""  # noqa: S608 (table, column and expression are this migration's constants)
 
 
 NEW_EXPRESSION = 'public.cej_name_key(("last_name" || \' \' || "first_name"))'

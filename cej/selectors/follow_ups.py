@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cej.enums import ContractStatus, FollowUpStatus
 from cej.models import CejContract, FollowUp, YoungPerson
+from cej.selectors.consents import sites_shared_with
 from partners.access import Actor, scope_personal_records
 from partners.enums import Role
 from partners.models import User
@@ -43,8 +44,7 @@ def possible_participants(young_person: YoungPerson) -> list[User]:
                 is_active=True,
                 memberships__is_active=True,
                 memberships__role=Role.E2C_STAFF,
-                memberships__organisation__consents__young_person=young_person,
-                memberships__organisation__consents__revoked_at__isnull=True,
+                memberships__organisation__in=sites_shared_with(young_person),
             )
         )
         .order_by("last_name", "first_name")

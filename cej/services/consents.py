@@ -1,4 +1,12 @@
-"""What a young person agreed to share with which E2C site: recorded, dated, revocable."""
+"""What a young person agreed to share with which E2C site: recorded, dated, revocable.
+
+A consent is the young person's **current** agreement with one site: one in force per (young person,
+site) (the index ``consent_one_current_per_site``). Recording a new one replaces the one in force, which
+is kept, marked replaced; recording the same one again (same data, date and form: a double submission)
+is refused; withdrawing the one in force ends all sharing with the site at once. Both services lock the
+young person's row first, as every write to a file does (erasure and anonymisation lock it first too),
+so two recordings, or a recording and a withdrawal, on one file never cross.
+"""
 
 from __future__ import annotations
 
@@ -21,16 +29,8 @@ from partners.models import Organisation
 from partners.uploads import PDF_CLEAN_NAME, removed_on_failure, validate_pdf
 
 
-def valid_consent_for(*, young_person: YoungPerson, e2c_site: Organisation) -> Consent | None:
-    """The consent that allows sharing this file with this E2C site now, if any (the newest valid one).
-
-    The referral workflow (issue #5) refuses to send a referral without it.
-    """
-    return (
-        Consent.objects.filter(young_person=young_person, e2c_site=e2c_site, revoked_at__isnull=True)
-        .order_by("-given_on", "-id")
-        .first()
-    )
+def _same_agreement(consent: Consent, *, shared_data: Sequence[str], given_on: datetime.date, method: str) -> bool:
+    return set(consent.shared_data) == set(shared_data) and consent.given_on == given_on and consent.method == method
 
 
 @transaction.atomic
@@ -45,7 +45,9 @@ def consent_record(
     signed_form: File[bytes] | None = None,
     attestation: str = "",
 ) -> Consent:
-    """Record the young person's agreement to share ``shared_data`` with ``e2c_site``.
+    """Record the young person's agreement to share ``shared_data`` with ``e2c_site``; it replaces the
+    consent in force with that site, if any (kept, marked replaced). The same agreement recorded again
+    is refused.
 
     A signed form (PDF) or, for an oral agreement, the adviser's attestation is required.
     Side effects: the PDF is stored (removed again if a later write of this function fails); a history event.
@@ -84,6 +86,16 @@ def consent_record(
         errors.setdefault("attestation", []).extend(error.messages)
     if errors:
         raise ValidationError(errors)
+    # Under the young person's lock: no other recording or withdrawal on this file is in progress.
+    in_force = (
+        Consent.objects.current().select_for_update().filter(young_person=young_person, e2c_site=e2c_site).first()
+    )
+    if in_force is not None and _same_agreement(in_force, shared_data=shared_data, given_on=given_on, method=method):
+        raise ValidationError(
+            f"Cet accord est déjà enregistré : l'accord du {in_force.given_on:%d/%m/%Y} avec {e2c_site} "
+            "couvre déjà ces données. Rien n'a été ajouté.",
+            code="duplicate",
+        )
 
     consent = Consent(
         young_person=young_person,
@@ -100,22 +112,37 @@ def consent_record(
     # Every write after the file is stored sits inside the block: if any fails, the transaction
     # rolls back and the stored PDF is removed (no orphan file).
     with removed_on_failure(consent.signed_form):
+        action = f"Accord de partage enregistré ({e2c_site})"
+        if in_force is not None:
+            # Out of force first: the unique index allows one consent in force per site.
+            in_force.superseded_at = timezone.now()
+            in_force.save(update_fields=["superseded_at", "updated_at"])
+            consent.supersedes = in_force
+            action += f", il remplace l'accord du {in_force.given_on:%d/%m/%Y}"
         consent.save()
-        record_event(young_person=young_person, actor=actor, action=f"Accord de partage enregistré ({e2c_site})")
+        record_event(young_person=young_person, actor=actor, action=action)
     return consent
 
 
 @transaction.atomic
 def consent_revoke(*, actor: Actor, consent: Consent, reason: str = "") -> Consent:
-    """Withdraw a consent: no new sharing with that site from now on; the E2C sees the withdrawal.
+    """Withdraw the consent in force with a site: from now on nothing is shared with that site (it was
+    the only one in force); the E2C sees the withdrawal. A replaced consent is not withdrawn: the one
+    that replaced it is.
 
     Possible while the file is restricted (RGPD article 18): it stops a processing.
     Side effects: a history event.
     """
     require_file_holder(actor)
+    YoungPerson.objects.select_for_update().filter(pk=consent.young_person_id).first()  # the file first
     locked = Consent.objects.select_for_update().select_related("e2c_site", "young_person").get(pk=consent.pk)
     if locked.revoked_at is not None:
         raise ValidationError("Cet accord est déjà retiré.")
+    if locked.superseded_at is not None:
+        raise ValidationError(
+            f"Cet accord a été remplacé le {timezone.localtime(locked.superseded_at):%d/%m/%Y} par un accord plus "
+            "récent avec le même site : c'est celui-là qu'il faut retirer."
+        )
     validate_no_nir(reason)
     locked.revoked_at = timezone.now()
     locked.revoked_by = actor.user

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cej.enums import FollowUpStatus
 from cej.models import FollowUp, YoungPerson
+from cej.selectors.follow_ups import possible_participants
 from cej.services.restrictions import require_not_restricted
 from cej.services.young_people import record_event, require_file_holder
 from cej.validators import validate_no_nir
@@ -46,6 +47,14 @@ def follow_up_schedule(
     require_not_restricted(young_person)
     errors: dict[str, list[str]] = {}
     _check_future(scheduled_on, "scheduled_on", errors)
+    # Read under the file's lock: E2C staff take part only while a consent with their site is in force
+    # (a form shown before a withdrawal cannot bring them back).
+    allowed = {user.pk for user in possible_participants(young_person)}
+    if any(user.pk not in allowed for user in participants):
+        errors["participants"] = [
+            "Une personne choisie ne peut plus participer : son site n'a plus d'accord de partage en vigueur, "
+            "ou elle n'est plus dans l'équipe. Rechargez la page."
+        ]
     if errors:
         raise ValidationError(errors)
     follow_up = FollowUp.objects.create(young_person=young_person, scheduled_on=scheduled_on, created_by=actor.user)

@@ -12,11 +12,11 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from cej.enums import SharedData
-from cej.models import CejContract, Consent, PaceaContract
+from cej.models import CejContract, PaceaContract
 from cej.selectors.contracts import monthly_allowance
 from e2c_referrals.models import HandBack, PostExitNews, Referral, ReferralTransition
 from e2c_referrals.pdf.base import document_context, pdf_filename, render_pdf
-from e2c_referrals.selectors.inbox import can_see_attachments, shared_view
+from e2c_referrals.selectors.inbox import attach_site_consents, can_see_attachments, shared_view
 from e2c_referrals.workflow import Side, sides_of
 from partners.access import Actor
 
@@ -34,7 +34,6 @@ def prefetch_referral_files(referrals: Sequence[Referral]) -> None:
         "referring_adviser",
         "e2c_site",
         "cej_contract",
-        Prefetch("consent", queryset=Consent.objects.select_related("recorded_by")),
         Prefetch(
             "transitions",
             queryset=ReferralTransition.objects.select_related("actor", "actor_organisation").order_by(
@@ -47,6 +46,7 @@ def prefetch_referral_files(referrals: Sequence[Referral]) -> None:
         Prefetch("young_person__cej_contracts", queryset=CejContract.objects.order_by("-starts_on")),
         Prefetch("young_person__pacea_contracts", queryset=PaceaContract.objects.order_by("-starts_on")),
     )
+    attach_site_consents(referrals)
 
 
 def referral_file_context(referral: Referral, *, actor: Actor) -> dict[str, object]:
@@ -66,7 +66,7 @@ def referral_file_context(referral: Referral, *, actor: Actor) -> dict[str, obje
         "shared": shared,
         "shows": {category: shared.shows(category) for category in SharedData.values},
         "on_referrer_side": on_referrer_side,
-        "consent": referral.consent,
+        "consent": shared.consent,  # the one in force, not necessarily the one attached at sending
         "cej": cej,
         "cej_allowance": monthly_allowance(cej.allowance_category, today) if cej is not None else None,
         "cej_contracts": cej_contracts,

@@ -6,14 +6,15 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import uuid
+from collections.abc import Sequence
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from cej.enums import ContractStatus, SharedData
-from cej.models import CejContract, YoungPerson
-from cej.services.consents import valid_consent_for
+from cej.models import CejContract, Consent, YoungPerson
+from cej.selectors.consents import consent_in_force, consents_with_sites
 from e2c_referrals.calendar import latest_start_beyond, working_days_between
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import HandBack, Referral
@@ -277,11 +278,13 @@ def hand_back_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> HandBack
 class SharedView:
     """The categories of the young person's data shown on a referral page.
 
-    The E2C side sees what the young person's consent covers (the one attached at sending, or a
-    newer one if it was withdrawn; nothing but the name and age without a valid one); the
-    referrer, who holds the file, sees it all and is told what the E2C sees.
+    The E2C side sees what the consent **in force** between the young person and the site covers
+    (``cej.selectors.consents``: neither withdrawn nor replaced; not necessarily the one attached
+    at sending), nothing but the name and age without one; the referrer, who holds the file, sees it
+    all and is told what the E2C sees.
     """
 
+    consent: Consent | None  # the consent in force, if any
     consent_categories: frozenset[str]
     visible: frozenset[str]
     consent_revoked: bool
@@ -295,15 +298,33 @@ class SharedView:
         return [choice.label for choice in SharedData if choice in self.consent_categories]
 
 
+# The attribute where a referral keeps the consents of its (young person, site) pair once read.
+SITE_CONSENTS = "_site_consents"
+
+
+def attach_site_consents(referrals: Sequence[Referral]) -> None:
+    """Read the consents of every referral's (young person, site) pair in one query (batch PDFs)."""
+    found = consents_with_sites((referral.young_person_id, referral.e2c_site_id) for referral in referrals)
+    for referral in referrals:
+        setattr(referral, SITE_CONSENTS, found[(referral.young_person_id, referral.e2c_site_id)])
+
+
+def _site_consents(referral: Referral) -> list[Consent]:
+    if not hasattr(referral, SITE_CONSENTS):
+        attach_site_consents([referral])
+    consents: list[Consent] = getattr(referral, SITE_CONSENTS)
+    return consents
+
+
 def shared_view(*, actor: Actor, referral: Referral) -> SharedView:
-    consent = referral.consent
-    if consent is None or consent.revoked_at is not None:
-        # A draft has no consent attached yet; a withdrawn one may have been given again since.
-        consent = valid_consent_for(young_person=referral.young_person, e2c_site=referral.e2c_site) or consent
-    revoked = consent is not None and consent.revoked_at is not None
-    categories = frozenset(consent.shared_data) if consent is not None and not revoked else frozenset()
+    consents = _site_consents(referral)
+    consent = consent_in_force(consents)
+    # Withdrawn: nothing in force and the young person withdrew (a replaced consent is never the last one).
+    revoked = consent is None and any(item.revoked_at is not None for item in consents)
+    categories = frozenset(consent.shared_data) if consent is not None else frozenset()
     on_referrer_side = Side.REFERRER in sides_of(actor, referral)
     return SharedView(
+        consent=consent,
         consent_categories=categories,
         visible=frozenset(SharedData.values) if on_referrer_side else categories | {SharedData.IDENTITY},
         consent_revoked=revoked,

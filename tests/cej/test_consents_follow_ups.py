@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import AccessLog
 from cej.enums import ContractStatus, FollowUpStatus
 from cej.models import CejContract, Consent, FollowUp
-from cej.services.consents import valid_consent_for
+from cej.selectors.consents import current_consent
 from tests.cej.factories import YoungPersonFactory
 from tests.world import build_world
 
@@ -47,7 +47,7 @@ def test_an_oral_consent_is_recorded_with_the_advisers_attestation(client, world
     assert response.status_code == 302
     assert consent.shared_data == ["contact", "identity"]
     assert consent.recorded_by == world.user("adviser_ml")
-    assert valid_consent_for(young_person=world.young_person, e2c_site=world.site) == consent
+    assert current_consent(young_person=world.young_person, e2c_site=world.site) == consent
 
 
 def test_a_signed_form_must_be_a_pdf_and_is_downloaded_through_a_logged_view(client, world):
@@ -103,7 +103,7 @@ def test_withdrawing_a_consent_blocks_sharing_and_is_confirmed_first(client, wor
     client.post(url, {"reason": "Le jeune a changé d'avis."})
     consent.refresh_from_db()
     assert consent.revoked_at is not None and consent.revoked_by == world.user("adviser_ml")
-    assert valid_consent_for(young_person=world.young_person, e2c_site=world.site) is None
+    assert current_consent(young_person=world.young_person, e2c_site=world.site) is None
     page = client.get(reverse("cej:young_person_detail", kwargs={"public_id": world.young_person.public_id}))
     assert "retiré le" in page.content.decode()
 
