@@ -288,6 +288,14 @@ def test_the_personal_data_pdf_draws_chinese_and_vietnamese_names(world, caplog,
     assert_every_glyph_drawn(content, caplog, names=(last_name, first_name), needs_cjk_font=needs_cjk_font)
 
 
+def test_a_character_no_font_draws_is_logged_without_the_character(caplog):
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render_pdf("pdf/base.html", {"document_title": "Lucas \ua500 Martin"})
+
+    assert ".notdef glyph rendered" in caplog.text  # the warning stays, for whoever reads the logs
+    assert "\ua500" not in caplog.text and "A500" not in caplog.text.upper()  # a Vai letter
+
+
 # --- Personal-data export (right of access) -----------------------------------------------------------
 
 
