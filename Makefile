@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's pango (both) and HarfBuzz's subsetter (fonts embedded in a PDF in
-# milliseconds instead of a second with fontTools), Debian's Chromium for the browser tests and
+# milliseconds instead of a second with fontTools), Noto Sans CJK for Chinese, Japanese and Korean
+# names in the PDFs (DejaVu has no glyph for them), Debian's Chromium for the browser tests and
 # poppler's pdftoppm / pdftotext to look at the PDFs (docs/img).
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 TEST_DEBS := chromium poppler-utils
 
 .PHONY: help install run test lint types checks pytest lock clean-data bench bench-pdf bench-reporting

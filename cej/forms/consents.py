@@ -6,6 +6,7 @@ from cej.enums import ConsentMethod, SharedData
 from partners.enums import OrganisationKind
 from partners.forms.widgets import DateInput
 from partners.models import Organisation
+from partners.uploads import PDF_UPLOAD
 
 
 class ConsentForm(forms.Form):
@@ -17,7 +18,9 @@ class ConsentForm(forms.Form):
     )
     given_on = forms.DateField(label="Date de l'accord", widget=DateInput())
     method = forms.ChoiceField(label="Forme de l'accord", choices=ConsentMethod.choices, widget=forms.RadioSelect)
-    signed_form = forms.FileField(label="Formulaire signé (PDF, 10 Mo au plus)", required=False)
+    signed_form = forms.FileField(
+        label="Formulaire signé (PDF, 10 Mo au plus)", required=False, validators=[PDF_UPLOAD]
+    )
     attestation = forms.CharField(
         label="Votre attestation (accord oral)",
         required=False,

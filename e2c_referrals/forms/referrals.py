@@ -10,9 +10,15 @@ from cej.models import YoungPerson
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import ExitOutcome, NotAdmittedReason
 from e2c_referrals.selectors.inbox import active_cej_contracts, e2c_site_choices
-from e2c_referrals.services.referrals import ATTACHMENT_MAX_BYTES, ReferralData, eligibility_warnings
+from e2c_referrals.services.referrals import (
+    ATTACHMENT_KINDS,
+    ATTACHMENT_MAX_BYTES,
+    ReferralData,
+    eligibility_warnings,
+)
 from e2c_referrals.workflow import Field, Move, TransitionData
 from partners.forms.widgets import DateInput
+from partners.uploads import UploadValidator
 
 TEXT_MAX_LENGTH = 5000
 NEAR_GROUP = "Sites proches"
@@ -95,6 +101,7 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=f"Fichier (PDF, JPEG ou PNG, {ATTACHMENT_MAX_BYTES // (1024 * 1024)} Mo au plus)",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+        validators=[UploadValidator(kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)],
     )
 
 

@@ -30,6 +30,20 @@ STATIC_DIR = Path(settings.BASE_DIR) / "static"
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
 # WeasyPrint reports each rendering step at INFO: noise in the workers' logs.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+class _WithoutMissingCharacter(logging.Filter):
+    """WeasyPrint logs each character no font can draw, and its code point: one after the other, the
+    letters of a young person's name. Keep the warning, drop the character."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(".notdef glyph rendered"):
+            record.msg = ".notdef glyph rendered: a character of the document has no glyph in the PDF fonts"
+            record.args = ()
+        return True
+
+
+logging.getLogger("weasyprint").addFilter(_WithoutMissingCharacter())
 WRITE_STATEMENTS = ("insert", "update", "delete", "truncate", "merge", "copy", "alter", "create", "drop")
 
 

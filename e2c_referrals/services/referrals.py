@@ -17,18 +17,15 @@ from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import Attachment, Referral
 from e2c_referrals.selectors.referrals import other_network_referrals
 from outbox.services import enqueue
+from partners import uploads
 from partners.access import Actor
 from partners.enums import OrganisationKind
 from partners.models import Organisation
 from partners.uploads import removed_on_failure
 
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-# The content decides the type, never the browser's claim nor the file name.
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
+# The content decides the type (never the browser's claim); see ``partners.uploads``.
+ATTACHMENT_KINDS = (uploads.PDF, uploads.JPEG, uploads.PNG)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,21 +146,12 @@ def referral_create(
     return referral
 
 
-def sniff(uploaded: UploadedFile[bytes]) -> tuple[str, str]:
-    """(content type, extension) from the file's first bytes; ValidationError if not PDF/JPEG/PNG."""
-    uploaded.seek(0)
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    for signature, found in SIGNATURES.items():
-        if head.startswith(signature):
-            return found
-    raise ValidationError("Le fichier doit être un PDF, un JPEG ou un PNG.", code="type")
-
-
 @transaction.atomic
 def attachment_add(*, actor: Actor, referral: Referral, uploaded: UploadedFile[bytes], label: str) -> Attachment:
     """Attach a CV or a document (PDF, JPEG, PNG, 5 MB at most) while the referral is a draft or sent.
 
+    The file passes ``partners.uploads.check_upload``: a PDF is stored as sent if whole and passive,
+    an image is stored re-encoded (without its EXIF: no GPS position of the phone that took it).
     Side effects: the file is stored through the storage API (removed again if the write fails).
     """
     if referral.referring_organisation_id not in actor.family_ids or not can_hold_files(actor):
@@ -176,23 +164,24 @@ def attachment_add(*, actor: Actor, referral: Referral, uploaded: UploadedFile[b
     errors: dict[str, list[str]] = {}
     if not label.strip():
         errors["label"] = ["Donnez un intitulé (par exemple « CV »)."]
-    size = uploaded.size or 0
-    if size > ATTACHMENT_MAX_BYTES or size == 0:
-        errors["file"] = ["Le fichier dépasse 5 Mo." if size else "Le fichier est vide."]
+    checked = None
+    if not uploaded.size:
+        errors["file"] = ["Le fichier est vide."]
     else:
         try:
-            content_type, extension = sniff(uploaded)
+            checked = uploads.check_upload(uploaded, kinds=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
         except ValidationError as error:
             errors["file"] = error.messages
-    if errors:
+    if errors or checked is None:
         raise ValidationError(errors)
-    uploaded.name = f"piece.{extension}"
+    stored = checked.file
+    stored.name = f"piece.{checked.kind.extension}"
     attachment = Attachment(
         referral=locked,
-        file=uploaded,
+        file=stored,
         label=label.strip()[:120],
-        content_type=content_type,
-        size=size,
+        content_type=checked.kind.content_type,
+        size=checked.size,
         uploaded_by=actor.user,
     )
     with removed_on_failure(attachment.file):

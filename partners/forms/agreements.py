@@ -12,6 +12,7 @@ from partners.enums import AgreementFramework, AgreementLevel, CollaborationLeve
 from partners.forms.widgets import DateInput
 from partners.models import Agreement, Organisation, Region, TerritorialDiagnostic
 from partners.services.agreements import AgreementData
+from partners.uploads import PDF_UPLOAD
 
 PDF_HELP = "PDF de 10 Mo au plus."
 
@@ -48,7 +49,7 @@ class AgreementForm(forms.Form):
         help_text="Laissée vide : trois ans après le début, moins un jour.",
     )
     signed_document = forms.FileField(
-        label="Accord signé (PDF)", required=False, widget=pdf_input(), help_text=PDF_HELP
+        label="Accord signé (PDF)", required=False, widget=pdf_input(), help_text=PDF_HELP, validators=[PDF_UPLOAD]
     )
 
     def __init__(
@@ -129,6 +130,7 @@ class AmendmentForm(forms.Form):
         required=False,
         widget=pdf_input(),
         help_text=PDF_HELP,
+        validators=[PDF_UPLOAD],
     )
 
 

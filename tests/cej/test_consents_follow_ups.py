@@ -11,6 +11,7 @@ from audit.models import AccessLog
 from cej.enums import ContractStatus, FollowUpStatus
 from cej.models import CejContract, Consent, FollowUp
 from cej.selectors.consents import current_consent
+from tests import crafted_files
 from tests.cej.factories import YoungPersonFactory
 from tests.world import build_world
 
@@ -56,7 +57,8 @@ def test_a_signed_form_must_be_a_pdf_and_is_downloaded_through_a_logged_view(cli
     assert "Le fichier n'est pas un PDF." in " ".join(refused.context["form"].errors["signed_form"])
     assert not Consent.objects.exists()
 
-    pdf = SimpleUploadedFile("Éloïse accord.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    signed = crafted_files.pdf()
+    pdf = SimpleUploadedFile("Éloïse accord.pdf", signed, content_type="application/pdf")
     client.post(consent_url(world), consent_form(world, method="signed_form", signed_form=pdf, attestation=""))
     consent = Consent.objects.get()
     assert "loise" not in consent.signed_form.name  # the sender's file name is never kept
@@ -67,7 +69,7 @@ def test_a_signed_form_must_be_a_pdf_and_is_downloaded_through_a_logged_view(cli
             kwargs={"public_id": world.young_person.public_id, "consent_id": consent.public_id},
         )
     )
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
+    assert b"".join(download.streaming_content) == signed
     assert AccessLog.objects.filter(object_id=consent.public_id, purpose="download").count() == 1
 
 

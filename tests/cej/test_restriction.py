@@ -33,6 +33,7 @@ from outbox.models import Message
 from partners.access import Actor
 from retention.models import AnonymisedFile, RetentionNotice
 from retention.services import young_person_anonymise
+from tests import crafted_files
 from tests.cej.factories import YoungPersonFactory
 from tests.e2c_referrals.sessions_support import make_session
 from tests.world import build_world
@@ -274,7 +275,7 @@ def _attachment(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     referral = draft(world)
-    upload = SimpleUploadedFile("cv.pdf", b"%PDF-1.4 cv", content_type="application/pdf")
+    upload = SimpleUploadedFile("cv.pdf", crafted_files.pdf(), content_type="application/pdf")
     return lambda: attachment_add(actor=actor(world, "adviser_ml"), referral=referral, uploaded=upload, label="CV")
 
 

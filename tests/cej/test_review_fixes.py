@@ -39,6 +39,7 @@ from cej.services.young_people import YoungPersonData, clip, young_person_update
 from e2c_referrals.models import Referral
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
+from tests import crafted_files
 from tests.cej.factories import YoungPersonFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.world import build_world
@@ -193,7 +194,7 @@ def test_when_the_history_cannot_be_written_the_stored_pdf_is_removed(world, adv
         raise RuntimeError("history down")
 
     monkeypatch.setattr(consent_services, "record_event", failing_record_event)
-    pdf = SimpleUploadedFile("accord.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    pdf = SimpleUploadedFile("accord.pdf", crafted_files.pdf(), content_type="application/pdf")
     with pytest.raises(RuntimeError):
         consent_record(
             actor=adviser,

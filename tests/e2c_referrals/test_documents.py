@@ -4,6 +4,7 @@ rendered from real rows, downloaded only inside the scope, logged, named without
 import datetime
 import io
 import json
+import logging
 
 import pytest
 from django.core.files.base import ContentFile
@@ -50,13 +51,19 @@ def pdf_text(content: bytes) -> tuple[str, int]:
     return "\n".join(pages), len(pages)
 
 
-def referral_with_history(world, *, shared=(SharedData.IDENTITY, SharedData.DIAGNOSTIC, SharedData.CONTRACTS)):
+def referral_with_history(
+    world,
+    *,
+    shared=(SharedData.IDENTITY, SharedData.DIAGNOSTIC, SharedData.CONTRACTS),
+    last_name="N'Diaye-Lefèvre",
+    first_name="Éloïse",
+):
     """Éloïse N'Diaye-Lefèvre, with a CEJ, a consent, a CV, walked by both sides into the integration period."""
     young_person = YoungPersonFactory(
         organisation=world.ml_a,
         referent=world.user("adviser_ml"),
-        last_name="N'Diaye-Lefèvre",
-        first_name="Éloïse",
+        last_name=last_name,
+        first_name=first_name,
         phone="+33612345678",
         email="eloise.ndiaye@exemple.fr",
         commune="Vénissieux",
@@ -227,6 +234,66 @@ def test_the_detail_page_offers_the_download(client, world):
     page = client.get(reverse("e2c_referrals:referral_detail", kwargs={"public_id": referral.public_id}))
 
     assert reverse("e2c_referrals:referral_file", kwargs={"public_id": referral.public_id}) in page.content.decode()
+
+
+# --- Names in every script: a glyph for each character -------------------------------------------
+
+NAMES_IN_OTHER_SCRIPTS = [
+    pytest.param("王", "小明", True, id="chinese"),
+    pytest.param("Nguyễn Thị", "Ánh", False, id="vietnamese"),
+]
+
+
+def embedded_fonts(content: bytes) -> set[str]:
+    """The base names of the fonts the PDF embeds, on every page (margin boxes included)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            names.add(str(font["/BaseFont"]))
+            names.update(str(d.get_object()["/BaseFont"]) for d in font.get("/DescendantFonts", []))
+    return names
+
+
+def assert_every_glyph_drawn(content: bytes, caplog, *, names: tuple[str, str], needs_cjk_font: bool) -> None:
+    text, _ = pdf_text(content)
+    assert all(name in text for name in names)
+    # WeasyPrint draws a missing character as the .notdef box (tofu) and says so in its log; the
+    # text layer would still read right, so the log and the embedded fonts are what tell.
+    assert ".notdef" not in caplog.text
+    # The CJK face is the one the stylesheet names (simplified Chinese shapes), not whichever
+    # fontconfig would pick; a Latin name does not load it.
+    fonts = embedded_fonts(content)
+    cjk_faces = {name.split("+", 1)[-1].removesuffix("-Bold") for name in fonts if "CJK" in name}
+    assert cjk_faces == ({"Noto-Sans-CJK-SC"} if needs_cjk_font else set()), fonts
+
+
+@pytest.mark.parametrize(("last_name", "first_name", "needs_cjk_font"), NAMES_IN_OTHER_SCRIPTS)
+def test_the_referral_file_draws_chinese_and_vietnamese_names(world, caplog, last_name, first_name, needs_cjk_font):
+    referral = referral_with_history(world, last_name=last_name, first_name=first_name)
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        content = referral_file_pdf(referral, actor=actor(world, "adviser_ml"))
+
+    assert_every_glyph_drawn(content, caplog, names=(last_name, first_name), needs_cjk_font=needs_cjk_font)
+
+
+@pytest.mark.parametrize(("last_name", "first_name", "needs_cjk_font"), NAMES_IN_OTHER_SCRIPTS)
+def test_the_personal_data_pdf_draws_chinese_and_vietnamese_names(world, caplog, last_name, first_name, needs_cjk_font):
+    referral = referral_with_history(world, last_name=last_name, first_name=first_name)
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        content = personal_data_pdf(referral.young_person, actor=actor(world, "adviser_ml"))
+
+    assert_every_glyph_drawn(content, caplog, names=(last_name, first_name), needs_cjk_font=needs_cjk_font)
+
+
+def test_a_character_no_font_draws_is_logged_without_the_character(caplog):
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render_pdf("pdf/base.html", {"document_title": "Lucas \ua500 Martin"})
+
+    assert ".notdef glyph rendered" in caplog.text  # the warning stays, for whoever reads the logs
+    assert "\ua500" not in caplog.text and "A500" not in caplog.text.upper()  # a Vai letter
 
 
 # --- Personal-data export (right of access) -----------------------------------------------------------

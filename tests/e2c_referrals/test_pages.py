@@ -24,6 +24,7 @@ from e2c_referrals.selectors.inbox import InboxFilters, inbox, inbox_summary
 from e2c_referrals.services.hand_backs import hand_back_handle
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
+from tests import crafted_files
 from tests.cej.factories import YoungPersonFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.world import build_world
@@ -491,7 +492,8 @@ def attach_url(found):
 def test_a_pdf_is_attached_then_downloaded_by_the_e2c_under_a_clean_name_and_logged(client, world):
     consent(world)  # its categories include the diagnostic, which the documents go with
     sent = referral(world)
-    pdf = SimpleUploadedFile("CV Éloïse Ndiaye.pdf", b"%PDF-1.4 mon cv", content_type="application/pdf")
+    cv = crafted_files.pdf()
+    pdf = SimpleUploadedFile("CV Éloïse Ndiaye.pdf", cv, content_type="application/pdf")
 
     response = client.post(attach_url(sent), {"label": "CV", "file": pdf})
 
@@ -506,15 +508,20 @@ def test_a_pdf_is_attached_then_downloaded_by_the_e2c_under_a_clean_name_and_log
             kwargs={"public_id": sent.public_id, "attachment_id": attachment.public_id},
         )
     )
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 mon cv"
+    assert b"".join(download.streaming_content) == cv
     assert download["Content-Disposition"] == 'attachment; filename="cv.pdf"'
     log = AccessLog.objects.get(purpose="download")
     assert (log.object_id, log.user) == (attachment.public_id, world.user("e2c_staff"))
 
 
-def test_a_png_named_pdf_is_stored_as_png(client, world):
+def test_a_png_sent_as_a_pdf_is_stored_as_png_and_one_named_pdf_is_refused(client, world):
+    # The browser's content type is ignored; a name that disguises the content is refused
+    # (tests/partners/test_uploads.py has every disguise).
     sent = referral(world)
-    png = SimpleUploadedFile("cv.pdf", b"\x89PNG\r\n\x1a\n....", content_type="application/pdf")
+    named_pdf = SimpleUploadedFile("cv.pdf", crafted_files.png(), content_type="application/pdf")
+    refused = client.post(attach_url(sent), {"label": "CV scanné", "file": named_pdf})
+    assert "son contenu est une image PNG" in refused.context["form"].errors["file"][0]
+    png = SimpleUploadedFile("cv scanné.png", crafted_files.png(), content_type="application/pdf")
 
     client.post(attach_url(sent), {"label": "CV scanné", "file": png})
 
@@ -544,7 +551,7 @@ def test_a_gif_or_a_file_over_5_mb_is_refused(client, world, content, message):
 def test_the_e2c_cannot_attach_and_attachments_stop_at_the_information_session(client, world):
     sent = referral(world)
     login(client, world, "e2c_staff")
-    pdf = SimpleUploadedFile("cv.pdf", b"%PDF-1.4", content_type="application/pdf")
+    pdf = SimpleUploadedFile("cv.pdf", crafted_files.pdf(), content_type="application/pdf")
     assert client.post(attach_url(sent), {"label": "CV", "file": pdf}).status_code == 403
 
     invited = referral(world, status=S.INVITED, site=OrganisationFactory(kind=OrganisationKind.E2C_SITE))

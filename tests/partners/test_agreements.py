@@ -27,12 +27,14 @@ from partners.services.agreements import (
     diagnostic_update,
 )
 from partners.uploads import validate_pdf
+from tests import crafted_files
 from tests.partners.factories import OrganisationFactory
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+# A real PDF: the upload check parses it (tests/crafted_files.py).
+PDF = crafted_files.pdf()
 TODAY = timezone.localdate
 
 # Unknown identifiers, the same in every process of the run (pytest-xdist collects twice).
@@ -98,8 +100,8 @@ def form_data(world, **overrides):
 # --- The PDF check ---------------------------------------------------------------------------
 
 
-def test_a_pdf_is_recognised_by_its_first_bytes_whatever_its_name_or_type():
-    upload = SimpleUploadedFile("scan.jpg", PDF, content_type="image/jpeg")
+def test_a_pdf_is_recognised_by_its_content_whatever_the_browsers_type():
+    upload = SimpleUploadedFile("scan.pdf", PDF, content_type="image/jpeg")
 
     validate_pdf(upload)
 
