@@ -16,6 +16,7 @@ from e2c_referrals.models import InformationSession, Referral, SessionRegistrati
 from e2c_referrals.services.immersions import ImmersionData
 from e2c_referrals.services.sessions import MAX_CAPACITY, SessionData, co_host_choices, partner_organisations
 from partners.forms.widgets import DateInput
+from partners.french import count_fr, de, lower_first
 from partners.models import Organisation, User
 
 
@@ -149,7 +150,7 @@ class RegisterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["referral"]).choices = [("", "—")] + [
             (
                 key,
-                f"{referral.young_person} — {referral.get_status_display().lower()}",
+                f"{referral.young_person} — {lower_first(referral.get_status_display())}",
             )
             for key, referral in self.referrals.items()
         ]
@@ -168,7 +169,7 @@ class ChooseSessionForm(forms.Form):
         for key, session in self.sessions.items():
             registered = int(getattr(session, "registered", 0))
             left = session.capacity - registered
-            seats = f"{left} place(s) restante(s)" if left > 0 else "complète : liste d'attente"
+            seats = count_fr(left, "place restante", "places restantes") if left > 0 else "complète : liste d'attente"
             choices.append((key, f"{session} — {session.address} — {seats}"))
         cast(forms.ChoiceField, self.fields["session"]).choices = choices
 
@@ -191,7 +192,7 @@ class AttendanceForm(forms.Form):
                 label=str(seat.referral.young_person),
                 choices=Attendance.choices,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Indiquez la présence de {seat.referral.young_person}."},
+                error_messages={"required": f"Indiquez la présence {de(seat.referral.young_person)}."},
             )
 
     def marks(self) -> dict[str, str]:

@@ -94,3 +94,27 @@ def test_the_file_history_keeps_the_capitals_of_a_status_label(world):
 
     actions = list(YoungPersonEvent.objects.filter(young_person=referral.young_person).values_list("action", flat=True))
     assert f"Orientation vers {world.site} : prise en compte par l'E2C" in actions
+
+
+def test_the_session_choice_and_attendance_forms_speak_french(world):
+    from e2c_referrals.forms.sessions import AttendanceForm, ChooseSessionForm, RegisterForm
+
+    session = make_session(world.site, created_by=world.user("e2c_staff"), capacity=1)
+    session.registered = 0
+    adam = sent(world, person(world, "Adam"))
+    referral_transition(actor=actor(world, "e2c_staff"), referral=adam, to=ReferralStatus.ACKNOWLEDGED)
+    adam.refresh_from_db()
+
+    seats = dict(ChooseSessionForm(sessions=[session]).fields["session"].choices)
+    labels = dict(RegisterForm(referrals=[adam]).fields["referral"].choices)
+
+    assert seats[str(session.public_id)].endswith("— 1 place restante")
+    assert labels[str(adam.public_id)].endswith("— prise en compte par l'E2C")
+
+    class Seat:
+        public_id = "x"
+        referral = adam
+
+    form = AttendanceForm(data={}, seats=[Seat()])
+    assert not form.is_valid()
+    assert form.errors["seat-x"] == ["Indiquez la présence d'Adam Essai."]

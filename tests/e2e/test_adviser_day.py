@@ -143,7 +143,7 @@ def test_an_advisers_day_from_a_new_file_to_the_hand_back(live_server, page: Pag
     assert referral.cej_contract is not None
     page.get_by_role("link", name="Envoyer à l'E2C", exact=True).click()
     assert_no_accessibility_violations(axe, page)
-    page.get_by_role("button", name="Confirmer : envoyer à l'e2c").click()
+    page.get_by_role("button", name="Confirmer : envoyer à l'E2C").click()
     expect(page.get_by_role("status").first).to_contain_text("L'orientation est maintenant « Envoyée ».")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT

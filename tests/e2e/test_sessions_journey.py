@@ -65,7 +65,7 @@ def test_a_session_is_planned_filled_by_an_adviser_and_its_attendance_recorded(l
     expect(page.get_by_role("row").filter(has_text=f"{day.day} ")).not_to_have_count(0)
     page.goto(f"{live_server.url}/seances/{session.public_id}/")
     page.get_by_label("Jeune orienté(e) vers ce site").select_option(
-        label=f"{young_person} — prise en compte par l'e2c"
+        label=f"{young_person} — prise en compte par l'E2C"
     )
     page.get_by_role("button", name="Inscrire", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("est inscrit(e) à la séance")
