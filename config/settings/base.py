@@ -282,6 +282,24 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that stops answering without closing its connections (a hung server, a network partition)
+# makes every Redis call wait forever by default. In every process (web, worker, beat) connecting and
+# each reply wait at most 3 seconds: a worker's BRPOP is answered within 1 s, a publish in milliseconds.
+# A publish with Celery's default retry policy (django-celery-beat's « Run selected tasks » in the
+# admin) thus gives up within (1 + 3 retries) × 2 × 3 s, under gunicorn's 30 s (config/gunicorn.py).
+_BROKER_SOCKET_TIMEOUT = 3.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": _BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": _BROKER_SOCKET_TIMEOUT,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = _BROKER_SOCKET_TIMEOUT
+# The same bound for the result backend (the worker writing a result; only tests read one).
+CELERY_REDIS_SOCKET_TIMEOUT = _BROKER_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = _BROKER_SOCKET_TIMEOUT
+# A web request publishes its tasks after its commit (config.celery.publish): connecting and each reply
+# wait at most this long, once, without retry; a task not published is sent again by a beat sweep.
+# Small enough that a request with the broker frozen still answers in well under 2 seconds.
+BROKER_PUBLISH_TIMEOUT = 0.5
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -71,3 +71,21 @@ def test_celery_is_configured_for_tasks_that_survive_a_dead_worker():
     assert settings.CELERY_ACCEPT_CONTENT == ["json"]
     assert settings.CELERY_TASK_SERIALIZER == "json"
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+def test_every_wait_on_the_broker_is_bounded_and_far_under_gunicorns_worker_timeout():
+    from config.celery import app
+
+    gunicorn_file = BASE_DIR / "config" / "gunicorn.py"
+    gunicorn: dict[str, object] = {}
+    exec(compile(gunicorn_file.read_text(), str(gunicorn_file), "exec"), gunicorn)  # noqa: S102 - our own file
+    # Every process: connecting to Redis and each of its replies wait a bounded time (kombu's default: forever)
+    options = app.conf.broker_transport_options
+    for bound in (options.get("socket_timeout"), options.get("socket_connect_timeout")):
+        assert bound is not None and 0 < bound <= 3
+    assert 0 < app.conf.redis_socket_timeout <= 3 and 0 < app.conf.redis_socket_connect_timeout <= 3
+    # A request publishing after its commit: one attempt, each step within half a second
+    assert 0 < settings.BROKER_PUBLISH_TIMEOUT <= 0.5
+    # A publish with Celery's retries (the admin's « Run selected tasks ») ends before gunicorn kills the worker
+    attempts = 1 + app.conf.task_publish_retry_policy["max_retries"]
+    assert attempts * (options["socket_connect_timeout"] + options["socket_timeout"]) < gunicorn["timeout"] <= 30
