@@ -3,14 +3,14 @@
 Environment variables read here (and nowhere else):
 DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
 DJANGO_DEBUG, EMAIL_URL, DEFAULT_FROM_EMAIL, DJANGO_LOG_LEVEL, DJANGO_SECURE_SSL_REDIRECT,
-DJANGO_SECURE_HSTS_SECONDS, CELERY_WORKER_CONCURRENCY, ACCESS_LOG_RETENTION_DAYS.
+DJANGO_SECURE_HSTS_SECONDS, CELERY_WORKER_CONCURRENCY, ACCESS_LOG_RETENTION_DAYS, SITE_URL.
 """
 
 import base64
 import datetime
 import hashlib
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import csp.constants
 import django_stubs_ext
@@ -50,10 +50,27 @@ KNOWN_ENVIRONMENT_VARIABLES = frozenset(
         "DJANGO_SECURE_HSTS_SECONDS",
         "CELERY_WORKER_CONCURRENCY",
         "ACCESS_LOG_RETENTION_DAYS",
+        "SITE_URL",
     }
 )
 
+
+def site_address(value: str, *, https: bool = False) -> str:
+    """SITE_URL checked: scheme and host (and port) only, e.g. ``https://orientations-e2c.example.org``."""
+    parts = urlsplit(value.strip())
+    schemes = ("https",) if https else ("http", "https")
+    if parts.scheme not in schemes or not parts.hostname or parts.path not in ("", "/") or parts.query:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the site's address, {' or '.join(schemes)}://host[:port] without a path "
+            f"(the links of the e-mails start with it), not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The address people open the site at: every absolute link (e-mails, notices, calendar feeds) starts
+# with it, never with a request's Host header. `make run` sets it to the address it serves.
+SITE_URL = site_address(env("SITE_URL", default="") or "http://127.0.0.1:8000")
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

@@ -12,7 +12,7 @@ GOOD_SECRET = "x" * 64
 
 
 def django_setup(**env: str) -> subprocess.CompletedProcess[str]:
-    inherited = ("DJANGO_", "DATABASE_URL", "REDIS_URL")
+    inherited = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "SITE_URL")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
@@ -24,7 +24,11 @@ def django_setup(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-URLS = {"DATABASE_URL": "postgres://u@db:5432/e2c", "REDIS_URL": "redis://redis:6379/0"}
+URLS = {
+    "DATABASE_URL": "postgres://u@db:5432/e2c",
+    "REDIS_URL": "redis://redis:6379/0",
+    "SITE_URL": "https://e2c.exemple.fr",
+}
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -57,6 +61,21 @@ def test_production_starts_with_its_secrets_and_never_starts_embedded_servers(tm
     )
     assert result.returncode == 0, result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_production_refuses_to_start_without_its_https_site_address_among_the_allowed_hosts():
+    secrets = {"DJANGO_SECRET_KEY": GOOD_SECRET, "DJANGO_ALLOWED_HOSTS": "e2c.exemple.fr"}
+    urls = {name: value for name, value in URLS.items() if name != "SITE_URL"}
+    for site_url, said in (
+        ({}, "Set the SITE_URL environment variable"),
+        ({"SITE_URL": ""}, "Set the SITE_URL environment variable"),
+        ({"SITE_URL": "http://e2c.exemple.fr"}, "SITE_URL must be the site's address, https://host[:port]"),
+        ({"SITE_URL": "https://e2c.exemple.fr/accueil/"}, "without a path"),
+        ({"SITE_URL": "https://localhost:8000"}, "SITE_URL's host must be one of DJANGO_ALLOWED_HOSTS"),
+    ):
+        result = django_setup(**secrets, **urls, **site_url)
+        assert result.returncode != 0, site_url
+        assert said in result.stderr, (site_url, result.stderr[-500:])
 
 
 def test_the_application_speaks_french_in_paris_time():
