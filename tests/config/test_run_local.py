@@ -61,7 +61,7 @@ def listening(port: int) -> bool:
 def run_local_check_port(port: int) -> subprocess.CompletedProcess[str]:
     """run_local's port check, alone, in a process of its own (as `make run` does before anything else)."""
     return subprocess.run(
-        [sys.executable, "-c", "from config import run_local; run_local.check_port_free(wait=1.0); print('libre')"],
+        [sys.executable, "-c", "from config import run_local; run_local.check_port_free(); print('libre')"],
         cwd=BASE_DIR,
         env={**os.environ, "E2C_RUN_PORT": str(port)},
         capture_output=True,
