@@ -50,6 +50,7 @@ COPY static ./static
 # collectstatic never connects to the database nor to Redis. They do not persist in the image.
 RUN DJANGO_SECRET_KEY=build-only-throwaway-secret-key-not-used-at-run-time-0123456789 \
     DJANGO_ALLOWED_HOSTS=build.invalid \
+    SITE_URL=https://build.invalid \
     DATABASE_URL=postgres://build:build@build.invalid:5432/build \
     REDIS_URL=redis://build.invalid:6379/0 \
     python manage.py collectstatic --noinput \

@@ -47,7 +47,7 @@ checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	DJANGO_SECRET_KEY=check-deploy-only-$$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9') \
-	DJANGO_ALLOWED_HOSTS=orientations-e2c.exemple.fr \
+	DJANGO_ALLOWED_HOSTS=orientations-e2c.exemple.fr SITE_URL=https://orientations-e2c.exemple.fr \
 	DATABASE_URL=postgres://check@127.0.0.1:5432/check REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 

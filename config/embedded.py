@@ -309,9 +309,12 @@ class EmbeddedRedis:
             return False
         return "redis-server" in command and str(self.socket) in command
 
-    def is_running(self) -> bool:
+    def is_alive(self) -> bool:
         pid = self._pid()
-        return pid is not None and _pid_alive(pid) and self._is_our_server(pid) and self.ping()
+        return pid is not None and _pid_alive(pid) and self._is_our_server(pid)
+
+    def is_running(self) -> bool:
+        return self.is_alive() and self.ping()
 
     def start(self) -> None:
         _check_socket_length(self.socket)
@@ -424,6 +427,21 @@ def acquire(*, need_database: bool = True, need_redis: bool = True) -> ServiceUr
         name for name, needed in (("postgres", need_database), ("redis", need_redis)) if needed
     )
     return urls
+
+
+def restart_redis_if_dead() -> bool:
+    """Start the embedded Redis again if its process is gone (``make run`` watches it); True if restarted.
+
+    A live process that is slow to answer is left alone: restarting it would lose the queued tasks."""
+    root = data_dir()
+    server = EmbeddedRedis(root)
+    if server.is_alive():
+        return False
+    with _exclusive_lock(root):
+        if server.is_alive():  # restarted by another process meanwhile
+            return False
+        server.start()
+    return True
 
 
 def release() -> None:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.celery import publish
 from exports import registry
 from exports.models import ExportJob
 from exports.registry import ExportRefused
@@ -57,10 +58,8 @@ def enqueue(job_id: int) -> None:
     from exports.tasks import build_export
 
     try:
-        # One connection attempt, no retry: a broker that is down must not hold the user's request.
-        with build_export.app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=0)
-            build_export.apply_async(args=(job_id,), retry=False, producer=connection.Producer())
+        # Bounded, one attempt: a broker that is down or frozen must not hold the user's request.
+        publish(build_export, args=(job_id,))
     except Exception as error:  # kombu, redis-py and socket errors alike: the sweep sends it again
         logger.warning("export job %s: task not published (%s), left queued", job_id, type(error).__name__)
         return

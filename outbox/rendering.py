@@ -59,9 +59,8 @@ def sender_organisation(message: Message, objects: dict[str, Any]) -> Any:
 
 
 def site_url() -> str:
-    """The public address of the application, for links in e-mails (the first trusted origin)."""
-    origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
-    return str(origins[0]).rstrip("/") if origins else "http://localhost:8000"
+    """The public address of the application, for links in e-mails (the SITE_URL setting)."""
+    return str(settings.SITE_URL)
 
 
 def load_objects(context: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config.celery import publish
 from outbox.models import Message, Preference
 from outbox.rendering import render_message, site_url
 from partners.access import Actor, Capability
@@ -91,10 +92,8 @@ def _publish_delivery() -> None:
     from outbox.tasks import deliver_pending
 
     try:
-        # One connection attempt, no retry: Celery's default would retry for seconds per request.
-        with deliver_pending.app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=0)
-            deliver_pending.apply_async(retry=False, producer=connection.Producer())
+        # Bounded (a frozen broker too), one attempt: Celery's default would retry for seconds per request.
+        publish(deliver_pending)
     except Exception as error:  # kombu, redis-py and socket errors alike
         logger.warning(
             "outbox: delivery task not published (%s); the periodic sweep will deliver", type(error).__name__

@@ -3,14 +3,14 @@
 Environment variables read here (and nowhere else):
 DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DJANGO_CSRF_TRUSTED_ORIGINS,
 DJANGO_DEBUG, EMAIL_URL, DEFAULT_FROM_EMAIL, DJANGO_LOG_LEVEL, DJANGO_SECURE_SSL_REDIRECT,
-DJANGO_SECURE_HSTS_SECONDS, CELERY_WORKER_CONCURRENCY, ACCESS_LOG_RETENTION_DAYS.
+DJANGO_SECURE_HSTS_SECONDS, CELERY_WORKER_CONCURRENCY, ACCESS_LOG_RETENTION_DAYS, SITE_URL.
 """
 
 import base64
 import datetime
 import hashlib
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import csp.constants
 import django_stubs_ext
@@ -52,10 +52,27 @@ KNOWN_ENVIRONMENT_VARIABLES = frozenset(
         "DJANGO_SECURE_HSTS_SECONDS",
         "CELERY_WORKER_CONCURRENCY",
         "ACCESS_LOG_RETENTION_DAYS",
+        "SITE_URL",
     }
 )
 
+
+def site_address(value: str, *, https: bool = False) -> str:
+    """SITE_URL checked: scheme and host (and port) only, e.g. ``https://orientations-e2c.example.org``."""
+    parts = urlsplit(value.strip())
+    schemes = ("https",) if https else ("http", "https")
+    if parts.scheme not in schemes or not parts.hostname or parts.path not in ("", "/") or parts.query:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the site's address, {' or '.join(schemes)}://host[:port] without a path "
+            f"(the links of the e-mails start with it), not {value!r}."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The address people open the site at: every absolute link (e-mails, notices, calendar feeds) starts
+# with it, never with a request's Host header. `make run` sets it to the address it serves.
+SITE_URL = site_address(env("SITE_URL", default="") or "http://127.0.0.1:8000")
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -294,6 +311,24 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that stops answering without closing its connections (a hung server, a network partition)
+# makes every Redis call wait forever by default. In every process (web, worker, beat) connecting and
+# each reply wait at most 3 seconds: a worker's BRPOP is answered within 1 s, a publish in milliseconds.
+# A publish with Celery's default retry policy (django-celery-beat's « Run selected tasks » in the
+# admin) thus gives up within (1 + 3 retries) × 2 × 3 s, under gunicorn's 30 s (config/gunicorn.py).
+_BROKER_SOCKET_TIMEOUT = 3.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": _BROKER_SOCKET_TIMEOUT,
+    "socket_connect_timeout": _BROKER_SOCKET_TIMEOUT,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = _BROKER_SOCKET_TIMEOUT
+# The same bound for the result backend (the worker writing a result; only tests read one).
+CELERY_REDIS_SOCKET_TIMEOUT = _BROKER_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = _BROKER_SOCKET_TIMEOUT
+# A web request publishes its tasks after its commit (config.celery.publish): connecting and each reply
+# wait at most this long, once, without retry; a task not published is sent again by a beat sweep.
+# Small enough that a request with the broker frozen still answers in well under 2 seconds.
+BROKER_PUBLISH_TIMEOUT = 0.5
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -1,9 +1,12 @@
 """Production: everything from the environment; refuses to start without its secrets."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env, required
+from config.settings.base import env, required, site_address
 
 DEBUG = False
 SECRET_KEY = required("DJANGO_SECRET_KEY")
@@ -12,6 +15,10 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set the DJANGO_ALLOWED_HOSTS environment variable.")
+# The links of the e-mails: an address the site answers at, over HTTPS.
+SITE_URL = site_address(required("SITE_URL"), https=True)
+if not validate_host(str(urlsplit(SITE_URL).hostname), ALLOWED_HOSTS):
+    raise ImproperlyConfigured("SITE_URL's host must be one of DJANGO_ALLOWED_HOSTS.")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

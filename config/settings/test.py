@@ -13,6 +13,7 @@ from config.settings.base import TEMPLATES  # noqa: E402
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+SITE_URL = "http://testserver"  # the test client's address: links in e-mails open with it
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 # Off by default: Django's test client.login() passes no request, which django-axes refuses, and browser
 # tests sign in many times from one address. tests/partners/test_security.py turns it on.

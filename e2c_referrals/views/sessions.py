@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -361,7 +362,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     _require_session_pages(actor)
     assert actor.organisation is not None  # noqa: S101 (checked above)
     feed = feed_for(actor.organisation)
-    address = request.build_absolute_uri(reverse("e2c_referrals:calendar_feed", kwargs={"token": feed.token}))
+    address = settings.SITE_URL + reverse("e2c_referrals:calendar_feed", kwargs={"token": feed.token})
     return render(
         request,
         "e2c_referrals/sessions/calendar.html",
@@ -389,7 +390,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     organisation = feed_organisation(token)
     if organisation is None:
         raise Http404("Calendrier introuvable.")
-    body = calendar_bytes(organisation, base_url=request.build_absolute_uri("/").rstrip("/"))
+    body = calendar_bytes(organisation, base_url=settings.SITE_URL)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="seances-e2c.ics"'
     response["Cache-Control"] = "private, max-age=300"

@@ -1,6 +1,7 @@
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import (
     AuthenticationForm,
     BaseUserCreationForm,
@@ -47,6 +48,12 @@ class PasswordResetRequestForm(PasswordResetForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse e-mail"
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        """The link starts with SITE_URL, never with the request's Host header (Django's default)."""
+        context = kwargs["context"] if "context" in kwargs else args[2]
+        context["site_url"] = settings.SITE_URL
+        super().send_mail(*args, **kwargs)
 
 
 if TYPE_CHECKING:  # generic in django-stubs only

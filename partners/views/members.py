@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -101,8 +102,8 @@ def invitation_create_view(request: HttpRequest, public_id: str) -> HttpResponse
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 role=form.cleaned_data["role"],
-                link_for=lambda token: request.build_absolute_uri(
-                    reverse("partners:invitation_accept", kwargs={"token": token})
+                link_for=lambda token: (
+                    settings.SITE_URL + reverse("partners:invitation_accept", kwargs={"token": token})
                 ),
             )
         except ValidationError as error:

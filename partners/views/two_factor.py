@@ -5,6 +5,7 @@ the change of one's sign-in address."""
 import time
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
@@ -226,7 +227,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
         email_change_request(
             user=user,
             email=email,
-            link_for=lambda token: request.build_absolute_uri(reverse("email_change_open", kwargs={"token": token})),
+            link_for=lambda token: settings.SITE_URL + reverse("email_change_open", kwargs={"token": token}),
         )
         messages.success(
             request,

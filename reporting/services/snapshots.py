@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.celery import publish
 from partners.access import Actor
 from partners.enums import Role
 from partners.models import Departement, Region
@@ -55,9 +56,7 @@ def enqueue(closing_id: int) -> None:
     from reporting.tasks import close_semester
 
     try:
-        with close_semester.app.connection_for_write() as broker:
-            broker.ensure_connection(max_retries=0)
-            close_semester.apply_async(args=(closing_id,), retry=False, producer=broker.Producer())
+        publish(close_semester, args=(closing_id,))  # bounded, one attempt
     except Exception as error:  # kombu, redis-py and socket errors alike
         logger.warning("semester closing %s: task not published (%s)", closing_id, type(error).__name__)
 

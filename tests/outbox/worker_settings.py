@@ -7,13 +7,13 @@ environment) and writes each e-mail to a file, so the test counts what was reall
 import os
 
 from config.settings.test import *  # noqa: F403
-from config.settings.test import DATABASES
+from config.settings.test import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
 
 DATABASES["default"]["NAME"] = os.environ["E2C_TEST_DATABASE_NAME"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["E2C_EMAIL_DIR"]
 # A message taken by a worker that died is handed to another after this many seconds (Redis).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": 5}
 
 if os.environ.get("E2C_DIE_AFTER_TASK"):
     from celery.signals import task_postrun, task_prerun

