@@ -66,10 +66,12 @@ class SubmittedOnceMiddleware:
         token = posted_token(request)
         if token is None:
             return self.get_response(request)
+        user_id = request.user.pk
+        assert user_id is not None  # posted_token: a signed-in person only
         with transaction.atomic():
             try:
                 with transaction.atomic():  # waits here while another post of the same form runs
-                    claim = SubmissionToken.objects.create(token=token, user_id=request.user.pk)
+                    claim = SubmissionToken.objects.create(token=token, user_id=user_id)
             except IntegrityError:
                 claim = None
             if claim is not None:
@@ -87,6 +89,9 @@ class SubmittedOnceMiddleware:
     def _already_sent(self, request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         first = SubmissionToken.objects.filter(token=token).first()
         # Another account's token (it cannot come from this person's page): the form again.
-        same_person = first is not None and first.user_id == request.user.pk and first.result_url
+        if first is not None and first.user_id == request.user.pk and first.result_url:
+            where = first.result_url
+        else:
+            where = request.get_full_path()
         messages.info(request, ALREADY_SENT)
-        return HttpResponseRedirect(first.result_url if same_person else request.get_full_path(), status=303)
+        return HttpResponseRedirect(where, status=303)

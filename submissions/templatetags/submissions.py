@@ -12,7 +12,7 @@ from django.template.base import Parser, Token
 from django.template.context import Context
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from submissions.guard import FIELD
 
@@ -21,7 +21,7 @@ register = template.Library()
 
 class CsrfAndSubmissionTokenNode(CsrfTokenNode):
     def render(self, context: Context) -> SafeString:
-        csrf = super().render(context)
+        csrf = mark_safe(super().render(context))  # Django's own node: escaped already
         if 'name="csrfmiddlewaretoken"' not in csrf:
             return csrf
         return csrf + format_html('<input type="hidden" name="{}" value="{}">', FIELD, uuid.uuid4())
