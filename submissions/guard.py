@@ -63,11 +63,9 @@ class SubmittedOnceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = posted_token(request)
-        if token is None:
+        token, user_id = posted_token(request), request.user.pk
+        if token is None or user_id is None:
             return self.get_response(request)
-        user_id = request.user.pk
-        assert user_id is not None  # posted_token: a signed-in person only
         with transaction.atomic():
             try:
                 with transaction.atomic():  # waits here while another post of the same form runs
