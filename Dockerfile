@@ -41,6 +41,7 @@ COPY exports ./exports
 COPY reporting ./reporting
 COPY history ./history
 COPY retention ./retention
+COPY submissions ./submissions
 COPY templates ./templates
 COPY static ./static
 
