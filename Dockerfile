@@ -43,6 +43,8 @@ COPY exports ./exports
 COPY reporting ./reporting
 COPY history ./history
 COPY retention ./retention
+COPY submissions ./submissions
+COPY texthygiene ./texthygiene
 COPY templates ./templates
 COPY static ./static
 

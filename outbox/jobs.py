@@ -93,6 +93,11 @@ JOBS: dict[str, Job] = {
         "history.purges.contexts",
         atomic=False,
     ),
+    "submission_token_purge": Job(
+        "Effacement des jetons d'envoi de formulaire de plus de 2 jours : lignes effacées",
+        "submissions.purges.tokens",
+        atomic=False,
+    ),
     "retention_monthly": Job(
         "Conservation : préavis au référent 30 jours avant, puis anonymisation des dossiers et comptes échus",
         "retention.jobs.monthly",

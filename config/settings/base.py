@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "reporting",
     "history",
     "retention",
+    "submissions",
     "demo",
     "texthygiene",
 ]
@@ -125,6 +126,8 @@ MIDDLEWARE = [
     "config.middleware.SessionTimeoutMiddleware",
     "config.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After sign-in, two-factor and messages: a tokened form's view runs once per token.
+    "submissions.guard.SubmittedOnceMiddleware",
     # Last, as django-axes requires: turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,7 +153,12 @@ TEMPLATES = [
                 "partners.context_processors.current_membership",
                 "cej.context_processors.files",
             ],
-            "builtins": ["partners.templatetags.french_dates", "partners.templatetags.french_words"],
+            # submissions: ``{% csrf_token %}`` also writes the form's submission token (submissions.guard).
+            "builtins": [
+                "partners.templatetags.french_dates",
+                "partners.templatetags.french_words",
+                "submissions.templatetags.submissions",
+            ],
         },
     },
 ]
@@ -395,6 +403,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "args": ["sign_in_attempt_purge"],
     },
     "message-purge": {"task": "outbox.run_job", "schedule": crontab(minute=20, hour=4), "args": ["message_purge"]},
+    # Every night at 4:40, form submission tokens older than 2 days (submissions.purges).
+    "submission-token-purge": {
+        "task": "outbox.run_job",
+        "schedule": crontab(minute=40, hour=4),
+        "args": ["submission_token_purge"],
+    },
     "history-context-purge": {
         "task": "outbox.run_job",
         "schedule": crontab(minute=30, hour=4),
