@@ -23,6 +23,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from submissions.guard import FIELD
+from tests import crafted_files
 from tests.security import COUNTS
 from tests.submissions.concurrent import post_at_once
 from tests.submissions.forms import form_posting_to, post_forms
@@ -32,10 +33,7 @@ from tests.world import World, build_world
 
 TIMES = 5
 TODAY = timezone.localdate
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = crafted_files.pdf()  # a real one: uploads are parsed (partners/uploads.py)
 ENTRY = {entry.name: entry for entry in ENTRIES}
 
 
