@@ -142,7 +142,8 @@ class Backoff:
 
     def failed(self) -> float:
         delay = min(self.LONGEST, self.FIRST * float(2**self.failures))
-        self.failures += 1
+        # Capped once the longest delay is reached: a child failing all night must not grow 2**n past a float.
+        self.failures = min(self.failures + 1, 16)
         self.next_attempt = time.monotonic() + delay
         return delay
 

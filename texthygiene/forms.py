@@ -29,7 +29,9 @@ def applies_to(field: forms.Field) -> bool:
     return not isinstance(field.widget, forms.PasswordInput)
 
 
-_django_to_python = forms.CharField.to_python
+# Django's own, even when this module is imported again (a reload) after the override was installed:
+# the override then replaces the previous one instead of wrapping it.
+_django_to_python = getattr(forms.CharField.to_python, "__wrapped__", forms.CharField.to_python)
 
 
 def _to_python(self: forms.CharField, value: Any) -> Any:
@@ -39,7 +41,9 @@ def _to_python(self: forms.CharField, value: Any) -> Any:
     return value
 
 
+_to_python.__wrapped__ = _django_to_python  # type: ignore[attr-defined]
+
+
 def install() -> None:
-    """Idempotent: the override wraps Django's own ``CharField.to_python`` once."""
-    if forms.CharField.to_python is not _to_python:
-        forms.CharField.to_python = _to_python  # type: ignore[method-assign]
+    """Idempotent: the override wraps Django's own ``CharField.to_python``, once."""
+    forms.CharField.to_python = _to_python  # type: ignore[method-assign]

@@ -1,6 +1,7 @@
 """Sign-in protection: how django-axes names an account and an address when it counts failures."""
 
 import hashlib
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,20 +15,46 @@ def lockout_username(request: HttpRequest, credentials: Mapping[str, Any] | None
     Sign-in ignores the e-mail's case: without this, « Lea@… » and « lea@… » would each get 5 tries.
     """
     typed = (credentials or {}).get("username") or request.POST.get("username", "")
-    return str(typed).strip().lower()
+    # No e-mail address is longer (RFC 5321), and django-axes stores it in 255 characters: a longer
+    # string typed in the form would otherwise end the sign-in on a server error.
+    return str(typed).strip().lower()[:EMAIL_MAX_LENGTH]
+
+
+EMAIL_MAX_LENGTH = 254
+
+
+def _address(value: str) -> str | None:
+    """``value`` as a canonical IP address, or None: what a proxy writes may carry a port
+    (« 192.0.2.4:51234 », « [2001:db8::1]:443 ») or be no address at all (« unknown »)."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # IPv4 with a port (an IPv6 address has at least two colons)
+        value = value.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def lockout_client_ip(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the
-    outermost one appended to X-Forwarded-For (what the client wrote there itself is never trusted)."""
+    outermost one appended to X-Forwarded-For (what the client wrote there itself is never trusted).
+
+    Always a valid address in canonical form, or "" (none known): django-axes stores it in an ``inet``
+    column, where anything else would end the sign-in on a server error, and ``SignInNetwork`` digests it,
+    where « 2001:DB8::1 » and « 2001:db8::1 » must be one network.
+    """
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
     if proxies:
         forwarded: list[str] = [
             part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
         ]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR") or "")
+            appended = _address(forwarded[-proxies])
+            if appended is not None:
+                return appended
+    return _address(str(request.META.get("REMOTE_ADDR") or "")) or ""
 
 
 def lockout_client_str(

@@ -231,3 +231,13 @@ def _children(pid: int) -> list[str]:
         except (OSError, IndexError, ValueError):
             continue
     return found
+
+
+def test_a_child_failing_all_night_is_still_retried_every_30_seconds():
+    from config.run_local import Backoff
+
+    backoff = Backoff()
+    delays = [backoff.failed() for _ in range(2000)]  # some 16 hours of a crash loop
+
+    assert delays[:6] == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0]
+    assert delays[-1] == 30.0

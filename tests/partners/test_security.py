@@ -368,6 +368,47 @@ def test_behind_the_proxy_the_address_is_the_one_it_appended_not_the_clients_cla
     assert lockout_client_ip(request) == "192.0.2.44"
 
 
+@pytest.mark.parametrize(
+    ("appended", "counted_as"),
+    [
+        ("192.0.2.4:51234", "192.0.2.4"),  # a proxy that writes the client's port too
+        ("[2001:DB8::1]:443", "2001:db8::1"),
+        ("unknown", "10.0.0.2"),  # no address at all: the proxy's own
+    ],
+)
+def test_an_address_the_proxy_wrote_with_a_port_or_none_at_all_never_ends_the_sign_in_on_an_error(
+    client, axes_on, settings, appended, counted_as
+):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    user = UserFactory()
+    for _ in range(4):
+        failed = client.post(
+            reverse("login"),
+            {"username": user.email, "password": "mauvais"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=appended,
+        )
+        assert failed.status_code == 200
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {counted_as}
+
+    signed_in = client.post(
+        reverse("login"),
+        {"username": user.email, "password": DEFAULT_PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR=appended,
+    )
+    assert signed_in.status_code == 302
+
+
+def test_an_address_longer_than_any_e_mail_is_refused_like_a_wrong_one_not_with_an_error(client, axes_on):
+    refused = sign_in(client, "a" * 5000 + "@ml.exemple.fr", "mauvais")
+
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
 # --- Sessions -------------------------------------------------------------------------------------------
 
 
