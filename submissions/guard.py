@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, UnreadablePostError
 
 from submissions.models import SubmissionToken
@@ -76,11 +76,17 @@ class SubmittedOnceMiddleware:
                 response = self.get_response(request)
                 if transaction.get_rollback():  # the view failed half-way: all of it is undone
                     return response
-                if _carried_out(response):
-                    claim.result_url = response["Location"][:2000]
-                    claim.save(update_fields=["result_url"])
-                else:
-                    claim.delete()
+                if response.status_code >= 500:  # a server error: nothing of the view is kept
+                    transaction.set_rollback(True)
+                    return response
+                try:
+                    if _carried_out(response):
+                        claim.result_url = response["Location"][:2000]
+                        claim.save(update_fields=["result_url"])
+                    else:
+                        claim.delete()
+                except DatabaseError:  # the view left the transaction aborted: undo, answer as it did
+                    transaction.set_rollback(True)
                 return response
         return self._already_sent(request, token)
 

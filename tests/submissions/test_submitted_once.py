@@ -14,6 +14,7 @@ from outbox.jobs import run_job
 from submissions.guard import ALREADY_SENT, FIELD
 from submissions.models import SubmissionToken
 from tests.submissions.concurrent import form_token, post_at_once, token_for_action
+from tests.cej.factories import YoungPersonFactory
 from tests.world import build_world
 
 
@@ -121,3 +122,41 @@ def test_tokens_are_purged_after_two_days_each_night():
     assert old.pk != recent.pk
     entry = settings.CELERY_BEAT_SCHEDULE["submission-token-purge"]
     assert entry["args"] == ["submission_token_purge"] and entry["schedule"].hour == {4}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_view_that_breaks_the_transaction_gets_its_own_answer_and_keeps_nothing(rf):
+    """A query that fails with no savepoint of its own aborts the guard's transaction: the person gets
+    the view's answer (not a second error from the guard), and neither the token nor the view's
+    writes are kept, so the form can be sent again."""
+    from django.db import DatabaseError, connection
+    from django.http import HttpResponse, HttpResponseServerError
+
+    from submissions.guard import SubmittedOnceMiddleware
+
+    world = build_world()
+    person = YoungPersonFactory(organisation=world.ml_a, last_name="Avant")
+    token = uuid.uuid4()
+
+    def broken_view(request):
+        YoungPerson.objects.filter(pk=person.pk).update(last_name="Écrit-puis-annulé")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 / 0")
+        except DatabaseError:
+            return HttpResponse("Le calcul a échoué.", status=200)
+        return HttpResponse("unreachable")
+
+    def crashing_view(request):
+        YoungPerson.objects.filter(pk=person.pk).update(last_name="Écrit-puis-annulé")
+        return HttpResponseServerError("Erreur")
+
+    for view, status in ((broken_view, 200), (crashing_view, 500)):
+        request = rf.post("/formulaire/", {FIELD: str(token)})
+        request.user = world.user("adviser_ml")
+        response = SubmittedOnceMiddleware(view)(request)
+
+        assert response.status_code == status
+        assert not SubmissionToken.objects.filter(token=token).exists()
+        person.refresh_from_db()
+        assert person.last_name == "Avant"
