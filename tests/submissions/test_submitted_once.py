@@ -13,8 +13,8 @@ from cej.models import YoungPerson
 from outbox.jobs import run_job
 from submissions.guard import ALREADY_SENT, FIELD
 from submissions.models import SubmissionToken
-from tests.submissions.concurrent import form_token, post_at_once, token_for_action
 from tests.cej.factories import YoungPersonFactory
+from tests.submissions.concurrent import form_token, post_at_once, token_for_action
 from tests.world import build_world
 
 
