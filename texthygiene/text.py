@@ -40,6 +40,11 @@ CHARACTER_NAMES = {
     "\u2060": "gluon de mots",
     "\ufeff": "indicateur d’ordre des octets",
 }
+# Invisible characters a word processor or a web page leaves in pasted text (soft hyphen, zero-width
+# space, word joiner, byte-order mark): in a multi-line text — a note, a motivation pasted from a
+# document — they are silently dropped, as the person cannot see what to remove; they change
+# nothing of what is read. Bidirectional controls, which do change what is read, are still refused.
+PASTED_INVISIBLE = {ord(char): None for char in "\u00ad\u200b\u2060\ufeff"}
 INVISIBLE_CODE = "invisible_character"
 NO_LETTER_CODE = "no_letter"
 
@@ -62,8 +67,10 @@ def forbidden_character(value: str, *, multiline: bool = False) -> str | None:
 def clean_text(value: str, *, multiline: bool = False, strip: bool = True) -> str:
     """``value`` in NFC and stripped; ValidationError (French, code ``invisible_character``) if it
     holds a control or invisible format character (line breaks and tabulations allowed when
-    ``multiline``)."""
+    ``multiline``, and the invisible characters of pasted text dropped there)."""
     value = unicodedata.normalize("NFC", value)
+    if multiline:
+        value = value.translate(PASTED_INVISIBLE)
     if strip:
         value = value.strip()
     char = forbidden_character(value, multiline=multiline)

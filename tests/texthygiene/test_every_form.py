@@ -125,8 +125,8 @@ def test_a_multi_line_field_keeps_its_lines_but_refuses_invisible_characters():
     field = forms.CharField(widget=forms.Textarea)
 
     assert field.clean(" Premier point\r\n\tSecond point ") == "Premier point\r\n\tSecond point"
-    with pytest.raises(ValidationError, match="U\\+200B"):
-        field.clean("Premier\u200bpoint")
+    with pytest.raises(ValidationError, match="U\\+202E"):
+        field.clean("Premier\u202epoint")
     with pytest.raises(ValidationError, match="U\\+0000"):
         field.clean("Premier\x00point")
 
@@ -150,3 +150,13 @@ def test_the_refused_characters():
     assert forbidden_character("ligne 1\nligne 2", multiline=True) is None
     assert forbidden_character("ligne 1\nligne 2") == "\n"
     assert forbidden_character("a\u202eb", multiline=True) == "\u202e"
+
+
+def test_a_note_pasted_from_a_document_loses_its_invisible_characters_instead_of_being_refused():
+    """An adviser pastes a diagnostic from a word processor: soft hyphens and zero-width spaces come
+    with it, which nobody can see to remove — they are dropped; a one-line field still refuses them."""
+    note = forms.CharField(widget=forms.Textarea)
+
+    assert note.clean("Ac\u00adcompagne\u200bment ren\u2060forcé\ufeff") == "Accompagnement renforcé"
+    with pytest.raises(ValidationError, match="U\\+200B"):
+        forms.CharField().clean("Lé\u200ba")
