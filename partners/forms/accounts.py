@@ -40,7 +40,9 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = "Adresse e-mail"
         # No autofocus: screen-reader and keyboard users start at the top (skip link, heading).
         self.fields["username"].widget.attrs.pop("autofocus", None)
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        # The widget's own type, not an attribute: crispy writes ``type`` first, and a second one is ignored.
+        self.fields["username"].widget.input_type = "email"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 

@@ -110,3 +110,13 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client):
 
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_the_login_page_asks_for_an_e_mail_with_one_input_type(client):
+    """A duplicated ``type`` attribute is ignored after the first one: the field was a plain text box
+    (no e-mail keyboard on phones, no address check by the browser)."""
+    page = client.get(reverse("login")).content.decode()
+
+    username = re.search(r"<input[^>]*name=\"username\"[^>]*>", page)
+    assert username is not None
+    assert re.findall(r"\stype=\"([^\"]*)\"", username.group(0)) == ["email"]
