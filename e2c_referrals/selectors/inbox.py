@@ -326,7 +326,9 @@ def shared_view(*, actor: Actor, referral: Referral) -> SharedView:
     return SharedView(
         consent=consent,
         consent_categories=categories,
-        visible=frozenset(SharedData.values) if on_referrer_side else categories | {SharedData.IDENTITY},
+        # The E2C always sees the name and the age (it receives the young person); the exact birth
+        # date, like every other category, only while the consent in force shares it.
+        visible=frozenset(SharedData.values) if on_referrer_side else categories,
         consent_revoked=revoked,
         consent_given_on=consent.given_on if consent is not None else None,
     )

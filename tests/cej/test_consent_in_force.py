@@ -147,6 +147,30 @@ def test_a_withdrawn_consent_stops_sharing_at_once_even_after_the_consent_was_re
     assert states == ["remplacé", "retiré"]
 
 
+def test_the_e2c_sees_the_exact_birth_date_only_while_a_consent_shares_the_identity(client, world):
+    # Given: a referral sent with a consent sharing the identity
+    record(world, shared=(SharedData.IDENTITY, SharedData.CONTACT))
+    referral = sent_referral(world)
+    born = world.young_person.birth_date.strftime("%d/%m/%Y")
+    assert f"né(e) le {born}" in e2c_page(client, world, referral)
+
+    # When: the consent is replaced by one without the identity, then withdrawn
+    replaced = record(world, shared=(SharedData.CONTACT,))
+    without_identity = e2c_page(client, world, referral)
+    consent_revoke(actor=actor(world), consent=replaced, reason="Ne souhaite plus partager.")
+    withdrawn = e2c_page(client, world, referral)
+
+    # Then: the name and the age stay (the E2C receives the young person), the exact birth date goes,
+    # on the page and in the referral file, as the page's banner says
+    for page in (without_identity, withdrawn):
+        assert world.young_person.last_name in page and f"{world.young_person.age} ans" in page
+        assert born not in page
+    assert "ne voit plus que son nom et son âge" in withdrawn
+    referral.refresh_from_db()
+    text = pdf_text(referral_file_pdf(referral, actor=actor(world, "e2c_staff")))
+    assert world.young_person.last_name in text and "Date de naissance" not in text and "Âge" in text
+
+
 def test_a_replaced_consent_is_not_withdrawn_in_place_of_the_one_in_force(client, world):
     first = record(world)
     second = record(world, shared=(SharedData.IDENTITY,))
