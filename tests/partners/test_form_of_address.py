@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 
+from history.models import UserChange
 from partners.enums import FormOfAddress, Role, role_label
 from partners.models import User
 from tests.partners.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -92,6 +93,9 @@ def test_a_person_sets_how_to_address_them_on_their_account_page_and_the_history
     assert membership.user.form_of_address == "madame"
     assert header(text(client.get(reverse("home")))) == "Conseillère"
     assert not mail.outbox  # no address change asked for
+    change = UserChange.objects.filter(pgh_obj_id=membership.user.pk).latest("pgh_id")
+    assert change.form_of_address == "madame"
+    assert change.pgh_context.metadata["user"] == membership.user.pk
 
     refused = client.post(reverse("email_change"), {"form_of_address": "mademoiselle"})
     assert refused.status_code == 200
