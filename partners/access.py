@@ -138,12 +138,16 @@ class Actor:
 
 
 def memberships_of(user: User) -> list[Membership]:
-    """Active memberships of ``user`` in active organisations, oldest first."""
-    return list(
+    """Active memberships of ``user`` in active organisations, oldest first (``membership.user`` is
+    ``user`` itself: the header's role labels read how to address them without a query each)."""
+    memberships = list(
         Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
         .select_related("organisation")
         .order_by("created_at", "pk")
     )
+    for membership in memberships:
+        membership.user = user
+    return memberships
 
 
 def actor_for(request: HttpRequest) -> Actor:

@@ -20,6 +20,30 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrateur"
 
 
+class FormOfAddress(models.TextChoices):
+    """How a person asks to be addressed (« Comment s'adresser à vous »): the role labels agree with it."""
+
+    UNSPECIFIED = "", "Non précisé"
+    MADAME = "madame", "Madame"
+    MONSIEUR = "monsieur", "Monsieur"
+
+
+# The roles whose label changes with the person (the others are epicene: « Responsable », « Équipe E2C »).
+FEMININE_ROLE_LABELS: dict[str, str] = {
+    Role.ADVISER: "Conseillère",
+    Role.ADMINISTRATOR: "Administratrice",
+}
+
+
+def role_label(role: str, form_of_address: str = "") -> str:
+    """The label of ``role`` for a person addressed as ``form_of_address``: « Conseillère » for « madame »,
+    « Conseiller » for « monsieur » and for a person who said nothing (the label everyone saw so far).
+    An invitation (the person's preference unknown) shows the plain label: ``Role(role).label``."""
+    if form_of_address == FormOfAddress.MADAME and role in FEMININE_ROLE_LABELS:
+        return FEMININE_ROLE_LABELS[role]
+    return str(Role(role).label)
+
+
 # Which kinds of organisation each role can belong to (checked by the membership services).
 ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     Role.ADVISER: frozenset({OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL}),

@@ -12,7 +12,15 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, OrganisationKind, Role
+from partners.enums import (
+    AgreementFramework,
+    AgreementLevel,
+    CollaborationLevel,
+    FormOfAddress,
+    OrganisationKind,
+    Role,
+    role_label,
+)
 from partners.validators import validate_french_phone, validate_postcode, validate_siret
 
 # France Travail took over from Pôle emploi on this date (loi « pour le plein emploi »).
@@ -92,6 +100,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField("prénom", max_length=150)
     last_name = models.CharField("nom", max_length=150)
     phone = models.CharField("téléphone", max_length=16, blank=True, validators=[validate_french_phone])
+    form_of_address = models.CharField(
+        "comment s'adresser à vous",
+        max_length=8,
+        choices=FormOfAddress.choices,
+        blank=True,
+        default=FormOfAddress.UNSPECIFIED,
+    )
     is_active = models.BooleanField("actif", default=True)
     is_staff = models.BooleanField("accès à l'administration technique", default=False)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
@@ -108,6 +123,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = "utilisateurs"
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.CheckConstraint(
+                condition=Q(form_of_address__in=FormOfAddress.values), name="user_form_of_address_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +252,11 @@ class Membership(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.organisation}"
+
+    @property
+    def role_label(self) -> str:
+        """The role as shown for this person: agreeing with how they asked to be addressed (« Conseillère »)."""
+        return role_label(self.role, self.user.form_of_address)
 
 
 class Invitation(TimestampedModel):

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 
+from partners.enums import FormOfAddress
 from partners.models import User
 from partners.services.accounts import account_password_set
 
@@ -103,3 +104,15 @@ class EmailChangeForm(forms.Form):
             # Not said more precisely: the page must not tell who has an account.
             raise forms.ValidationError("Cette adresse ne peut pas être celle de votre compte.", code="taken")
         return email
+
+
+class FormOfAddressForm(forms.Form):
+    """« Comment s'adresser à vous », on the own-account page: the role labels agree with it."""
+
+    form_of_address = forms.ChoiceField(
+        label="Comment s'adresser à vous",
+        choices=FormOfAddress.choices,
+        required=False,
+        help_text="Votre rôle est affiché en conséquence (« Conseillère » ou « Conseiller »).",
+        error_messages={"invalid_choice": "Choisissez « Madame », « Monsieur » ou « Non précisé »."},
+    )

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from partners.access import Actor
+from partners.enums import FormOfAddress
 from partners.models import Membership, Organisation
 from partners.services.members import roles_grantable
 from texthygiene.text import validate_first_name, validate_name
@@ -51,6 +52,16 @@ class ReasonForm(forms.Form):
     reason = _reason_field()
 
 
+def form_of_address_field() -> forms.ChoiceField:
+    """« Comment s'adresser à vous » (optional): the role labels agree with it (« Conseillère »)."""
+    return forms.ChoiceField(
+        label="Comment s'adresser à vous",
+        choices=FormOfAddress.choices,
+        required=False,
+        help_text="Votre rôle est affiché en conséquence (« Conseillère » ou « Conseiller »).",
+    )
+
+
 class InvitationAcceptForm(forms.Form):
     """A new account chooses its password (twice); an existing account gives its own."""
 
@@ -68,6 +79,8 @@ class InvitationAcceptForm(forms.Form):
             password.label = "Mot de passe de votre compte"
             password.widget.attrs.update({"autocomplete": "current-password"})
         else:
+            self.fields["form_of_address"] = form_of_address_field()
+            self.order_fields(["form_of_address"])
             password.label = "Choisissez un mot de passe"
             password.help_text = password_validators_help_text_html()
             password.widget.attrs.update({"autocomplete": "new-password"})

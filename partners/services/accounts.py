@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from outbox.services import enqueue
+from partners.enums import FormOfAddress
 from partners.models import EmailChangeRequest, User
 from partners.selectors.members import hash_token
 from partners.templatetags.french_dates import date_fr
@@ -54,6 +55,24 @@ def account_email_change(*, user: User, email: str) -> User:
     except IntegrityError as error:
         raise EmailTaken from error
     user.email = email
+    return locked
+
+
+def account_form_of_address_set(*, actor: User, form_of_address: str) -> User:
+    """How the signed-in person ``actor`` asks to be addressed, on their own account only: the role labels
+    shown for them agree with it (« Conseillère »). Refused (ValidationError, in French) when unknown.
+
+    Side effects: the user row updated under its lock (``form_of_address`` only); the change history
+    (database triggers) keeps the former and the new value.
+    """
+    if form_of_address not in FormOfAddress.values:
+        raise ValidationError("Choisissez « Madame », « Monsieur » ou « Non précisé ».", code="invalid")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=actor.pk)
+        if locked.form_of_address != form_of_address:
+            locked.form_of_address = form_of_address
+            locked.save(update_fields=["form_of_address"])
+    actor.form_of_address = form_of_address
     return locked
 
 

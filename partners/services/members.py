@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from outbox.services import enqueue
 from partners.access import Actor, can_manage_members_of
-from partners.enums import ROLE_ORGANISATION_KINDS, Role
+from partners.enums import ROLE_ORGANISATION_KINDS, FormOfAddress, Role
 from partners.french import de
 from partners.models import AccountEvent, BackupCode, Invitation, Membership, Organisation, User
 from partners.selectors.members import ACCOUNT_CLOSED_WITH_LAST_MEMBERSHIP, account_reopenable_by, hash_token
@@ -255,9 +255,9 @@ def check_invitation_usable(invitation: Invitation | None) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token_hash: str, password: str) -> Membership:
+def invitation_accept(*, token_hash: str, password: str, form_of_address: str = "") -> Membership:
     """Accept the invitation whose token hashes to ``token_hash``: create the account if the address has
-    none, then the membership.
+    none (addressed as ``form_of_address``, which an existing account keeps unchanged), then the membership.
 
     An existing account proves it is its owner with its password; a new account's password goes through
     Django's password validators. The invitation row is locked first: of two simultaneous requests with the
@@ -296,6 +296,7 @@ def invitation_accept(*, token_hash: str, password: str) -> Membership:
                     password=password,
                     first_name=invitation.first_name,
                     last_name=invitation.last_name,
+                    form_of_address=FormOfAddress(form_of_address),
                 )
         except IntegrityError as error:
             raise ValidationError(

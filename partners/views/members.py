@@ -198,7 +198,11 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password"]
         try:
-            membership = invitation_accept(token_hash=token_hash, password=password)
+            membership = invitation_accept(
+                token_hash=token_hash,
+                password=password,
+                form_of_address=form.cleaned_data.get("form_of_address", ""),
+            )
         except InvitationUnavailable as error:
             del request.session[INVITATION_SESSION_KEY]
             return _invitation_unavailable(request, error)
@@ -212,7 +216,7 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"Bienvenue ! Vous faites désormais partie de l'équipe {de(membership.organisation)}, "
-                f"avec le rôle « {membership.get_role_display()} ».",
+                f"avec le rôle « {membership.role_label} ».",
             )
             return redirect("home")
     return render(
@@ -232,7 +236,7 @@ def membership_role_view(request: HttpRequest, public_id: str) -> HttpResponse:
     form = RoleChangeForm(_posted(request), actor=actor, membership=membership)
     is_me = membership.user_id == actor.user.pk
     if request.method == "POST" and form.is_valid():
-        previous = membership.get_role_display()
+        previous = membership.role_label
         try:
             membership = membership_change_role(
                 actor=actor, membership=membership, role=form.cleaned_data["role"], reason=form.cleaned_data["reason"]
@@ -242,8 +246,7 @@ def membership_role_view(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{membership.user.get_full_name()} : rôle « {previous} » remplacé par « "
-                f"{membership.get_role_display()} ».",
+                f"{membership.user.get_full_name()} : rôle « {previous} » remplacé par « {membership.role_label} ».",
             )
             return redirect(_team_url(membership.organisation.public_id))
     return render(

@@ -17,7 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from config.middleware import SIGNED_IN_AT
-from partners.forms.accounts import EmailChangeForm
+from partners.forms.accounts import EmailChangeForm, FormOfAddressForm
+from partners.forms.errors import attach_errors
 from partners.forms.two_factor import (
     BackupCodesRegenerateForm,
     PasswordConfirmForm,
@@ -28,6 +29,7 @@ from partners.models import User
 from partners.selectors.members import hash_token
 from partners.services.accounts import (
     LINK_UNUSABLE,
+    account_form_of_address_set,
     email_change_confirm,
     email_change_request,
     email_change_request_for,
@@ -221,6 +223,17 @@ def email_change(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not recently_authenticated(request):
         return redirect(with_next("reauthenticate", reverse("email_change")))
+    if request.method == "POST" and "form_of_address" in request.POST:
+        address_form = FormOfAddressForm(request.POST)
+        if address_form.is_valid():
+            try:
+                account_form_of_address_set(actor=user, form_of_address=address_form.cleaned_data["form_of_address"])
+            except ValidationError as error:
+                attach_errors(address_form, error)
+            else:
+                messages.success(request, "C'est noté : votre rôle est désormais affiché en conséquence.")
+                return redirect("email_change")
+        return _email_change_page(request, user, EmailChangeForm(user=user), address_form)
     form = EmailChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
@@ -235,7 +248,17 @@ def email_change(request: HttpRequest) -> HttpResponse:
             "Votre adresse actuelle reste celle de connexion tant que vous ne l'avez pas suivi.",
         )
         return redirect("home")
-    return render(request, "partners/email_change.html", {"form": form, "current_email": user.email})
+    return _email_change_page(request, user, form, FormOfAddressForm(initial={"form_of_address": user.form_of_address}))
+
+
+def _email_change_page(
+    request: HttpRequest, user: User, form: EmailChangeForm, address_form: FormOfAddressForm
+) -> HttpResponse:
+    return render(
+        request,
+        "partners/email_change.html",
+        {"form": form, "address_form": address_form, "current_email": user.email},
+    )
 
 
 # Like the invitations: the link's token is swapped at once for its hash in the session and the page that
