@@ -6,3 +6,23 @@ class CejConfig(AppConfig):
 
     name = "cej"
     verbose_name = "Jeunes et CEJ"
+
+    def ready(self) -> None:
+        from submissions.registry import register_creating
+
+        # Forms whose POST creates a row: the same content sent again is refused (submissions).
+        register_creating(
+            "cej:cej_breach",
+            "cej:cej_create",
+            "cej:cej_extend",
+            "cej:cej_suspend",
+            "cej:consent_create",
+            "cej:follow_up_create",
+            "cej:import_apply",
+            "cej:import_upload",
+            "cej:pacea_create",
+            "cej:pacea_phase_add",
+            "cej:restriction_start",
+            "cej:structuring_step_add",
+            "cej:young_person_create",
+        )

@@ -8,6 +8,21 @@ class E2cReferralsConfig(AppConfig):
     verbose_name = "Orientations vers les E2C"
 
     def ready(self) -> None:
+        from submissions.registry import register_creating
+
+        # Forms whose POST creates a row: the same content sent again is refused (submissions).
+        register_creating(
+            "e2c_referrals:attachment_add",
+            "e2c_referrals:hand_back_handle",
+            "e2c_referrals:immersion_create",
+            "e2c_referrals:post_exit_news_add",
+            "e2c_referrals:referral_create",
+            "e2c_referrals:referral_move",
+            "e2c_referrals:referral_register",
+            "e2c_referrals:session_create",
+            "e2c_referrals:session_register",
+        )
+
         from cej.services.young_people import CROSS_ORGANISATION_CHECKS
         from e2c_referrals.selectors.referrals import open_referrals_elsewhere
 

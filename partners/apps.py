@@ -8,6 +8,20 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partenaires"
 
     def ready(self) -> None:
+        from submissions.registry import register_creating
+
+        # Forms whose POST creates a row: the same content sent again is refused (submissions).
+        register_creating(
+            "partners:agreement_create",
+            "partners:amendment_create",
+            "partners:correspondent_create",
+            "partners:diagnostic_create",
+            "partners:import_apply",
+            "partners:import_upload",
+            "partners:invitation_create",
+            "partners:organisation_create",
+        )
+
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_migrate, post_save
 

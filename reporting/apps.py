@@ -6,6 +6,14 @@ class ReportingConfig(AppConfig):
     verbose_name = "Indicateurs et comité national"
 
     def ready(self) -> None:
+        from submissions.registry import register_creating
+
+        # Forms whose POST creates a row: the same content sent again is refused (submissions).
+        register_creating(
+            "reporting:close_semester",
+            "reporting:export_in_background",
+        )
+
         from exports import registry
         from reporting.exports import XLSX_KIND
 

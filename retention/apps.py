@@ -6,3 +6,12 @@ class RetentionConfig(AppConfig):
 
     name = "retention"
     verbose_name = "Durées de conservation et anonymisation"
+
+    def ready(self) -> None:
+        from submissions.registry import register_creating
+
+        # Forms whose POST creates a row: the same content sent again is refused (submissions).
+        register_creating(
+            "retention:erasure",
+            "retention:erasure_refuse",
+        )

@@ -14,23 +14,39 @@ not, without each template or form class repeating it. When a signed-in person p
 - a post the view answered otherwise (the form shown again with its errors, a refusal) deletes its
   token before committing: the form can be corrected and sent again, with the same token.
 
+For the views that create (``submissions.registry``), the same content sent again by the same person
+within ten minutes under a **new** token — Back then send (the ``no-store`` page comes back with a
+fresh token and the browser refills the fields), or two tabs — is sent where the first went too: a
+digest of the path and of the content (files by their SHA-256) is kept on the token, and posts of the
+same digest take a transaction-level advisory lock on it, so two tabs at once are one after the other.
+
 A POST without a token (a client of its own, the tests of each view) is served as before: the token
 guards people's browsers against repeated submissions; the services keep their own rules.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, UnreadablePostError
+from django.urls import Resolver404, resolve
+from django.utils import timezone
 
 from submissions.models import SubmissionToken
+from submissions.registry import CREATING_VIEWS, RESEND_WINDOW
 
 FIELD = "submission_token"
 ALREADY_SENT = "Ce formulaire a déjà été envoyé : voici le résultat du premier envoi."
+SENT_AGAIN = (
+    "Ce formulaire vient d'être envoyé avec exactement le même contenu : voici le résultat du premier envoi. "
+    "Pour en créer un second, modifiez au moins un champ."
+)
+# Not part of what the person wrote.
+_NOT_CONTENT = {FIELD, "csrfmiddlewaretoken"}
 
 
 def posted_token(request: HttpRequest) -> uuid.UUID | None:
@@ -45,6 +61,28 @@ def posted_token(request: HttpRequest) -> uuid.UUID | None:
         return uuid.UUID(raw)
     except ValueError:
         return None
+
+
+def content_fingerprint(request: HttpRequest) -> str:
+    """A digest of what a creating view's POST carries (path, fields, files' content), or "" for the
+    other views. Kept instead of the content, which may name a young person."""
+    try:
+        view_name = resolve(request.path_info).view_name
+    except Resolver404:
+        return ""
+    if view_name not in CREATING_VIEWS:
+        return ""
+    digest = hashlib.sha256(request.path_info.encode())
+    for key in sorted(set(request.POST) - _NOT_CONTENT):
+        for value in request.POST.getlist(key):
+            digest.update(f"\x00{key}\x00{value}".encode())
+    for key in sorted(request.FILES):
+        for upload in request.FILES.getlist(key):
+            digest.update(f"\x00{key}\x00{upload.name}\x00".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest()
 
 
 def _carried_out(response: HttpResponse) -> bool:
@@ -66,12 +104,19 @@ class SubmittedOnceMiddleware:
         token, user_id = posted_token(request), request.user.pk
         if token is None or user_id is None:
             return self.get_response(request)
+        fingerprint = content_fingerprint(request)
         with transaction.atomic():
             try:
                 with transaction.atomic():  # waits here while another post of the same form runs
                     claim = SubmissionToken.objects.create(token=token, user_id=user_id)
             except IntegrityError:
                 claim = None
+            if claim is not None and fingerprint:
+                earlier = self._same_content_sent(user_id, fingerprint)
+                if earlier is not None:
+                    transaction.set_rollback(True)
+                    messages.info(request, SENT_AGAIN)
+                    return HttpResponseRedirect(earlier.result_url, status=303)
             if claim is not None:
                 response = self.get_response(request)
                 if transaction.get_rollback():  # the view failed half-way: all of it is undone
@@ -82,13 +127,31 @@ class SubmittedOnceMiddleware:
                 try:
                     if _carried_out(response):
                         claim.result_url = response["Location"][:2000]
-                        claim.save(update_fields=["result_url"])
+                        claim.fingerprint = fingerprint
+                        claim.save(update_fields=["result_url", "fingerprint"])
                     else:
                         claim.delete()
                 except DatabaseError:  # the view left the transaction aborted: undo, answer as it did
                     transaction.set_rollback(True)
                 return response
         return self._already_sent(request, token)
+
+    @staticmethod
+    def _same_content_sent(user_id: int, fingerprint: str) -> SubmissionToken | None:
+        """The latest post of the same content by the same person, carried out within the window.
+
+        The advisory lock (held to the end of the transaction) puts two posts of the same content
+        one after the other, so the second one sees the first's committed token."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{user_id}:{fingerprint}"])
+        return (
+            SubmissionToken.objects.filter(
+                user_id=user_id, fingerprint=fingerprint, created_at__gte=timezone.now() - RESEND_WINDOW
+            )
+            .exclude(result_url="")
+            .order_by("-created_at")
+            .first()
+        )
 
     def _already_sent(self, request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         first = SubmissionToken.objects.filter(token=token).first()

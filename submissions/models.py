@@ -17,10 +17,20 @@ class SubmissionToken(models.Model):
     # Where the first post's answer sent the browser (its own URL: no personal data).
     result_url = models.CharField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # For the views of ``submissions.registry.CREATING_VIEWS``: a digest of the path and the content
+    # sent (SHA-256, never the content itself), to recognise the same content sent again.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "jeton d'envoi de formulaire"
         verbose_name_plural = "jetons d'envoi de formulaire"
+        indexes = [
+            models.Index(
+                fields=["user", "fingerprint", "created_at"],
+                name="submission_resend",
+                condition=~models.Q(fingerprint=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.token)

@@ -9,9 +9,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from cej.models import YoungPerson
+from cej.models import FollowUp, YoungPerson
 from outbox.jobs import run_job
-from submissions.guard import ALREADY_SENT, FIELD
+from submissions.guard import ALREADY_SENT, FIELD, SENT_AGAIN
 from submissions.models import SubmissionToken
 from tests.cej.factories import YoungPersonFactory
 from tests.submissions.concurrent import form_token, post_at_once, token_for_action
@@ -160,3 +160,51 @@ def test_a_view_that_breaks_the_transaction_gets_its_own_answer_and_keeps_nothin
         assert not SubmissionToken.objects.filter(token=token).exists()
         person.refresh_from_db()
         assert person.last_name == "Avant"
+
+
+def _follow_up_page(world):
+    person = YoungPersonFactory(organisation=world.ml_a, referent=world.user("adviser_ml"))
+    return person, reverse("cej:follow_up_create", kwargs={"public_id": person.public_id})
+
+
+@pytest.mark.django_db
+def test_back_then_send_again_with_the_same_content_creates_nothing_more(client):
+    """The Back button refetches the form (no-store) with a new token while the browser refills the
+    date typed: the same content sent again goes where the first went, a different one is created."""
+    world = build_world()
+    client.force_login(world.user("adviser_ml"))
+    person, url = _follow_up_page(world)
+    date = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+
+    first = client.post(url, {"scheduled_on": date, FIELD: token_for_action(client.get(url), None)})
+    again = client.post(url, {"scheduled_on": date, FIELD: token_for_action(client.get(url), None)}, follow=True)
+
+    assert FollowUp.objects.filter(young_person=person).count() == 1
+    assert again.redirect_chain == [(first["Location"], 303)]
+    assert SENT_AGAIN in [str(message) for message in get_messages(again.wsgi_request)]
+    other = (timezone.localdate() + datetime.timedelta(days=8)).isoformat()
+    client.post(url, {"scheduled_on": other, FIELD: token_for_action(client.get(url), None)})
+    assert FollowUp.objects.filter(young_person=person).count() == 2
+    # the digest is kept, never the content
+    assert all(len(row.fingerprint) == 64 for row in SubmissionToken.objects.exclude(fingerprint=""))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_sending_the_same_content_at_once_create_one_row(client):
+    world = build_world()
+    client.force_login(world.user("adviser_ml"))
+    person, url = _follow_up_page(world)
+    date = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    tokens = iter([token_for_action(client.get(url), None) for _ in range(3)])  # three tabs, three tokens
+
+    answers = post_at_once(client, url, lambda: {"scheduled_on": date, FIELD: next(tokens)}, times=3)
+
+    assert FollowUp.objects.filter(young_person=person).count() == 1
+    assert len({answer["Location"] for answer in answers}) == 1
+
+
+def test_every_creating_view_is_declared_by_its_domain():
+    from submissions.registry import CREATING_VIEWS
+    from tests.security.test_double_submit_battery import CREATING_NAMES
+
+    assert CREATING_VIEWS == CREATING_NAMES
