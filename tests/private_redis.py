@@ -7,9 +7,11 @@ process's Celery app at it.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 from config.celery import app
@@ -63,3 +65,31 @@ def use_broker(url: str) -> None:
     app.conf.broker_url = url
     app._pool = None
     app.amqp._producer_pool = None
+
+
+# The header the test e-mail backend writes with each message's id.
+MESSAGE_HEADER = re.compile(r"^X-E2C-Message: (\S+)$", re.MULTILINE)
+
+
+def start_worker(redis: PrivateRedis, email_dir: Path, **extra_env: str) -> subprocess.Popen[bytes]:
+    """A real Celery worker on ``redis``, writing its e-mails as files in ``email_dir``."""
+    from django.db import connection
+
+    from tests import celery_worker
+
+    return celery_worker.start_worker(
+        pool="prefork",
+        settings_module="tests.outbox.worker_settings",
+        REDIS_URL=redis.url,
+        E2C_TEST_DATABASE_NAME=connection.settings_dict["NAME"],
+        E2C_EMAIL_DIR=str(email_dir),
+        **extra_env,
+    )
+
+
+def sent_emails(email_dir: Path) -> Counter[str]:
+    """Message id → number of e-mails written by the worker for it."""
+    found: Counter[str] = Counter()
+    for path in email_dir.glob("*.log"):
+        found.update(MESSAGE_HEADER.findall(path.read_text(errors="replace")))
+    return found

@@ -10,19 +10,15 @@ every message exactly once.
 from __future__ import annotations
 
 import datetime
-import re
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -36,11 +32,10 @@ from reporting.models import SemesterClosing, SemesterSnapshot
 from tests import celery_worker
 from tests.outbox.helpers import draft, young_person
 from tests.partners.factories import DEFAULT_PASSWORD
-from tests.private_redis import PrivateRedis, use_broker
+from tests.private_redis import PrivateRedis, sent_emails, start_worker, use_broker
 from tests.world import build_world
 
 BASE_DIR = Path(settings.BASE_DIR)
-MESSAGE_HEADER = re.compile(r"^X-E2C-Message: (\S+)$", re.MULTILINE)
 # The requirement: an answer in under 2 seconds while the broker is frozen.
 ANSWER_WITHIN = 2.0
 # Without bounded publishing a request would wait for as long as the broker stays frozen: the test
@@ -65,23 +60,6 @@ def redis(folder: Path) -> Iterator[PrivateRedis]:
     yield server
     use_broker(previous)
     server.stop()
-
-
-def start_worker(redis: PrivateRedis, email_dir: Path) -> subprocess.Popen[bytes]:
-    return celery_worker.start_worker(
-        pool="prefork",
-        settings_module="tests.outbox.worker_settings",
-        REDIS_URL=redis.url,
-        E2C_TEST_DATABASE_NAME=connection.settings_dict["NAME"],
-        E2C_EMAIL_DIR=str(email_dir),
-    )
-
-
-def sent_emails(email_dir: Path) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for path in email_dir.glob("*.log"):
-        found.update(MESSAGE_HEADER.findall(path.read_text(errors="replace")))
-    return found
 
 
 def last_semester(today: datetime.date) -> str:

@@ -7,9 +7,7 @@ file (counted across processes by message id).
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -18,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from config.celery import app
@@ -27,11 +24,10 @@ from e2c_referrals.models import Referral
 from outbox.models import JobRun, Message
 from tests import celery_worker
 from tests.outbox.helpers import draft, sent, young_person
-from tests.private_redis import PrivateRedis, use_broker
+from tests.private_redis import PrivateRedis, sent_emails, start_worker, use_broker
 from tests.world import build_world
 
 BASE_DIR = Path(settings.BASE_DIR)
-MESSAGE_HEADER = re.compile(r"^X-E2C-Message: (\S+)$", re.MULTILINE)
 
 
 @pytest.fixture
@@ -51,25 +47,6 @@ def redis(folder: Path) -> Iterator[PrivateRedis]:
     yield server
     use_broker(previous)
     server.stop()
-
-
-def start_worker(redis: PrivateRedis, email_dir: Path, **extra_env: str) -> subprocess.Popen[bytes]:
-    return celery_worker.start_worker(
-        pool="prefork",
-        settings_module="tests.outbox.worker_settings",
-        REDIS_URL=redis.url,
-        E2C_TEST_DATABASE_NAME=connection.settings_dict["NAME"],
-        E2C_EMAIL_DIR=str(email_dir),
-        **extra_env,
-    )
-
-
-def sent_emails(email_dir: Path) -> Counter[str]:
-    """Message id → number of e-mails written by the worker for it."""
-    found: Counter[str] = Counter()
-    for path in email_dir.glob("*.log"):
-        found.update(MESSAGE_HEADER.findall(path.read_text(errors="replace")))
-    return found
 
 
 def wait_for(condition, timeout: float = 60.0) -> None:
