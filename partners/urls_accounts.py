@@ -9,7 +9,7 @@ from partners.forms.accounts import (
     NoticedSetPasswordForm,
     PasswordResetRequestForm,
 )
-from partners.views import home, two_factor
+from partners.views import accounts, home, two_factor
 
 urlpatterns = [
     path("organisation-active/", home.switch_organisation, name="switch_organisation"),
@@ -18,7 +18,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", accounts.SignOutView.as_view(), name="logout"),
     path("connexion/code/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("connexion/double-authentification/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("connexion/confirmer-mot-de-passe/", two_factor.reauthenticate, name="reauthenticate"),

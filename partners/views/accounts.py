@@ -1,4 +1,5 @@
-"""Sign-in protection: how django-axes names an account and an address when it counts failures."""
+"""Sign-in protection (how django-axes names an account and an address when it counts failures) and
+the sign-out page."""
 
 import hashlib
 import ipaddress
@@ -6,7 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 
 def lockout_username(request: HttpRequest, credentials: Mapping[str, Any] | None) -> str:
@@ -63,3 +66,16 @@ def lockout_client_str(
     """How django-axes names the client in the logs: the account by a digest, never its e-mail address."""
     account = hashlib.sha256((username or "").encode()).hexdigest()[:12] if username else "-"
     return f"account={account} ip={ip_address or '-'}"
+
+
+class SignOutView(auth_views.LogoutView):
+    """Signing out is a POST (the header's button). An address typed or bookmarked gets a page with that
+    button and a word of explanation, never an empty « 405 » page; a visitor not signed in goes to the
+    sign-in page."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "registration/logout_confirm.html")

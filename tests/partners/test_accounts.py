@@ -76,6 +76,18 @@ def test_signing_out_ends_the_session(client):
     assert client.get(reverse("home")).status_code == 302
 
 
+def test_the_sign_out_address_opened_directly_offers_the_button_and_keeps_the_session(client):
+    client.force_login(MembershipFactory().user)
+
+    page = client.get(reverse("logout"))
+
+    assert page.status_code == 200
+    assert "<h1 class=\"h2 mb-3\">Se déconnecter</h1>" in page.content.decode()
+    assert client.get(reverse("home")).status_code == 200  # still signed in: only the POST signs out
+    client.logout()
+    assert client.get(reverse("logout"))["Location"] == reverse("login")
+
+
 def test_two_accounts_cannot_share_an_e_mail_address_whatever_its_case():
     UserFactory(email="meme@ml.exemple.fr")
     with pytest.raises(IntegrityError, match=r"user_email_unique_ci"):

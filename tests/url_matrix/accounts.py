@@ -9,7 +9,8 @@ ENTRIES = [
     Entry("home", lambda w: reverse("home"), everyone(200)),
     Entry("switch_organisation", lambda w: reverse("switch_organisation"), everyone(405)),
     Entry("login", lambda w: reverse("login"), everyone(302, anonymous=200)),
-    Entry("logout", lambda w: reverse("logout"), dict.fromkeys(ROLES, 405)),
+    # GET: a page with the sign-out button (signing out itself is a POST); not signed in: to the sign-in page.
+    Entry("logout", lambda w: reverse("logout"), everyone(200)),
     Entry("password_reset", lambda w: reverse("password_reset"), ALL),
     Entry("password_reset_done", lambda w: reverse("password_reset_done"), ALL),
     Entry(
