@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
@@ -83,8 +84,9 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
     actor = _reader(request)
     form = AccessLogFilter(request.GET or None)
     searched, rows = _filtered(form)
-    if not searched:
-        return HttpResponse("Choisissez un jeune, un document ou un utilisateur avant d'exporter.", status=400)
+    if not searched:  # an address typed without a filter: back to the page, told what is missing
+        messages.warning(request, "Choisissez un jeune, un document ou un utilisateur avant d'exporter.")
+        return redirect("audit:access_log")
     AccessLog.objects.create(
         user=actor.user,
         organisation=actor.organisation,

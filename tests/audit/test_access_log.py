@@ -97,3 +97,13 @@ def test_a_malformed_identifier_gets_a_french_message_not_an_error(client, world
     assert response.status_code == 200
     assert "Saisissez un identifiant" in response.content.decode()
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_an_export_asked_without_a_filter_goes_back_to_the_page_with_a_french_message(client, world):
+    client.force_login(world.user("administrator"))
+
+    response = client.get(reverse("audit:access_log_export"), follow=True)
+
+    assert response.redirect_chain == [(reverse("audit:access_log"), 302)]
+    assert "Choisissez un jeune, un document ou un utilisateur avant d&#x27;exporter." in response.content.decode()
+    assert not AccessLog.objects.filter(object_type="AccessLogExport").exists()

@@ -82,7 +82,7 @@ def test_the_sign_out_address_opened_directly_offers_the_button_and_keeps_the_se
     page = client.get(reverse("logout"))
 
     assert page.status_code == 200
-    assert "<h1 class=\"h2 mb-3\">Se déconnecter</h1>" in page.content.decode()
+    assert '<h1 class="h2 mb-3">Se déconnecter</h1>' in page.content.decode()
     assert client.get(reverse("home")).status_code == 200  # still signed in: only the POST signs out
     client.logout()
     assert client.get(reverse("logout"))["Location"] == reverse("login")
