@@ -6,12 +6,16 @@ process's Celery app at it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from config.celery import app
@@ -65,6 +69,30 @@ def use_broker(url: str) -> None:
     app.conf.broker_url = url
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@contextlib.contextmanager
+def private_broker(folder: Path) -> Iterator[PrivateRedis]:
+    """A private Redis started in ``folder``, this process publishing to it until the block ends."""
+    server = PrivateRedis(folder)
+    server.start()
+    previous = app.conf.broker_url
+    use_broker(server.url)
+    try:
+        yield server
+    finally:
+        use_broker(previous)
+        server.stop()
+
+
+@contextlib.contextmanager
+def short_temporary_folder(prefix: str) -> Iterator[Path]:
+    """A folder under /tmp: a unix socket path is limited to 107 bytes."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 # The header the test e-mail backend writes with each message's id.

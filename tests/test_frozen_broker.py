@@ -10,8 +10,6 @@ every message exactly once.
 from __future__ import annotations
 
 import datetime
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +30,13 @@ from reporting.models import SemesterClosing, SemesterSnapshot
 from tests import celery_worker
 from tests.outbox.helpers import draft, young_person
 from tests.partners.factories import DEFAULT_PASSWORD
-from tests.private_redis import PrivateRedis, sent_emails, start_worker, use_broker
+from tests.private_redis import (
+    PrivateRedis,
+    private_broker,
+    sent_emails,
+    short_temporary_folder,
+    start_worker,
+)
 from tests.world import build_world
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -45,21 +49,14 @@ THAW_ANYWAY_AFTER = 15.0
 
 @pytest.fixture
 def folder() -> Iterator[Path]:
-    # Short path: a unix socket path is limited to 107 bytes.
-    path = Path(tempfile.mkdtemp(prefix="e2c-frozen-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    with short_temporary_folder("e2c-frozen-") as path:
+        yield path
 
 
 @pytest.fixture
 def redis(folder: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(folder)
-    server.start()
-    previous = app.conf.broker_url
-    use_broker(server.url)
-    yield server
-    use_broker(previous)
-    server.stop()
+    with private_broker(folder) as server:
+        yield server
 
 
 def last_semester(today: datetime.date) -> str:

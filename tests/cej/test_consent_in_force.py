@@ -8,12 +8,11 @@ import importlib
 import io
 import json
 import threading
-import time
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -30,6 +29,7 @@ from e2c_referrals.workflow import referral_transition
 from history.models import ConsentChange
 from partners.access import Actor
 from tests.cej.factories import YoungPersonFactory
+from tests.locks import wait_for_lock_waits
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -246,18 +246,6 @@ def test_the_database_refuses_a_second_consent_in_force_for_one_site(world):
 
     with pytest.raises(IntegrityError, match="consent_one_current_per_site"), transaction.atomic():
         consent_row(world, given_on=TODAY - DAY)
-
-
-def wait_for_lock_waits(count: int, timeout: float = 10.0) -> None:
-    """Until ``count`` other connections wait for a row lock (pg_locks: a lock not granted)."""
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.02)
-    raise AssertionError(f"fewer than {count} connections started waiting for a lock")
 
 
 @pytest.mark.django_db(transaction=True)

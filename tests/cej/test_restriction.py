@@ -36,6 +36,7 @@ from retention.services import young_person_anonymise
 from tests import crafted_files
 from tests.cej.factories import YoungPersonFactory
 from tests.e2c_referrals.sessions_support import make_session
+from tests.locks import wait_for_lock_waits
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -677,22 +678,6 @@ def test_the_referral_page_of_a_restricted_file_offers_only_the_moves_that_stop_
     assert "en traitement limité (RGPD, article 18)" in response.content.decode()
 
 
-def wait_for_a_lock_wait(timeout: float = 10.0) -> None:
-    """Until another connection waits for a row lock (pg_locks: a lock not granted)."""
-    import time
-
-    from django.db import connections
-
-    deadline = time.monotonic() + timeout
-    with connections["default"].cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("no connection started waiting for a lock")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_transition_waits_on_the_file_before_locking_its_referral_so_an_erasure_cannot_deadlock_with_it(world):
     # Given: a sent referral, and an erasure-like transaction holding the young person's row (it will then
@@ -721,7 +706,7 @@ def test_a_transition_waits_on_the_file_before_locking_its_referral_so_an_erasur
         YoungPerson.objects.select_for_update().get(pk=world.young_person.pk)
         writer = threading.Thread(target=acknowledge)
         writer.start()
-        wait_for_a_lock_wait()  # the transition is now waiting for the file
+        wait_for_lock_waits()  # the transition is now waiting for the file
 
         # When: the erasure-like transaction goes on to the referral (giving up after 1 s rather than hanging)
         with connection.cursor() as cursor:

@@ -7,8 +7,6 @@ file (counted across processes by message id).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +22,13 @@ from e2c_referrals.models import Referral
 from outbox.models import JobRun, Message
 from tests import celery_worker
 from tests.outbox.helpers import draft, sent, young_person
-from tests.private_redis import PrivateRedis, sent_emails, start_worker, use_broker
+from tests.private_redis import (
+    PrivateRedis,
+    private_broker,
+    sent_emails,
+    short_temporary_folder,
+    start_worker,
+)
 from tests.world import build_world
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -32,21 +36,14 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 @pytest.fixture
 def folder() -> Iterator[Path]:
-    # Short path: a unix socket path is limited to 107 bytes.
-    path = Path(tempfile.mkdtemp(prefix="e2c-outbox-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    with short_temporary_folder("e2c-outbox-") as path:
+        yield path
 
 
 @pytest.fixture
 def redis(folder: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(folder)
-    server.start()
-    previous = app.conf.broker_url
-    use_broker(server.url)  # this process publishes to the private Redis too
-    yield server
-    use_broker(previous)
-    server.stop()
+    with private_broker(folder) as server:
+        yield server
 
 
 def wait_for(condition, timeout: float = 60.0) -> None:
