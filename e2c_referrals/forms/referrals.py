@@ -127,9 +127,11 @@ class MoveForm(forms.Form):
         label="Attestation de compétences acquises (ACA) remise", required=False
     )
 
+    # In the order the page shows them: the choice of a non-admission reason comes before the details
+    # that refine it (« Autre motif »), whatever order the fields are declared in above.
     FIELDS_OF: dict[Field, tuple[str, ...]] = {
-        Field.REASON: ("reason",),
         Field.NOT_ADMITTED_REASON: ("not_admitted_reason", "reason"),
+        Field.REASON: ("reason",),
         Field.INTEGRATION: ("integration_starts_on", "integration_planned_end_on"),
         Field.ENROLLED_ON: ("enrolled_on",),
         Field.EXIT: ("exited_on", "exit_outcome", "skills_certificate_issued"),
@@ -141,6 +143,9 @@ class MoveForm(forms.Form):
         for name in list(self.fields):
             if name not in kept:
                 del self.fields[name]
+        self.order_fields(
+            [name for required, names in self.FIELDS_OF.items() if required in move.requires for name in names]
+        )
         if Field.NOT_ADMITTED_REASON in move.requires and Field.REASON not in move.requires:
             reason = self.fields["reason"]
             reason.required = False

@@ -393,8 +393,12 @@ def test_a_withdrawal_needs_its_reason(client, world):
 def test_not_admitted_for_another_reason_needs_its_details_then_hands_back(client, world):
     interview = referral(world, status=S.INTERVIEW)
     login(client, world, "e2c_staff")
-    form = client.get(move_url(interview, S.NOT_ADMITTED)).context["form"]
-    assert set(form.fields) == {"not_admitted_reason", "reason"}
+    page = client.get(move_url(interview, S.NOT_ADMITTED))
+    form = page.context["form"]
+    # The reason is chosen first, then the details that refine it: in the form and on the page.
+    assert list(form.fields) == ["not_admitted_reason", "reason"]
+    html = page.content.decode()
+    assert html.index('name="not_admitted_reason"') < html.index('name="reason"')
 
     refused = client.post(move_url(interview, S.NOT_ADMITTED), {"not_admitted_reason": NotAdmittedReason.OTHER})
     assert refused.context["form"].errors["reason"] == ["Précisez le motif."]
