@@ -15,6 +15,7 @@ no ancestor that scrolls or hides its overflow may cut it.
 
 import functools
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -452,7 +453,9 @@ def reports(django_db_setup, django_db_blocker, live_server, browser: Browser):
             Referral.objects.filter(young_person__last_name="Girard").update(
                 diagnostic=DIAGNOSTIC, motivation=MOTIVATION
             )
+            started = time.monotonic()
             inspected = inspect_key_pages(browser, live_server.url)
+            print(f"\nkey pages: {len(inspected)} inspected in {time.monotonic() - started:.0f} s")
         except BaseException:
             call_command("flush", interactive=False, verbosity=0)
             raise
