@@ -531,7 +531,7 @@ def test_free_texts_keep_their_line_breaks_under_the_content_security_policy(rep
         assert shown["rendered"].strip() == text, f"« {heading} » lost its line breaks: {shown['rendered']!r}"
         # Not through a style="..." attribute: the policy would have to allow it by hash ('unsafe-hashes'),
         # which not every browser honours.
-        assert shown["styleAttribute"] is None, f"« {heading} »: style=\"{shown['styleAttribute']}\""
+        assert shown["styleAttribute"] is None, f'« {heading} »: style="{shown["styleAttribute"]}"'
 
     violations = [f"{where(report)}: {violation}" for report in reports for violation in report.csp_violations]
     assert violations == [], "\n".join(violations)
