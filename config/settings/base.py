@@ -266,7 +266,6 @@ def csp_hash(source: str) -> str:
 # The only style="..." attributes the pages may carry (tests/partners/test_security.py lists the
 # templates' ones and fails on any other): no 'unsafe-inline' at all, scripts or styles.
 CSP_ALLOWED_STYLE_ATTRIBUTES = (
-    "white-space: pre-line",  # free text kept with its line breaks (referral detail)
     # The 413 and 500 pages stand alone, without the stylesheet.
     "font-family: sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #212529;",
     "color: #0b4f9c;",
