@@ -75,7 +75,8 @@ def test_the_e2c_page_shows_the_shared_contracts_the_consent_method_and_the_crea
     file_text = " ".join(pdf_text(referral_file_pdf_of(referral, world, "e2c_staff"))[0].split())
     for fact in ("15 h d'activité par semaine", "€ par mois", str(referral.public_id)):
         assert fact in file_text and fact in page, fact
-    assert "oral, enregistré par" in file_text.lower() and "oral, enregistré par" in page.lower()
+    recorded = f"accord oral, attesté par le conseiller, enregistré par {world.user('adviser_ml').get_full_name()}"
+    assert recorded in file_text and recorded in page
     creator = world.user("adviser_ml").get_full_name()
     assert f"brouillon créé par {creator}" in page
 
