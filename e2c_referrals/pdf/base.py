@@ -1,4 +1,5 @@
-"""The one way to turn a template into a PDF: A4, the shared stylesheet and fonts, no database writes.
+"""The one way to turn a template into a PDF: A4, the shared stylesheet and fonts, tagged (PDF/UA-1),
+no database writes.
 
 A document is a template extending ``pdf/base.html`` and a function that gathers its (already
 scoped and prefetched) objects and calls ``render_pdf``. See ``referral_file.py`` for the pattern.
@@ -25,6 +26,10 @@ from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 from partners.access import Actor
 
 BASE_STYLESHEET = "pdf/base.css"
+# Accessible documents (RGAA 13.3): WeasyPrint's PDF/UA-1 profile writes the structure tree from the
+# HTML (headings, lists, tables with their <th scope>, figures with their text), marks the PDF as
+# tagged, takes /Lang from <html lang> and shows the <title> (DisplayDocTitle) instead of the file name.
+PDF_VARIANT = "pdf/ua-1"
 # Where the stylesheet's @font-face urls ("fonts/DejaVuSans.ttf") are found: the shipped fonts.
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
@@ -107,7 +112,9 @@ def render_pdf(template_name: str, context: Mapping[str, object], *, base_url: s
     with reads_only():
         html = render_to_string(template_name, dict(context))
         document = HTML(string=html, base_url=base_url or f"{STATIC_DIR}/", url_fetcher=_url_fetcher())
-        pdf: bytes = document.write_pdf(stylesheets=[_stylesheet()], font_config=_font_config())
+        pdf: bytes = document.write_pdf(
+            stylesheets=[_stylesheet()], font_config=_font_config(), pdf_variant=PDF_VARIANT
+        )
     return pdf
 
 

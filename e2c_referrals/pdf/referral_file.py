@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from cej.enums import SharedData
 from cej.models import CejContract, PaceaContract
-from cej.selectors.contracts import monthly_allowance
 from e2c_referrals.models import HandBack, PostExitNews, Referral, ReferralTransition
 from e2c_referrals.pdf.base import document_context, pdf_filename, render_pdf
 from e2c_referrals.selectors.inbox import attach_site_consents, can_see_attachments, shared_view
+from e2c_referrals.selectors.referrals import referral_contracts
 from e2c_referrals.workflow import Side, sides_of
 from partners.access import Actor
 
@@ -54,9 +54,8 @@ def referral_file_context(referral: Referral, *, actor: Actor) -> dict[str, obje
     shared = shared_view(actor=actor, referral=referral)
     on_referrer_side = Side.REFERRER in sides_of(actor, referral)
     day = (referral.sent_at or referral.created_at).date()
-    cej_contracts = list(young_person.cej_contracts.all())
-    cej = referral.cej_contract or next(iter(cej_contracts), None)
     today = timezone.localdate()
+    contracts = referral_contracts(referral, today=today)
     return {
         **document_context(actor=actor, title="Fiche de liaison — orientation vers une E2C"),
         "referral": referral,
@@ -67,10 +66,10 @@ def referral_file_context(referral: Referral, *, actor: Actor) -> dict[str, obje
         "shows": {category: shared.shows(category) for category in SharedData.values},
         "on_referrer_side": on_referrer_side,
         "consent": shared.consent,  # the one in force, not necessarily the one attached at sending
-        "cej": cej,
-        "cej_allowance": monthly_allowance(cej.allowance_category, today) if cej is not None else None,
-        "cej_contracts": cej_contracts,
-        "pacea_contracts": list(young_person.pacea_contracts.all()),
+        "cej": contracts.cej,
+        "cej_allowance": contracts.cej_allowance,
+        "cej_contracts": contracts.cej_contracts,
+        "pacea_contracts": contracts.pacea_contracts,
         "transitions": list(referral.transitions.all()),
         "attachments_visible": can_see_attachments(actor, referral),
         "attachments": list(referral.attachments.all()),

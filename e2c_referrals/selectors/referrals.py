@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
+from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Value
 from django.http import Http404
 
-from cej.models import YoungPerson, duplicate_key, normalised_name
+from cej.models import CejContract, PaceaContract, YoungPerson, duplicate_key, normalised_name
+from cej.selectors.contracts import monthly_allowance
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import Referral
 from partners.access import Actor, Capability
@@ -39,6 +42,30 @@ def referral_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> Referral:
         )
     except (Referral.DoesNotExist, ValueError, TypeError) as error:
         raise Http404("Orientation introuvable.") from error
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralContracts:
+    """The young person's CEJ and PACEA contracts as a referral shows them (its page and its file)."""
+
+    cej_contracts: list[CejContract]
+    pacea_contracts: list[PaceaContract]
+    cej: CejContract | None  # the one attached to the referral, else the latest
+    cej_allowance: Decimal | None  # its monthly allowance today
+
+
+def referral_contracts(referral: Referral, *, today: datetime.date) -> ReferralContracts:
+    """Reads the prefetched contracts when the caller prefetched them (the batch of files), else two
+    queries (newest first, the models' ordering). Only for an actor shown the "contracts" category."""
+    young_person = referral.young_person
+    cej_contracts = list(young_person.cej_contracts.all())
+    cej = referral.cej_contract or next(iter(cej_contracts), None)
+    return ReferralContracts(
+        cej_contracts=cej_contracts,
+        pacea_contracts=list(young_person.pacea_contracts.all()),
+        cej=cej,
+        cej_allowance=monthly_allowance(cej.allowance_category, today) if cej is not None else None,
+    )
 
 
 def other_network_referrals(*, young_person: YoungPerson, include_drafts: bool = False) -> list[Referral]:

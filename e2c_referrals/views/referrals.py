@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from audit.models import AccessLog
 from audit.services import log_access
+from cej.enums import SharedData
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.restrictions import open_restriction
 from cej.services.young_people import require_file_holder
@@ -20,7 +21,7 @@ from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNewsForm, ReferralForm
 from e2c_referrals.models import Attachment, Referral
 from e2c_referrals.selectors.inbox import can_add_attachments, can_refer, can_see_attachments, shared_view
-from e2c_referrals.selectors.referrals import other_network_referrals, referral_for_actor
+from e2c_referrals.selectors.referrals import other_network_referrals, referral_contracts, referral_for_actor
 from e2c_referrals.selectors.sessions import registrations_of_referral
 from e2c_referrals.services.hand_backs import can_handle
 from e2c_referrals.services.post_exit import can_add_news, follow_up_ends_on, post_exit_news_add
@@ -118,6 +119,7 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     attachments_visible = can_see_attachments(actor, referral)
     hand_backs = list(referral.hand_backs.select_related("organisation", "handled_by").order_by("created_at", "id"))
     restriction = open_restriction(referral.young_person_id)
+    today = timezone.localdate()
     return render(
         request,
         "e2c_referrals/referral_detail.html",
@@ -145,7 +147,9 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "news": list(referral.post_exit_news.select_related("recorded_by")),
             "can_add_news": can_add_news(actor, referral),
             "follow_up_ends_on": follow_up_ends_on(referral),
-            "today": timezone.localdate(),
+            # What the referral file (PDF) shows is on the page too (RGAA 13.3).
+            "contracts": referral_contracts(referral, today=today) if shared.shows(SharedData.CONTRACTS) else None,
+            "today": today,
         },
     )
 
