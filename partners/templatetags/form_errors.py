@@ -82,7 +82,7 @@ def error_summary(form: forms.BaseForm | None, link_url: str = "", link_text: st
 def _failed(value: object) -> bool:
     # Only a form already validated by its view: asking a bound form for its errors would validate it
     # here (a sign-in form would try the password once more).
-    return isinstance(value, forms.BaseForm) and value.is_bound and value._errors is not None and bool(value._errors)
+    return isinstance(value, forms.BaseForm) and value.is_bound and bool(getattr(value, "_errors", None))
 
 
 @register.simple_tag(takes_context=True)
