@@ -19,9 +19,9 @@ def render(source: str) -> str:
 
 
 def test_a_form_wide_error_shows_once_under_our_summary():
-    page = render('{% include "cej/_form_errors.html" %}{{ form|crispy }}')
+    page = render("{% error_summary form %}{{ form|crispy }}")
     assert page.count("Cet accord est déjà enregistré.") == 1
-    assert 'role="alert"' in page
+    assert "data-error-summary" in page
 
 
 def test_a_form_without_our_summary_still_shows_its_form_wide_error():

@@ -14,7 +14,7 @@ from cej.selectors.young_people import young_person_for_actor
 from cej.services.follow_ups import follow_up_cancel, follow_up_record, follow_up_schedule
 from cej.services.young_people import require_file_holder
 from partners.access import actor_for
-from partners.forms.errors import attach_errors
+from partners.forms.errors import attach_errors, refusal_form
 
 
 def _follow_up_of(young_person: YoungPerson, follow_up_id: str) -> FollowUp:
@@ -86,19 +86,19 @@ def follow_up_cancel_view(request: HttpRequest, public_id: str, follow_up_id: st
     young_person = young_person_for_actor(actor=actor, public_id=public_id)
     follow_up = _follow_up_of(young_person, follow_up_id)
     require_file_holder(actor)
-    error_message = ""
+    form = None
     if request.method == "POST":
         try:
             follow_up_cancel(actor=actor, follow_up=follow_up)
         except ValidationError as error:
-            error_message = " ".join(error.messages)
+            form = refusal_form(error)
         else:
             messages.success(request, f"Le point de suivi du {follow_up.scheduled_on:%d/%m/%Y} est annulé.")
             return redirect("cej:young_person_detail", public_id=young_person.public_id)
     return render(
         request,
         "cej/follow_ups/cancel.html",
-        {"young_person": young_person, "follow_up": follow_up, "error_message": error_message},
+        {"young_person": young_person, "follow_up": follow_up, "form": form},
     )
 
 

@@ -157,6 +157,7 @@ TEMPLATES = [
             "builtins": [
                 "partners.templatetags.french_dates",
                 "partners.templatetags.french_words",
+                "partners.templatetags.form_errors",
                 "submissions.templatetags.submissions",
             ],
         },

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from config.middleware import SIGNED_IN_AT
 from partners.forms.accounts import EmailChangeForm, FormOfAddressForm
-from partners.forms.errors import attach_errors
+from partners.forms.errors import attach_errors, refusal_form
 from partners.forms.two_factor import (
     BackupCodesRegenerateForm,
     PasswordConfirmForm,
@@ -283,12 +283,12 @@ def email_change_confirm_view(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     token_hash = request.session.get(EMAIL_CHANGE_SESSION_KEY, "")
     pending = email_change_request_for(user=user, token_hash=str(token_hash)) if token_hash else None
-    error = "" if pending is not None else LINK_UNUSABLE
+    form = None
     if request.method == "POST" and pending is not None:
         try:
             email_change_confirm(user=user, token_hash=str(token_hash))
         except ValidationError as refused:
-            error = " ".join(refused.messages)
+            form = refusal_form(refused)
         else:
             del request.session[EMAIL_CHANGE_SESSION_KEY]
             messages.success(
@@ -298,7 +298,12 @@ def email_change_confirm_view(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "partners/email_change_confirm.html",
-        {"pending": pending, "error": error, "current_email": user.email},
+        {
+            "pending": pending,
+            "unusable": LINK_UNUSABLE if pending is None else "",
+            "form": form,
+            "current_email": user.email,
+        },
         status=410 if pending is None else 200,
     )
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -15,6 +16,7 @@ from django.utils.text import capfirst
 
 from partners.access import Actor, actor_for
 from partners.enums import Role
+from partners.forms.errors import refusal_form
 from partners.geography import geography
 from reporting import presentation
 from reporting.indicators import AREA, CHILD_LEVEL, Area, Level, Period
@@ -112,7 +114,14 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         "area": area,
         "parents": [(parent, area_url(parent)) for parent in parents],
         "period": period,
-        "period_error": period_error,
+        # The filter's own fields (filtre-du, filtre-semestre): the error summary links to the one read.
+        "period_errors": refusal_form(
+            ValidationError({"du" if request.GET.get("du") or request.GET.get("au") else "semestre": period_error}),
+            fields=("du", "semestre"),
+            auto_id="filtre-%s",
+        )
+        if period_error
+        else None,
         "period_query": query,
         "export_query": f"{query}&{area_query}" if area_query else query,
         "area_parameter": (str(level), code) if level != Level.NATIONAL else None,

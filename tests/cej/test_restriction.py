@@ -593,7 +593,7 @@ def test_the_pages_restrict_and_lift_with_the_informed_date_required(client, wor
     lift_url = reverse("cej:restriction_lift", kwargs=ids)
     refused = client.post(lift_url, {"lift_reason": "Procédure terminée.", "person_informed_on": ""})
     assert refused.status_code == 200
-    assert 'role="alert"' in refused.content.decode()
+    assert "data-error-summary" in refused.content.decode()
     assert Restriction.objects.get().is_open
 
     future = (TODAY + datetime.timedelta(days=2)).isoformat()

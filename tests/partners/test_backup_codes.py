@@ -205,7 +205,7 @@ def test_something_neither_code_nor_backup_code_is_explained(client):
 
     page = text(response)
     assert "ou un code de secours de 10 caractères" in page
-    assert 'role="alert"' in page  # the error is announced
+    assert "data-error-summary" in page  # the error is announced
     assert TOTPDevice.objects.get(user=user).throttling_failure_count == 0  # nothing was checked
 
 
@@ -251,7 +251,7 @@ def test_a_new_set_replaces_the_old_one_after_confirmation(client):
 
     # Then nothing changes and the error is announced
     assert "Cochez la case pour confirmer" in text(unconfirmed)
-    assert 'role="alert"' in text(unconfirmed)
+    assert "data-error-summary" in text(unconfirmed)
     assert BackupCode.objects.filter(user=user).count() == 10
 
     # When they confirm

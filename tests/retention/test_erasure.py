@@ -268,7 +268,7 @@ def test_the_post_without_the_confirmation_box_does_nothing(client, world):
     response = client.post(url, {"requested_on": TODAY.isoformat(), "ground": GROUND})
     assert response.status_code == 200
     content = text(response)
-    assert 'role="alert"' in content and "Cochez la case pour confirmer" in content
+    assert "data-error-summary" in content and "Cochez la case pour confirmer" in content
     assert not ErasureRequest.objects.exists()
     assert YoungPerson.objects.get(pk=world.young_person.pk).last_name == LAST
 
@@ -357,7 +357,7 @@ def test_the_refusal_form_refuses_or_escapes_malformed_input(client, world, payl
     assert response.status_code in (200, 400)  # a NUL byte is turned away before the form (400)
     assert "<script>alert('x')</script>" not in response.content.decode()
     assert '"><img src=x onerror=alert(1)>' not in response.content.decode()
-    assert response.status_code == 400 or 'role="alert"' in response.content.decode()
+    assert response.status_code == 400 or "data-error-summary" in response.content.decode()
     assert not ErasureRequest.objects.exists()
 
 
