@@ -306,12 +306,16 @@ class AccountEvent(models.Model):
         ACCOUNT_DEACTIVATED = "account_deactivated", "Compte désactivé"
         ACCOUNT_REACTIVATED = "account_reactivated", "Compte réactivé"
         TWO_FACTOR_RESET = "two_factor_reset", "Double authentification réinitialisée"
+        ADMIN_CHANGE = "admin_change", "Modification dans l'administration technique"
 
     created_at = models.DateTimeField("date", default=timezone.now, editable=False)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     actor_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, related_name="account_events")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="account_events")
+    # None only for a change made in the admin to an account without membership, or to no account.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="account_events"
+    )
     action = models.CharField("action", max_length=32, choices=Action.choices)
     detail = models.CharField("détail", max_length=250, blank=True)
     reason = models.CharField("motif", max_length=500, blank=True)

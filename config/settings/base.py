@@ -78,7 +78,7 @@ ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "partners.admin_site.AdminConfig",  # Django's admin, each change written to the account history
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -212,6 +212,8 @@ AXES_DISABLE_ACCESS_LOG = True
 # Two-factor authentication (django-otp, TOTP): mandatory for the roles of
 # partners.services.two_factor.TWO_FACTOR_ROLES, enforced by config.middleware.TwoFactorRequiredMiddleware.
 OTP_TOTP_ISSUER = "Orientations E2C"
+# Belt and braces: partners.admin replaces django-otp's device admin by one without the secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

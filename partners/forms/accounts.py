@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
     AuthenticationForm,
     BaseUserCreationForm,
     PasswordChangeForm,
@@ -61,8 +62,10 @@ class PasswordResetRequestForm(PasswordResetForm):
 
 if TYPE_CHECKING:  # generic in django-stubs only
     _SetPasswordForm = SetPasswordForm[User]
+    _AdminPasswordChangeForm = AdminPasswordChangeForm[User]
 else:
     _SetPasswordForm = SetPasswordForm
+    _AdminPasswordChangeForm = AdminPasswordChangeForm
 
 
 class NoticedPasswordChangeForm(PasswordChangeForm):
@@ -70,6 +73,16 @@ class NoticedPasswordChangeForm(PasswordChangeForm):
 
     def save(self, commit: bool = True) -> Any:
         return account_password_set(user=self.user, password=self.cleaned_data["new_password1"], forgotten=False)
+
+
+class NoticedAdminPasswordChangeForm(_AdminPasswordChangeForm):
+    """The admin's « changer le mot de passe » form, the write through the service that tells the owner
+    (« password-based authentication disabled », where Django offers it, is a change told the same way)."""
+
+    def save(self, commit: bool = True) -> Any:
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data["password1"] if usable else None
+        return account_password_set(user=self.user, password=password, forgotten=False)
 
 
 class NoticedSetPasswordForm(_SetPasswordForm):

@@ -82,9 +82,10 @@ def masked_address(email: str) -> str:
     return f"{local[:1]}•••@{domain}"
 
 
-def account_password_set(*, user: User, password: str, forgotten: bool) -> User:
+def account_password_set(*, user: User, password: str | None, forgotten: bool) -> User:
     """Write a new password for ``user`` (already validated by Django's password forms), from their
-    account page or from the « mot de passe oublié » link (``forgotten``).
+    account page, from the « mot de passe oublié » link (``forgotten``) or from the admin (where None
+    disables password sign-in).
 
     Side effects: the hash written; in the same transaction, a notice to the account's address
     (outbox, sent at once, never in a digest): a change its owner did not make is seen at once.

@@ -254,14 +254,22 @@ def check_invitation_usable(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
+# An existing account's password refused on the invitation page (the sign-in door said no).
+WRONG_ACCOUNT_PASSWORD = "Mot de passe incorrect pour ce compte."  # noqa: S105 (a message, not a password)
+
+
 @transaction.atomic
-def invitation_accept(*, token_hash: str, password: str, form_of_address: str = "") -> Membership:
+def invitation_accept(
+    *, token_hash: str, password: str = "", account: User | None = None, form_of_address: str = ""
+) -> Membership:
     """Accept the invitation whose token hashes to ``token_hash``: create the account if the address has
     none (addressed as ``form_of_address``, which an existing account keeps unchanged), then the membership.
 
-    An existing account proves it is its owner with its password; a new account's password goes through
-    Django's password validators. The invitation row is locked first: of two simultaneous requests with the
-    same link, the second waits, then finds it used. Nothing is written when an error is raised.
+    An existing account is ``account``, which the caller authenticated through the sign-in's own door
+    (``django.contrib.auth.authenticate``: the lockout, its counts and its records apply); any other
+    value is refused. A new account's ``password`` goes through Django's password validators. The
+    invitation row is locked first: of two simultaneous requests with the same link, the second waits,
+    then finds it used. Nothing is written when an error is raised.
 
     Side effects: a User row (new account) and an AccountEvent ACTIVATED row, or an AccountEvent
     MEMBERSHIP_ADDED row (existing account); the invitation's accepted_at and accepted_by.
@@ -304,8 +312,12 @@ def invitation_accept(*, token_hash: str, password: str, form_of_address: str = 
             ) from error
         action = AccountEvent.Action.ACTIVATED
     else:
-        if not user.check_password(password):
-            raise ValidationError({"password": ["Mot de passe incorrect pour ce compte."]})
+        if account is None:  # the account was created after the page was shown: it was asked no password
+            raise ValidationError(
+                "Un compte vient d'être créé avec cette adresse : rechargez la page et saisissez son mot de passe."
+            )
+        if account.pk != user.pk:
+            raise ValidationError({"password": [WRONG_ACCOUNT_PASSWORD]})
         if not user.is_active:
             raise ValidationError("Ce compte est désactivé. Adressez-vous au responsable de votre structure.")
         action = AccountEvent.Action.MEMBERSHIP_ADDED

@@ -11,13 +11,19 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from partners.models import User
+
 
 def lockout_username(request: HttpRequest, credentials: Mapping[str, Any] | None) -> str:
     """The account a failure counts against: the e-mail as typed, in lower case.
 
     Sign-in ignores the e-mail's case: without this, « Lea@… » and « lea@… » would each get 5 tries.
+    django-axes' backend names the address by the user model's field (``email``), Django's failure signal
+    by the ``authenticate()`` argument (``username``): both are read, so a sign-in made elsewhere than the
+    sign-in form (an invitation accepted by an existing account) counts against the same address.
     """
-    typed = (credentials or {}).get("username") or request.POST.get("username", "")
+    credentials = credentials or {}
+    typed = credentials.get("username") or credentials.get(User.USERNAME_FIELD) or request.POST.get("username", "")
     # No e-mail address is longer (RFC 5321), and django-axes stores it in 255 characters: a longer
     # string typed in the form would otherwise end the sign-in on a server error.
     return str(typed).strip().lower()[:EMAIL_MAX_LENGTH]

@@ -5,7 +5,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -34,6 +34,7 @@ from partners.selectors.members import (
 )
 from partners.services.members import (
     ACCOUNT_CLOSED_BY_ADMINISTRATOR,
+    WRONG_ACCOUNT_PASSWORD,
     InvitationUnavailable,
     check_invitation_usable,
     invitation_accept,
@@ -197,10 +198,18 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
     form = InvitationAcceptForm(_posted(request), has_account=has_account)
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password"]
+        # An existing account signs in through the sign-in's own door: django-axes refuses a locked-out
+        # address before the password is checked, counts each failure (AccessAttempt) and applies the
+        # lockout rules (partners.lockout); its lockout page then replaces this one (AxesMiddleware).
+        account = authenticate(request, username=invitation.email, password=password) if has_account else None
+        if has_account and account is None:
+            form.add_error("password", WRONG_ACCOUNT_PASSWORD)
+            return _accept_page(request, invitation, form, has_account)
         try:
             membership = invitation_accept(
                 token_hash=token_hash,
                 password=password,
+                account=account,
                 form_of_address=form.cleaned_data.get("form_of_address", ""),
             )
         except InvitationUnavailable as error:
@@ -210,6 +219,8 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
             attach_errors(form, error)
         else:
             # Before login(), which keeps the session's data or flushes it (another user was signed in).
+            # The session is not verified by a second factor: TwoFactorRequiredMiddleware asks for it
+            # before any page, as after the sign-in form.
             del request.session[INVITATION_SESSION_KEY]
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             choose_membership(request, str(membership.public_id))
@@ -219,6 +230,12 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
                 f"avec le rôle « {membership.role_label} ».",
             )
             return redirect("home")
+    return _accept_page(request, invitation, form, has_account)
+
+
+def _accept_page(
+    request: HttpRequest, invitation: Invitation, form: InvitationAcceptForm, has_account: bool
+) -> HttpResponse:
     return render(
         request,
         "partners/members/invitation_accept.html",
