@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 from django_ratelimit.core import get_usage
@@ -27,7 +28,7 @@ from throttle.limits import PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESETS_PER_NET
 
 logger = logging.getLogger(__name__)
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 # What the page names, per limit: « Trop de demandes d'export ».
 WHAT: dict[str, str] = {
@@ -81,7 +82,7 @@ def per_account(limit: Limit, *, methods: Collection[str] = ()) -> Callable[[Vie
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not methods or request.method in methods:
                 refusal = refusal_per_account(request, limit)
                 if refusal is not None:

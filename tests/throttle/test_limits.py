@@ -4,6 +4,7 @@ counters live in Redis, shared by every web replica (each with its own cache con
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 
@@ -43,9 +44,9 @@ def assert_refused(response, limit: Limit, what: str) -> None:
     assert response.status_code == 429
     seconds = int(response["Retry-After"])
     assert 0 < seconds <= limit.seconds
-    page = response.content.decode()
+    page = html.unescape(response.content.decode())
     minutes = -(-seconds // 60)
-    assert f"Trop de demandes {what} en peu de temps&nbsp;: réessayez dans {minutes}&nbsp;minute" in page
+    assert f"Trop de demandes {what} en peu de temps\xa0: réessayez dans {minutes}\xa0minute" in page
     assert "<title>Trop de demandes — Orientations E2C</title>" in page
 
 
