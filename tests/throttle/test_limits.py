@@ -23,6 +23,16 @@ from throttle.limits import DOCUMENTS, EXPORTS, SEARCHES, Limit
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _clock_stopped(monkeypatch):
+    """django-ratelimit's windows are fixed: a slow machine must not see one end in the middle of a test."""
+    import time
+    import types
+
+    now = time.time()
+    monkeypatch.setattr("django_ratelimit.core.time", types.SimpleNamespace(time=lambda: now))
+
+
 @pytest.fixture
 def world():
     return build_world()
