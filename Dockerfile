@@ -45,6 +45,7 @@ COPY history ./history
 COPY retention ./retention
 COPY submissions ./submissions
 COPY texthygiene ./texthygiene
+COPY throttle ./throttle
 COPY templates ./templates
 COPY static ./static
 

@@ -20,6 +20,8 @@ from audit.services import retention_days
 from exports.spreadsheet import csv_writer
 from pagination.keyset import paginate
 from partners.access import Actor, actor_for
+from throttle.guard import per_account, refusal_per_account
+from throttle.limits import EXPORTS, SEARCHES
 
 EXPORT_LIMIT = 100_000
 
@@ -55,6 +57,8 @@ def access_log_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
     form = AccessLogFilter(request.GET or None)
     searched, rows = _filtered(form)
+    if searched and (refusal := refusal_per_account(request, SEARCHES)) is not None:
+        return refusal
     page = (
         paginate(
             rows,
@@ -79,6 +83,7 @@ class _Echo:
 
 
 @login_required
+@per_account(EXPORTS)
 def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """CSV (UTF-8 with BOM, « ; ») of the filtered rows, newest first; the export is itself logged."""
     actor = _reader(request)

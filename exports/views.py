@@ -21,9 +21,12 @@ from exports.selectors import job_for_actor, recent_jobs
 from exports.services import export_request, is_expired
 from partners.access import actor_for
 from partners.models import Organisation
+from throttle.guard import per_account
+from throttle.limits import EXPORTS
 
 
 @login_required
+@per_account(EXPORTS, methods=("POST",))  # the request that queues a job, not its form
 def referral_files_request(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     organisations = referral_file_organisations(actor)

@@ -10,6 +10,7 @@ out in ``layout.txt`` (plain text) and ``layout.html``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -35,6 +36,16 @@ LOADERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "session": ("e2c_referrals.InformationSession", "public_id", ("e2c_site", "venue_organisation")),
     "retention_file": ("cej.YoungPerson", "public_id", ()),
 }
+
+
+# kind → what its e-mail adds at delivery only, never stored in the row: a password-reset link is made by
+# the worker that sends it, so that no usable token rests in the outbox table. Domains register theirs
+# (partners.apps); the outbox names none. May set ``link``, ``link_intro`` and ``link_label`` (the layouts').
+DELIVERY_CONTEXT: dict[str, Callable[[Message], dict[str, str]]] = {}
+
+
+def register_delivery_context(kind: str, provider: Callable[[Message], dict[str, str]]) -> None:
+    DELIVERY_CONTEXT[kind] = provider
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +100,8 @@ def _light_context(message: Message) -> dict[str, Any]:
         "status_label": status_label(message.context.get("to", "")),
         "site_url": site_url(),
         "link": f"{site_url()}{link}" if link else "",
+        "link_intro": "Pour voir le dossier",
+        "link_label": "Voir le dossier dans Orientations E2C",
     }
 
 
@@ -149,6 +162,8 @@ def _plain(names: list[str], context: dict[str, Any]) -> str:
 
 def render_message(message: Message) -> Rendered:
     context = template_context(message)
+    if message.kind in DELIVERY_CONTEXT:
+        context.update(DELIVERY_CONTEXT[message.kind](message))
     subject = " ".join(_plain(_templates(message.kind, "subject.txt"), context).split())[:200]
     body = _plain(_templates(message.kind, "body.txt"), context).strip()
     sender = sender_organisation(message, context)

@@ -22,6 +22,12 @@ class PartnersConfig(AppConfig):
             "partners:organisation_create",
         )
 
+        from outbox.rendering import register_delivery_context
+        from partners.services.accounts import PASSWORD_RESET, password_reset_delivery_context
+
+        # The reset link is made when the worker sends the e-mail, never stored in the outbox row.
+        register_delivery_context(PASSWORD_RESET, password_reset_delivery_context)
+
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_migrate, post_save
 

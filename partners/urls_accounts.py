@@ -7,7 +7,6 @@ from partners.forms.accounts import (
     LoginForm,
     NoticedPasswordChangeForm,
     NoticedSetPasswordForm,
-    PasswordResetRequestForm,
 )
 from partners.views import accounts, home, two_factor
 
@@ -28,7 +27,7 @@ urlpatterns = [
     path("compte/codes-de-secours/", two_factor.backup_codes_regenerate, name="backup_codes_regenerate"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        accounts.PasswordResetRequestView.as_view(),
         name="password_reset",
     ),
     path("mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

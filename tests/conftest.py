@@ -19,6 +19,19 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limit_counter():
+    """Each test starts with no rate-limit counter: its process's own Redis database is emptied
+    (config/settings/test.py gives each xdist worker one, never the broker's)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from config.settings.base import redis_database
+
+    assert redis_database(settings.REDIS_URL) != settings.CACHE_REDIS_DATABASE, "never empty the broker's database"
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _code_typed_on_test_sign_in(monkeypatch):
     """client.force_login() and client.login() stand for the whole sign-in, two-factor code included
     (config.middleware.TwoFactorRequiredMiddleware); tests/partners/test_two_factor.py signs in through

@@ -68,6 +68,7 @@ def test_a_password_reset_link_uses_the_site_address_not_the_requests_host(world
     user = world.user("adviser_ml")
 
     client.post(reverse("password_reset"), {"email": user.email}, HTTP_HOST="autre-nom.exemple.fr")
+    deliver_pending()
 
     assert len(mail.outbox) == 1
     assert_links_to_the_site(mail.outbox[0])

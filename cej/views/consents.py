@@ -16,6 +16,8 @@ from cej.services.consents import consent_record, consent_revoke
 from cej.services.young_people import require_file_holder
 from partners.access import actor_for
 from partners.forms.errors import attach_errors
+from throttle.guard import per_account
+from throttle.limits import DOCUMENTS
 
 
 def _consent_of(young_person: YoungPerson, consent_id: str) -> Consent:
@@ -70,6 +72,7 @@ def consent_revoke_view(request: HttpRequest, public_id: str, consent_id: str) -
 
 
 @login_required
+@per_account(DOCUMENTS)
 def consent_form_download(request: HttpRequest, public_id: str, consent_id: str) -> FileResponse:
     actor = actor_for(request)
     young_person = young_person_for_actor(actor=actor, public_id=public_id)

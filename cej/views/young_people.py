@@ -30,6 +30,8 @@ from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
 from partners.french import de
 from texthygiene.text import search_words
+from throttle.guard import refusal_per_account
+from throttle.limits import SEARCHES
 
 # The file page's sections, in order; each template gets ``young_person``, ``can_edit`` (false while
 # the file is restricted), ``can_stop`` (the gestures that stop processing) and ``today``.
@@ -94,6 +96,9 @@ def young_people(request: HttpRequest) -> HttpResponse:
         "query_max_length": QUERY_MAX_LENGTH,
     }
     if query:
+        refusal = refusal_per_account(request, SEARCHES)
+        if refusal is not None:
+            return refusal
         results = search_young_people(actor=actor, query=query)
         context["results"] = results
         log_listing(

@@ -10,7 +10,7 @@ import base64
 import datetime
 import hashlib
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import csp.constants
 import django_stubs_ext
@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "pgtrigger",
     "pghistory",
+    "django_ratelimit",  # its system check refuses a per-process cache for the counters
     "audit",
     "outbox",
     "partners",
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
     "submissions",
     "demo",
     "texthygiene",
+    "throttle",
 ]
 
 MIDDLEWARE = [
@@ -433,6 +435,47 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # A task stuck on a dead SMTP server is stopped: soft limit (the task can record its failure), then hard.
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
+
+# --- Cache: the rate-limit counters -----------------------------------------------------------
+# The limits themselves (how many exports, documents, searches and password-reset requests, and why
+# those numbers) are in throttle/limits.py and docs/security.md. Their counters live in the project's
+# Redis through Django's own Redis cache, so every web replica counts the same requests; on its own
+# database number (the broker's + 1) so that emptying the cache never touches the Celery queues.
+
+
+def redis_cache_url(url: str, *, database: int) -> str:
+    """The broker's URL (``redis://…/0``, ``rediss://…``, kombu's ``redis+socket:///path``) on another
+    database number, in the form redis-py reads."""
+    parts = urlsplit(url)
+    if parts.scheme == "redis+socket":
+        return f"unix://{parts.path}?db={database}"
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
+def redis_database(url: str) -> int:
+    """The database number a Redis URL names (0 when it names none)."""
+    parts = urlsplit(url)
+    number = parts.path.strip("/") if parts.scheme != "redis+socket" else ""
+    return int(number) if number.isdigit() else 0
+
+
+CACHE_REDIS_DATABASE = (redis_database(REDIS_URL) + 1) % 16
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_cache_url(REDIS_URL, database=CACHE_REDIS_DATABASE),
+        "KEY_PREFIX": "e2c",
+        # As for the broker: a Redis that stops answering must not hold a request. A count that
+        # fails lets the request through (RATELIMIT_FAIL_OPEN, logged): a brake, not an access check.
+        "OPTIONS": {"socket_timeout": BROKER_PUBLISH_TIMEOUT, "socket_connect_timeout": BROKER_PUBLISH_TIMEOUT},
+    }
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+# django-ratelimit lists memcached and django-redis as « officially supported » and warns for any other
+# backend. Django's own RedisCache gives it what it needs: ``add`` is one SET NX EX and ``incr`` one
+# INCRBY on a key that cannot expire within its window (its lifetime is the window plus 5 seconds).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Logging: identifiers only, never personal data -------------------------------------
 LOGGING = {

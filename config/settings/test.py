@@ -8,7 +8,7 @@ from config import embedded
 embedded.ensure_from_environment()
 
 from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import TEMPLATES  # noqa: E402
+from config.settings.base import CACHES, REDIS_URL, TEMPLATES, redis_cache_url, redis_database  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
@@ -32,3 +32,9 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.
 # one process's test never takes the other's tasks. Worker subprocesses inherit the variable.
 if _xdist_worker := os.environ.get("PYTEST_XDIST_WORKER"):
     CELERY_TASK_DEFAULT_QUEUE = f"celery-{_xdist_worker}"
+
+# The rate-limit counters of each test process in a Redis database of its own (gw0 and a run without
+# xdist: the broker's + 2, gw1: + 3…), emptied before every test (tests/conftest.py): one process's
+# test never sees, nor empties, the other's counters, nor the developer's (the broker's + 1).
+CACHE_REDIS_DATABASE = (redis_database(REDIS_URL) + 2 + int((_xdist_worker or "gw0").removeprefix("gw"))) % 16
+CACHES["default"]["LOCATION"] = redis_cache_url(REDIS_URL, database=CACHE_REDIS_DATABASE)

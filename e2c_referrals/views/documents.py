@@ -23,6 +23,8 @@ from e2c_referrals.personal_data import (
 )
 from e2c_referrals.selectors.referrals import referral_for_actor
 from partners.access import actor_for
+from throttle.guard import per_account
+from throttle.limits import DOCUMENTS, EXPORTS
 
 
 def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
@@ -33,6 +35,7 @@ def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResp
 
 
 @login_required
+@per_account(DOCUMENTS)
 def referral_file_download(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     referral = referral_for_actor(actor=actor, public_id=public_id)
@@ -43,6 +46,7 @@ def referral_file_download(request: HttpRequest, public_id: str) -> HttpResponse
 
 
 @login_required
+@per_account(DOCUMENTS)
 def personal_data_pdf_download(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     young_person = young_person_for_personal_data(actor=actor, public_id=public_id)
@@ -52,6 +56,7 @@ def personal_data_pdf_download(request: HttpRequest, public_id: str) -> HttpResp
 
 
 @login_required
+@per_account(EXPORTS)
 def personal_data_json_download(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     young_person = young_person_for_personal_data(actor=actor, public_id=public_id)

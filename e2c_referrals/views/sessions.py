@@ -62,6 +62,8 @@ from partners.enums import OrganisationKind
 from partners.forms.errors import attach_errors
 from partners.french import lower_first
 from partners.models import Organisation
+from throttle.guard import per_account
+from throttle.limits import DOCUMENTS
 
 PAST_WINDOW = datetime.timedelta(days=366)
 
@@ -342,6 +344,7 @@ def attendance_view(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@per_account(DOCUMENTS)
 def attendance_sheet(request: HttpRequest, public_id: str) -> HttpResponse:
     """The sheet to print and sign, for the site's team; lists names: a logged export."""
     actor, session = _managed(request, public_id)

@@ -1,7 +1,6 @@
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import (
     AdminPasswordChangeForm,
     AuthenticationForm,
@@ -14,7 +13,7 @@ from django.contrib.auth.forms import (
 
 from partners.enums import FormOfAddress
 from partners.models import User
-from partners.services.accounts import account_password_set
+from partners.services.accounts import account_password_set, password_reset_request
 
 
 class UserCreationAdminForm(BaseUserCreationForm[User]):
@@ -49,15 +48,15 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordResetRequestForm(PasswordResetForm):
+    """« Mot de passe oublié »: Django's choice of accounts (active, with a usable password, the address in
+    any case), the e-mail written to the outbox and sent by the worker, never by the request itself."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Adresse e-mail"
 
-    def send_mail(self, *args: Any, **kwargs: Any) -> None:
-        """The link starts with SITE_URL, never with the request's Host header (Django's default)."""
-        context = kwargs["context"] if "context" in kwargs else args[2]
-        context["site_url"] = settings.SITE_URL
-        super().send_mail(*args, **kwargs)
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        password_reset_request(users=self.get_users(self.cleaned_data["email"]))
 
 
 if TYPE_CHECKING:  # generic in django-stubs only

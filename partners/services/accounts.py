@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from outbox.services import enqueue
+from outbox.models import Message
+from outbox.services import enqueue, request_delivery
 from partners.enums import FormOfAddress
 from partners.models import EmailChangeRequest, User
 from partners.selectors.members import hash_token
@@ -21,6 +27,7 @@ from partners.templatetags.french_dates import date_fr
 
 EMAIL_CHANGED = "account.email_changed"
 PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (a message kind, not a password)
+PASSWORD_RESET = "account.password_reset"  # noqa: S105 (a message kind, not a password)
 
 
 class EmailTaken(Exception):
@@ -104,6 +111,40 @@ def account_password_set(*, user: User, password: str | None, forgotten: bool) -
             address=user.email,
         )
     return user
+
+
+def password_reset_request(*, users: Iterable[User]) -> None:
+    """Someone, signed out, asked for a link to choose a new password; ``users``: the accounts of the
+    address they typed (Django's choice: active, with a usable password; none for an unknown address).
+
+    Side effects: one outbox message per account, written in this transaction and sent at once to the
+    account's address by the worker, which makes the link only then (``password_reset_delivery_context``):
+    the token never rests in the outbox. After the commit, one delivery task published, whether or not a
+    message was written: a known and an unknown address cost the request the same work, no SMTP in it.
+    """
+    with transaction.atomic():
+        for user in users:
+            enqueue(
+                kind=PASSWORD_RESET,
+                recipients=[user],
+                key=f"{PASSWORD_RESET}:{uuid.uuid4()}",  # each request is its own e-mail
+                context={"requested_at_label": date_fr(timezone.localtime(), "j F Y à H\\hi")},
+                address=user.email,
+            )
+        request_delivery()
+
+
+def password_reset_delivery_context(message: Message) -> dict[str, str]:
+    """The link of a password-reset e-mail, made by the worker as it sends it (valid for
+    PASSWORD_RESET_TIMEOUT from then, until used or the password changes); never stored."""
+    user = message.recipient
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return {
+        "link": f"{settings.SITE_URL}{path}",
+        "link_intro": "Pour choisir un nouveau mot de passe",
+        "link_label": "Choisir un nouveau mot de passe",
+    }
 
 
 # --- A new address, confirmed from its own mailbox ------------------------------------------------

@@ -11,7 +11,9 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from partners.forms.accounts import PasswordResetRequestForm
 from partners.models import User
+from throttle.guard import password_reset_refusal
 
 
 def lockout_username(request: HttpRequest, credentials: Mapping[str, Any] | None) -> str:
@@ -85,3 +87,19 @@ class SignOutView(auth_views.LogoutView):
         if not request.user.is_authenticated:
             return redirect("login")
         return render(request, "registration/logout_confirm.html")
+
+
+class PasswordResetRequestView(auth_views.PasswordResetView):
+    """« Mot de passe oublié », Django's view with a brake: each request counts per address typed and
+    per client network (throttle.limits), before anything else; over either limit, the 429 page. The
+    counts never depend on whether the address has an account, so neither does the answer."""
+
+    form_class = PasswordResetRequestForm
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refusal = password_reset_refusal(
+            request, email=str(request.POST.get("email", ""))[:EMAIL_MAX_LENGTH], client_ip=lockout_client_ip(request)
+        )
+        if refusal is not None:
+            return refusal
+        return super().post(request, *args, **kwargs)

@@ -21,6 +21,8 @@ from partners.selectors.organisations import (
 )
 from partners.services.organisations import organisation_create, organisation_update
 from texthygiene.text import search_words
+from throttle.guard import refusal_per_account
+from throttle.limits import SEARCHES
 
 
 @login_required
@@ -30,6 +32,8 @@ def directory(request: HttpRequest) -> HttpResponse:
     query, refusal = search_words(request.GET.get("q", ""), max_length=100)
     if refusal:
         messages.error(request, refusal)
+    if query and (too_many := refusal_per_account(request, SEARCHES)) is not None:
+        return too_many
     filters = DirectoryFilters(
         query=query,
         kind=request.GET.get("type", "") if request.GET.get("type", "") in OrganisationKind.values else "",

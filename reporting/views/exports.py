@@ -15,6 +15,8 @@ from reporting import exports
 from reporting.indicators import Area, Level, Period
 from reporting.selectors.areas import area_for, period_from_query, root_area
 from reporting.selectors.reports import report_for
+from throttle.guard import per_account
+from throttle.limits import DOCUMENTS, EXPORTS
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -50,22 +52,26 @@ def _file(request: HttpRequest, extension: str) -> HttpResponse:
 
 
 @login_required
+@per_account(DOCUMENTS)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     return _file(request, "xlsx")
 
 
 @login_required
+@per_account(DOCUMENTS)
 def export_csv(request: HttpRequest) -> HttpResponse:
     return _file(request, "csv")
 
 
 @login_required
+@per_account(DOCUMENTS)
 def export_pdf(request: HttpRequest) -> HttpResponse:
     return _file(request, "pdf")
 
 
 @login_required
 @require_POST
+@per_account(EXPORTS)
 def export_in_background(request: HttpRequest) -> HttpResponse:
     """Queue the XLSX for a worker (the exports app's job page follows its progress)."""
     actor = actor_for(request)

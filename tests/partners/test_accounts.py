@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse
 
+from outbox.services import deliver_pending
 from partners.enums import OrganisationKind, Role
 from partners.models import User
 from tests.partners.factories import DEFAULT_PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
@@ -100,6 +101,8 @@ def test_a_forgotten_password_is_reset_through_a_single_use_link_sent_in_french(
     response = client.post(reverse("password_reset"), {"email": "lea.benoit@ml.exemple.fr"})
 
     assert response.status_code == 302
+    assert mail.outbox == []  # written to the outbox, sent by the worker
+    deliver_pending()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["lea.benoit@ml.exemple.fr"]
