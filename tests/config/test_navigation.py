@@ -6,9 +6,12 @@ import html
 import re
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
+from config.navigation import menus
+from partners.access import actor_for
 from tests.world import ROLES, build_world
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +209,17 @@ def test_the_footer_links_to_the_site_map_on_every_page(role):
     for url in pages:
         footer = element(client.get(url).content.decode(), "footer")
         assert reverse("site_map") in hrefs(footer), url
+
+
+@pytest.mark.parametrize("role", SIGNED_IN)
+def test_the_menus_cost_no_query_on_each_page(role, rf, django_assert_num_queries):
+    world = build_world()
+    request = rf.get(reverse("home"))
+    request.user = world.user(role)
+    request.session = SessionStore()
+    actor_for(request)  # the header's identity line has already read the memberships
+
+    with django_assert_num_queries(0):
+        links = menus(request)
+
+    assert links["main_menu"][0].label == "Accueil"
