@@ -22,10 +22,15 @@ DATE_ERRORS = {
 }
 
 
-def referral_file_organisations(actor: Actor) -> list[Organisation]:
+def can_export_referral_files(actor: Actor) -> bool:
     """Managers export their organisation's (or their school's sites') referral files: a bulk export
     of personal data is the organisation's decision, not each adviser's."""
-    if actor.role != Role.MANAGER or not actor.can(Capability.VIEW_PERSONAL_DATA):
+    return actor.role == Role.MANAGER and actor.can(Capability.VIEW_PERSONAL_DATA)
+
+
+def referral_file_organisations(actor: Actor) -> list[Organisation]:
+    """The organisations whose referral files ``actor`` may export (none: the page is refused)."""
+    if not can_export_referral_files(actor):
         return []
     return list(
         Organisation.objects.filter(pk__in=actor.family_ids, kind__in=REFERRAL_FILE_KINDS, is_active=True).order_by(

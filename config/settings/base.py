@@ -153,7 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.current_membership",
-                "cej.context_processors.files",
+                "config.navigation.menus",
             ],
             # submissions: ``{% csrf_token %}`` also writes the form's submission token (submissions.guard).
             "builtins": [
