@@ -86,6 +86,22 @@ def stamp_signed_in_session(sender: object, request: HttpRequest, user: object, 
     request.session[LAST_SEEN_AT] = now
 
 
+def seconds_left(last_seen_at: float, signed_in_at: float, now: float) -> int:
+    """Whole seconds before the session ends without a further request (the idle or the 12-hour limit)."""
+    ends_at = min(last_seen_at + settings.SESSION_IDLE_TIMEOUT, signed_in_at + settings.SESSION_ABSOLUTE_TIMEOUT)
+    return max(0, int(ends_at - now))
+
+
+def extend_session(request: HttpRequest) -> int:
+    """The person asked to stay signed in: their last request is now (not rounded to the minute).
+
+    Returns the seconds left after it (less than SESSION_IDLE_TIMEOUT near the 12-hour limit).
+    """
+    now = time.time()
+    request.session[LAST_SEEN_AT] = now
+    return seconds_left(now, request.session.get(SIGNED_IN_AT, now), now)
+
+
 class SessionTimeoutMiddleware:
     """Sign out after SESSION_IDLE_TIMEOUT without a request, and SESSION_ABSOLUTE_TIMEOUT after sign-in.
 
@@ -110,7 +126,10 @@ class SessionTimeoutMiddleware:
                 message = "Votre session a expiré : reconnectez-vous au moins toutes les 12 heures."
                 return self.sign_out(request, message)
             if LAST_SEEN_AT not in session or now - last_seen_at >= LAST_SEEN_RESOLUTION:
-                session[LAST_SEEN_AT] = now
+                session[LAST_SEEN_AT] = last_seen_at = now
+            # For the page's warning before the end (static/js/session-timeout.js, WCAG 2.2.1).
+            request.session_expires_in = seconds_left(last_seen_at, signed_in_at, now)  # type: ignore[attr-defined]
+            request.session_warns_before = settings.SESSION_IDLE_WARNING  # type: ignore[attr-defined]
         return self.get_response(request)
 
     def sign_out(self, request: HttpRequest, message: str) -> HttpResponse:

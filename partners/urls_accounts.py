@@ -8,7 +8,7 @@ from partners.forms.accounts import (
     NoticedPasswordChangeForm,
     NoticedSetPasswordForm,
 )
-from partners.views import accounts, home, two_factor
+from partners.views import accounts, home, session, two_factor
 
 urlpatterns = [
     path("organisation-active/", home.switch_organisation, name="switch_organisation"),
@@ -18,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", accounts.SignOutView.as_view(), name="logout"),
+    path("session/prolonger/", session.session_extend, name="session_extend"),
     path("connexion/code/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("connexion/double-authentification/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("connexion/confirmer-mot-de-passe/", two_factor.reauthenticate, name="reauthenticate"),

@@ -251,6 +251,9 @@ SESSION_COOKIE_HTTPONLY = True
 # after sign-in, whatever the activity; the cookie and the session row last no longer than that.
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+# Each signed-in page warns this long before the end and offers to stay signed in (WCAG 2.2.1, at
+# least 20 seconds): static/js/session-timeout.js, partners.views.session.session_extend.
+SESSION_IDLE_WARNING = 2 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 # Lax, not Strict: a link in a notification e-mail must open the page signed in.
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -367,6 +367,7 @@ def test_five_simultaneous_posts_of_a_creating_form_create_one_row(form):
 NOT_CREATING = {
     "switch_organisation": "chooses the organisation of the session",
     "logout": "signs out",
+    "session_extend": "marks the session active (a script's post, not a form)",
     "login": "signs in",
     "password_change": "replaces the password",
     "password_reset": "sends a link (signed out)",

@@ -11,6 +11,8 @@ ENTRIES = [
     Entry("login", lambda w: reverse("login"), everyone(302, anonymous=200)),
     # GET: a page with the sign-out button (signing out itself is a POST); not signed in: to the sign-in page.
     Entry("logout", lambda w: reverse("logout"), everyone(200)),
+    # « Rester connecté » before the idle timeout: POST only (204), answered with the sign-in page signed out.
+    Entry("session_extend", lambda w: reverse("session_extend"), everyone(405)),
     Entry("password_reset", lambda w: reverse("password_reset"), ALL),
     Entry("password_reset_done", lambda w: reverse("password_reset_done"), ALL),
     Entry(
