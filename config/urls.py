@@ -5,7 +5,11 @@ from django.views.generic import TemplateView
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The RGAA accessibility statement: public, linked from every page's footer.
-    path("accessibilite/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
+    path(
+        "accessibilite/",
+        TemplateView.as_view(template_name="accessibility.html", http_method_names=["get", "head", "options"]),
+        name="accessibility",
+    ),
     path("", include("e2c_referrals.views.home")),  # the home page (``home``), reads referrals too
     path("", include("cej.urls_home")),
     path("", include("partners.urls_accounts")),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access
+from config.http_methods import http_methods
 from exports import registry
 from exports.forms import ReferralFilesExportForm, referral_file_organisations
 from exports.models import ExportJob
@@ -23,6 +24,7 @@ from partners.access import actor_for
 from partners.models import Organisation
 
 
+@http_methods("GET", "POST")
 @login_required
 def referral_files_request(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -83,6 +85,7 @@ def _status(job: ExportJob) -> dict[str, object]:
     }
 
 
+@http_methods("GET")
 @login_required
 def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -101,6 +104,7 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def job_status(request: HttpRequest, public_id: str) -> JsonResponse:
     """Polled by static/js/export-progress.js while the job runs."""
@@ -111,6 +115,7 @@ def job_status(request: HttpRequest, public_id: str) -> JsonResponse:
     return response
 
 
+@http_methods("GET")
 @login_required
 def job_download(request: HttpRequest, public_id: str) -> HttpResponse | FileResponse:
     actor = actor_for(request)
