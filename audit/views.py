@@ -17,6 +17,7 @@ from django.utils import timezone
 from audit.models import AccessLog
 from audit.selectors import access_log, can_read_access_log
 from audit.services import retention_days
+from config.http_methods import http_methods
 from exports.spreadsheet import csv_writer
 from pagination.keyset import paginate
 from partners.access import Actor, actor_for
@@ -52,6 +53,7 @@ def _filtered(form: AccessLogFilter) -> tuple[bool, QuerySet[AccessLog]]:
     return True, access_log(object_id=data.get("object_id"), user_email=data.get("user_email") or "")
 
 
+@http_methods("GET")
 @login_required
 def access_log_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
@@ -82,6 +84,7 @@ class _Echo:
         return value
 
 
+@http_methods("GET")
 @login_required
 @per_account(EXPORTS)
 def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:

@@ -59,6 +59,8 @@ class OneLineClientErrors(logging.Filter):
             reason = type(exception).__name__
         elif record.name == "django.security.csrf" and isinstance(record.args, tuple) and record.args:
             reason = f"CSRF ({record.args[0]})"
+        elif status == 405:
+            reason = f"method {_escaped(str(getattr(request, 'method', '-')))}"
         else:
             reason = "-"
         match = getattr(request, "resolver_match", None)

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
 
 from audit.selectors import can_read_access_log
 from cej.services.young_people import can_hold_files
+from config.http_methods import http_methods
 from e2c_referrals.selectors.inbox import can_refer, can_use_inbox
 from e2c_referrals.services.immersions import can_record_immersions
 from e2c_referrals.services.sessions import can_plan_sessions
@@ -321,7 +321,7 @@ def menus(request: HttpRequest) -> dict[str, object]:
     return {"main_menu": header_links(request, Place.MENU), "account_menu": header_links(request, Place.ACCOUNT)}
 
 
-@require_safe
+@http_methods("GET")
 def site_map(request: HttpRequest) -> HttpResponse:
     """« Plan du site »: public; signed in, it lists what the acting role reaches."""
     return render(request, "site_map.html", {"sections": site_map_for(_actor(request))})

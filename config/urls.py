@@ -7,7 +7,11 @@ from config.navigation import site_map
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The RGAA accessibility statement: public, linked from every page's footer.
-    path("accessibilite/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
+    path(
+        "accessibilite/",
+        TemplateView.as_view(template_name="accessibility.html", http_method_names=["get", "head", "options"]),
+        name="accessibility",
+    ),
     # RGAA 12.1's second navigation system: public, linked from every page's footer (config/navigation.py).
     path("plan-du-site/", site_map, name="site_map"),
     path("", include("e2c_referrals.views.home")),  # the home page (``home``), reads referrals too

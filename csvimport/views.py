@@ -17,10 +17,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 
+from config.http_methods import http_methods
 from pagination.keyset import KeysetPage
 
 
@@ -40,8 +41,9 @@ def plural(count: int, singular: str, plural: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class ImportViews(Generic[ActorT, ImportT]):
-    """One application's import pages. Every view checks access first (403), then the method (405), then the
-    import (404): ``actor`` raises ``PermissionDenied`` for a forbidden role and ``get`` ``Http404`` out of scope.
+    """One application's import pages. Every view declares its methods (405 otherwise, before anything else),
+    then checks access (403), then the import (404): ``actor`` raises ``PermissionDenied`` for a forbidden role
+    and ``get`` ``Http404`` out of scope.
     """
 
     namespace: str  # the URL namespace: "partners" gives "partners:import_preview"…
@@ -90,8 +92,6 @@ class ImportViews(Generic[ActorT, ImportT]):
 
     def apply_view(self, request: HttpRequest, public_id: str) -> HttpResponse:
         actor = self.actor(request)
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         record = self.get(actor, public_id)
         try:
             applied = self.apply(actor, record)
@@ -103,8 +103,6 @@ class ImportViews(Generic[ActorT, ImportT]):
 
     def cancel_view(self, request: HttpRequest, public_id: str) -> HttpResponse:
         actor = self.actor(request)
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         record = self.get(actor, public_id)
         try:
             self.cancel(actor, record)
@@ -123,10 +121,18 @@ class ImportViews(Generic[ActorT, ImportT]):
         """The six URLs, all behind login: ``one`` is the upload page ("annuaire/import/") under which each import
         has its pages, ``history`` the list of imports ("annuaire/imports/")."""
         return [
-            path(one, login_required(self.upload), name="import_upload"),
-            path(f"{one}exemple.csv", login_required(self.example), name="import_example"),
-            path(f"{one}<uuid:public_id>/", login_required(self.preview), name="import_preview"),
-            path(f"{one}<uuid:public_id>/appliquer/", login_required(self.apply_view), name="import_apply"),
-            path(f"{one}<uuid:public_id>/annuler/", login_required(self.cancel_view), name="import_cancel"),
-            path(history, login_required(self.history_view), name="import_list"),
+            path(one, http_methods("GET", "POST")(login_required(self.upload)), name="import_upload"),
+            path(f"{one}exemple.csv", http_methods("GET")(login_required(self.example)), name="import_example"),
+            path(f"{one}<uuid:public_id>/", http_methods("GET")(login_required(self.preview)), name="import_preview"),
+            path(
+                f"{one}<uuid:public_id>/appliquer/",
+                http_methods("POST")(login_required(self.apply_view)),
+                name="import_apply",
+            ),
+            path(
+                f"{one}<uuid:public_id>/annuler/",
+                http_methods("POST")(login_required(self.cancel_view)),
+                name="import_cancel",
+            ),
+            path(history, http_methods("GET")(login_required(self.history_view)), name="import_list"),
         ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access
+from config.http_methods import http_methods
 from exports import registry
 from exports.forms import ReferralFilesExportForm, referral_file_organisations
 from exports.models import ExportJob
@@ -25,6 +26,7 @@ from throttle.guard import per_account
 from throttle.limits import EXPORTS
 
 
+@http_methods("GET", "POST")
 @login_required
 @per_account(EXPORTS, methods=("POST",))  # the request that queues a job, not its form
 def referral_files_request(request: HttpRequest) -> HttpResponse:
@@ -86,6 +88,7 @@ def _status(job: ExportJob) -> dict[str, object]:
     }
 
 
+@http_methods("GET")
 @login_required
 def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -104,6 +107,7 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def job_status(request: HttpRequest, public_id: str) -> JsonResponse:
     """Polled by static/js/export-progress.js while the job runs."""
@@ -114,6 +118,7 @@ def job_status(request: HttpRequest, public_id: str) -> JsonResponse:
     return response
 
 
+@http_methods("GET")
 @login_required
 def job_download(request: HttpRequest, public_id: str) -> HttpResponse | FileResponse:
     actor = actor_for(request)

@@ -10,11 +10,18 @@ from partners.forms.accounts import (
 )
 from partners.views import accounts, home, session, two_factor
 
+# Django's form views also answer PUT (as a POST) and the others every method they have a handler for: each
+# says here the methods it implements (config/http_methods.py).
+PAGE = ["get", "head", "options"]
+PAGE_WITH_FORM = ["get", "head", "post", "options"]
+
 urlpatterns = [
     path("organisation-active/", home.switch_organisation, name="switch_organisation"),
     path(
         "connexion/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True, http_method_names=PAGE_WITH_FORM
+        ),
         name="login",
     ),
     path("deconnexion/", accounts.SignOutView.as_view(), name="logout"),
@@ -28,28 +35,34 @@ urlpatterns = [
     path("compte/codes-de-secours/", two_factor.backup_codes_regenerate, name="backup_codes_regenerate"),
     path(
         "mot-de-passe/oubli/",
-        accounts.PasswordResetRequestView.as_view(),
+        accounts.PasswordResetRequestView.as_view(http_method_names=PAGE_WITH_FORM),
         name="password_reset",
     ),
-    path("mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(http_method_names=PAGE),
+        name="password_reset_done",
+    ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=NoticedSetPasswordForm),
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=NoticedSetPasswordForm, http_method_names=PAGE_WITH_FORM
+        ),
         name="password_reset_confirm",
     ),
     path(
         "mot-de-passe/nouveau/termine/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(http_method_names=PAGE),
         name="password_reset_complete",
     ),
     path(
         "mot-de-passe/changer/",
-        auth_views.PasswordChangeView.as_view(form_class=NoticedPasswordChangeForm),
+        auth_views.PasswordChangeView.as_view(form_class=NoticedPasswordChangeForm, http_method_names=PAGE_WITH_FORM),
         name="password_change",
     ),
     path(
         "mot-de-passe/changer/termine/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(http_method_names=PAGE),
         name="password_change_done",
     ),
 ]

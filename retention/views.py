@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from config.http_methods import http_methods
 from partners.access import Actor, actor_for
 from retention import selectors, services
 from retention.enums import RetentionCategory
@@ -22,6 +23,7 @@ def _manager(request: HttpRequest) -> Actor:
     return actor
 
 
+@http_methods("GET")
 @login_required
 def retention_overview(request: HttpRequest) -> HttpResponse:
     _manager(request)
@@ -38,6 +40,7 @@ def retention_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def retention_policy_edit(request: HttpRequest, category: str) -> HttpResponse:
     actor = _manager(request)

@@ -7,7 +7,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from audit.models import AccessLog
@@ -15,6 +15,7 @@ from audit.services import log_access
 from cej.models import YoungPerson
 from cej.selectors.young_people import young_person_for_rights_request
 from cej.services.restrictions import open_restriction
+from config.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 from retention import erasure
@@ -52,6 +53,7 @@ def _page(
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def erasure_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
@@ -82,12 +84,11 @@ def erasure_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _page(request, actor, young_person, form, ErasureRefusalForm(prefix="refus"))
 
 
+@http_methods("POST")
 @login_required
 def erasure_refuse_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
-    young_person = _young_person(actor, public_id)  # scope and role first: 404 / 403, then 405
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    young_person = _young_person(actor, public_id)
     refusal_form = ErasureRefusalForm(request.POST, prefix="refus")
     if refusal_form.is_valid():
         try:

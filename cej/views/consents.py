@@ -14,6 +14,7 @@ from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.consents import consent_record, consent_revoke
 from cej.services.young_people import require_file_holder
+from config.http_methods import http_methods
 from partners.access import actor_for
 from partners.forms.errors import attach_errors
 from throttle.guard import per_account
@@ -27,6 +28,7 @@ def _consent_of(young_person: YoungPerson, consent_id: str) -> Consent:
         raise Http404("Accord introuvable.") from error
 
 
+@http_methods("GET", "POST")
 @login_required
 def consent_create(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -53,6 +55,7 @@ def consent_create(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "cej/consents/form.html", {"form": form, "young_person": young_person})
 
 
+@http_methods("GET", "POST")
 @login_required
 def consent_revoke_view(request: HttpRequest, public_id: str, consent_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -71,6 +74,7 @@ def consent_revoke_view(request: HttpRequest, public_id: str, consent_id: str) -
     return render(request, "cej/consents/revoke.html", {"form": form, "young_person": young_person, "consent": consent})
 
 
+@http_methods("GET")
 @login_required
 @per_account(DOCUMENTS)
 def consent_form_download(request: HttpRequest, public_id: str, consent_id: str) -> FileResponse:

@@ -73,6 +73,7 @@ from cej.services.contracts import (
 )
 from cej.services.restrictions import is_restricted
 from cej.services.young_people import can_hold_files, require_file_holder
+from config.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.enums import Role
 from partners.forms.errors import attach_errors
@@ -134,6 +135,7 @@ def _default_category(young_person: YoungPerson) -> str:
     return AllowanceCategory.MINOR if young_person.age < ADULT_AGE else AllowanceCategory.ADULT_NON_TAXABLE
 
 
+@http_methods("GET", "POST")
 @login_required
 def cej_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, young_person = _writable_file(request, public_id)
@@ -165,6 +167,7 @@ def cej_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def cej_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person = _file(request, public_id)
@@ -214,6 +217,7 @@ def _cej_page(
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def cej_extend_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.EXTEND)
@@ -247,6 +251,7 @@ def cej_extend_view(request: HttpRequest, public_id: str, contract_id: str) -> H
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def cej_suspend_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.SUSPEND)
@@ -276,6 +281,7 @@ def cej_suspend_view(request: HttpRequest, public_id: str, contract_id: str) -> 
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def cej_resume_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.RESUME)
@@ -304,6 +310,7 @@ def cej_resume_view(request: HttpRequest, public_id: str, contract_id: str) -> H
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def cej_breach_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.RECORD_BREACH)
@@ -345,6 +352,7 @@ def cej_breach_view(request: HttpRequest, public_id: str, contract_id: str) -> H
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def cej_end_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.END)
@@ -422,6 +430,7 @@ def _end_page(
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def structuring_step_add_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _cej_action(
@@ -449,6 +458,7 @@ def structuring_step_add_view(request: HttpRequest, public_id: str, contract_id:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def structuring_step_end_view(request: HttpRequest, public_id: str, contract_id: str, step_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _cej_action(
@@ -482,6 +492,7 @@ def structuring_step_end_view(request: HttpRequest, public_id: str, contract_id:
 # --- PACEA ---------------------------------------------------------------------------------------
 
 
+@http_methods("GET", "POST")
 @login_required
 def pacea_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, young_person = _writable_file(request, public_id)
@@ -512,6 +523,7 @@ def pacea_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def pacea_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person = _file(request, public_id)
@@ -541,6 +553,7 @@ def _pacea_action(
     return actor, young_person, contract, transition_refusal(contract, action)
 
 
+@http_methods("GET", "POST")
 @login_required
 def pacea_phase_add_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _pacea_action(request, public_id, contract_id, ContractAction.ADD_PHASE)
@@ -565,6 +578,7 @@ def pacea_phase_add_view(request: HttpRequest, public_id: str, contract_id: str)
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def pacea_end_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
     actor, young_person, contract, refusal = _pacea_action(request, public_id, contract_id, ContractAction.END)

@@ -13,6 +13,7 @@ from cej.selectors.follow_ups import possible_participants
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.follow_ups import follow_up_cancel, follow_up_record, follow_up_schedule
 from cej.services.young_people import require_file_holder
+from config.http_methods import http_methods
 from partners.access import actor_for
 from partners.forms.errors import attach_errors, refusal_form
 
@@ -24,6 +25,7 @@ def _follow_up_of(young_person: YoungPerson, follow_up_id: str) -> FollowUp:
         raise Http404("Point de suivi introuvable.") from error
 
 
+@http_methods("GET", "POST")
 @login_required
 def follow_up_create(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -46,6 +48,7 @@ def follow_up_create(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "cej/follow_ups/schedule.html", {"form": form, "young_person": young_person})
 
 
+@http_methods("GET", "POST")
 @login_required
 def follow_up_record_view(request: HttpRequest, public_id: str, follow_up_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -80,6 +83,7 @@ def follow_up_record_view(request: HttpRequest, public_id: str, follow_up_id: st
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def follow_up_cancel_view(request: HttpRequest, public_id: str, follow_up_id: str) -> HttpResponse:
     actor = actor_for(request)

@@ -5,7 +5,10 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.cache import cache_control
 
+from config.http_methods import http_methods
 
+
+@http_methods("GET")
 @cache_control(max_age=3600, public=True)
 def information_notice(request: HttpRequest) -> HttpResponse:
     """The notice given to the young person, written for a 16-year-old; public and printable."""

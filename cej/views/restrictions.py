@@ -21,6 +21,7 @@ from cej.services.restrictions import (
     restriction_lift,
     restriction_start,
 )
+from config.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 
@@ -45,6 +46,7 @@ def _after(actor: Actor, young_person: YoungPerson) -> HttpResponse:
     return redirect("cej:young_person_detail", public_id=young_person.public_id)
 
 
+@http_methods("GET", "POST")
 @login_required
 def restriction_start_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
@@ -76,6 +78,7 @@ def restriction_start_view(request: HttpRequest, public_id: uuid.UUID) -> HttpRe
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def restriction_lift_view(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)

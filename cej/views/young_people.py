@@ -26,6 +26,7 @@ from cej.services.young_people import (
     young_person_create,
     young_person_update,
 )
+from config.http_methods import http_methods
 from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
 from partners.french import de
@@ -73,6 +74,7 @@ def _search_query(request: HttpRequest, source: QueryDict) -> str:
     return query
 
 
+@http_methods("GET", "POST")
 @login_required
 def young_people(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -116,6 +118,7 @@ def young_people(request: HttpRequest) -> HttpResponse:
     return render(request, "cej/young_people.html", context)
 
 
+@http_methods("GET", "POST")
 @login_required
 def young_person_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -142,6 +145,7 @@ def young_person_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -177,6 +181,7 @@ def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def young_person_update_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from audit.models import AccessLog
 from audit.services import log_access
+from config.http_methods import http_methods
 from e2c_referrals.pdf.referral_file import referral_file_name, referral_file_pdf
 from e2c_referrals.personal_data import (
     personal_data,
@@ -34,6 +35,7 @@ def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResp
     return response
 
 
+@http_methods("GET")
 @login_required
 @per_account(DOCUMENTS)
 def referral_file_download(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -45,6 +47,7 @@ def referral_file_download(request: HttpRequest, public_id: str) -> HttpResponse
     return _attachment(content, filename=referral_file_name(referral), content_type="application/pdf")
 
 
+@http_methods("GET")
 @login_required
 @per_account(DOCUMENTS)
 def personal_data_pdf_download(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -55,6 +58,7 @@ def personal_data_pdf_download(request: HttpRequest, public_id: str) -> HttpResp
     return _attachment(content, filename=personal_data_filename(young_person, "pdf"), content_type="application/pdf")
 
 
+@http_methods("GET")
 @login_required
 @per_account(EXPORTS)
 def personal_data_json_download(request: HttpRequest, public_id: str) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.urls import path
 
 from audit.models import AccessLog
 from audit.services import log_access
+from config.http_methods import http_methods
 from e2c_referrals.forms.referrals import HandBackForm
 from e2c_referrals.selectors.inbox import hand_back_for_actor
 from e2c_referrals.selectors.referrals import referrals_for_actor
@@ -20,6 +21,7 @@ from partners.forms.errors import attach_errors
 from partners.french import de
 
 
+@http_methods("GET", "POST")
 @login_required
 def hand_back_handle_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)

@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils import timezone
 
 from audit.services import log_listing
+from config.http_methods import http_methods
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.models import Referral
 from e2c_referrals.selectors.inbox import (
@@ -40,6 +41,7 @@ def _status_filter(request: HttpRequest) -> str:
     return status if status == ALL or status in ReferralStatus.values else ""
 
 
+@http_methods("GET")
 @login_required
 def inbox_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -73,6 +75,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def sent_referrals_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)

@@ -17,6 +17,7 @@ from cej.enums import SharedData
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.restrictions import open_restriction
 from cej.services.young_people import require_file_holder
+from config.http_methods import http_methods
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNewsForm, ReferralForm
 from e2c_referrals.models import Attachment, Referral
@@ -66,6 +67,7 @@ def _sides(actor: Actor, referral: Referral) -> dict[str, bool]:
     return {"on_referrer_side": Side.REFERRER in sides, "on_e2c_side": Side.E2C in sides}
 
 
+@http_methods("GET", "POST")
 @login_required
 def referral_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -106,6 +108,7 @@ def referral_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -154,6 +157,7 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def referral_move(request: HttpRequest, public_id: str, to: str) -> HttpResponse:
     if to not in ReferralStatus.values:
@@ -202,6 +206,7 @@ def referral_move(request: HttpRequest, public_id: str, to: str) -> HttpResponse
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def attachment_add_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -234,6 +239,7 @@ def _attachment_of(referral: Referral, attachment_id: str) -> Attachment:
         raise Http404("Pièce jointe introuvable.") from error
 
 
+@http_methods("GET")
 @login_required
 def attachment_download(request: HttpRequest, public_id: str, attachment_id: str) -> FileResponse:
     actor = actor_for(request)
@@ -255,6 +261,7 @@ def attachment_download(request: HttpRequest, public_id: str, attachment_id: str
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def post_exit_news_add_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)

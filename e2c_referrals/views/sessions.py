@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from audit.models import AccessLog
 from audit.services import log_access, log_listing
+from config.http_methods import http_methods
 from e2c_referrals.enums import RegistrationStatus, SessionStatus
 from e2c_referrals.forms.sessions import (
     AttendanceForm,
@@ -86,6 +86,7 @@ def _planning_sites(actor: Actor) -> list[Organisation]:
     )
 
 
+@http_methods("GET")
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -110,6 +111,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def session_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -128,6 +130,7 @@ def session_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "e2c_referrals/sessions/form.html", {"form": form, "session": None})
 
 
+@http_methods("GET")
 @login_required
 def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -189,6 +192,7 @@ def _back_to(session: InformationSession) -> HttpResponse:
     return redirect("e2c_referrals:session_detail", public_id=session.public_id)
 
 
+@http_methods("GET", "POST")
 @login_required
 def session_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, session = _managed(request, public_id)
@@ -209,6 +213,7 @@ def session_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "e2c_referrals/sessions/form.html", {"form": form, "session": session})
 
 
+@http_methods("GET", "POST")
 @login_required
 def session_cancel_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, session = _managed(request, public_id)
@@ -229,8 +234,8 @@ def session_cancel_view(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "e2c_referrals/sessions/cancel.html", {"form": form, "session": session})
 
 
+@http_methods("POST")
 @login_required
-@require_POST
 def session_register(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     _require_session_pages(actor)
@@ -262,6 +267,7 @@ def _register(request: HttpRequest, actor: Actor, session: InformationSession, r
     return True
 
 
+@http_methods("GET", "POST")
 @login_required
 def referral_register(request: HttpRequest, public_id: str) -> HttpResponse:
     """From a referral's page: choose one of the site's open sessions."""
@@ -289,6 +295,7 @@ def _registration(session: InformationSession, registration_id: str) -> SessionR
         raise Http404("Inscription introuvable.") from error
 
 
+@http_methods("GET", "POST")
 @login_required
 def registration_withdraw_view(request: HttpRequest, public_id: str, registration_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -315,6 +322,7 @@ def registration_withdraw_view(request: HttpRequest, public_id: str, registratio
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def attendance_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, session = _managed(request, public_id)
@@ -343,6 +351,7 @@ def attendance_view(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "e2c_referrals/sessions/attendance.html", {"form": form, "session": session})
 
 
+@http_methods("GET")
 @login_required
 @per_account(DOCUMENTS)
 def attendance_sheet(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -359,6 +368,7 @@ def attendance_sheet(request: HttpRequest, public_id: str) -> HttpResponse:
 # --- iCalendar feed ---------------------------------------------------------------------------------
 
 
+@http_methods("GET")
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -373,6 +383,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def calendar_regenerate(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -388,6 +399,7 @@ def calendar_regenerate(request: HttpRequest) -> HttpResponse:
     return render(request, "e2c_referrals/sessions/calendar_regenerate.html")
 
 
+@http_methods("GET")
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Public by its secret address (calendar programs do not sign in); no personal data inside."""
     organisation = feed_organisation(token)
@@ -403,6 +415,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 # --- Adviser immersions -------------------------------------------------------------------------------
 
 
+@http_methods("GET")
 @login_required
 def immersion_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -420,6 +433,7 @@ def immersion_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def immersion_create(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)

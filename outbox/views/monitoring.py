@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_POST
 
+from config.http_methods import http_methods
 from outbox.selectors import failed_message, failed_messages_page, monitoring
 from outbox.services import MAX_ATTEMPTS, message_retry
 from partners.access import actor_for
 
 
+@http_methods("GET")
 @login_required
 def monitoring_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -26,8 +27,8 @@ def monitoring_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("POST")
 @login_required
-@require_POST
 def message_retry_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     message = failed_message(actor=actor, public_id=public_id)

@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_POST
 
+from config.http_methods import http_methods
 from outbox.forms import PreferenceForm
 from outbox.models import Message
 from outbox.rendering import message_link, render_subject
@@ -26,6 +26,7 @@ class Row:
     link: str | None
 
 
+@http_methods("GET")
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -34,8 +35,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outbox/notifications.html", {"page": page, "rows": rows})
 
 
+@http_methods("POST")
 @login_required
-@require_POST
 def notification_read(request: HttpRequest, public_id: str) -> HttpResponse:
     """Mark one notification read, then open what it is about (or come back to the list)."""
     actor = actor_for(request)
@@ -45,14 +46,15 @@ def notification_read(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(link or "outbox:notifications")
 
 
+@http_methods("POST")
 @login_required
-@require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_all_read(actor=actor_for(request))
     messages.success(request, "Toutes vos notifications sont marquées comme lues." if count else "Rien à marquer.")
     return redirect("outbox:notifications")
 
 
+@http_methods("GET", "POST")
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)

@@ -45,6 +45,16 @@ def session_is_verified(request: HttpRequest) -> bool:
     return bool(request.session.get(DEVICE_ID_SESSION_KEY))
 
 
+def _session_verify(request: HttpRequest, device: TOTPDevice) -> None:
+    """Mark this session verified with ``device``, under a new session identifier (its data kept).
+
+    The identifier seen before the second factor (planted, or read over the shoulder or in a proxy's log
+    between the password and the code) is worth nothing after it: its row is deleted (ASVS 5.0 7.2.4).
+    """
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
 
@@ -66,7 +76,7 @@ def totp_enrolment_confirm(*, request: HttpRequest, user: User, device: TOTPDevi
     """Confirm the pending ``device`` with a code from the person's application; False if the code is wrong.
 
     Side effects on success: the device confirmed, every other device of the user deleted, and this session
-    verified with it (django-otp's session key).
+    verified with it (django-otp's session key) under a new session identifier.
     """
     TOTPDevice.objects.select_for_update().filter(pk=device.pk).get()
     if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
@@ -74,19 +84,19 @@ def totp_enrolment_confirm(*, request: HttpRequest, user: User, device: TOTPDevi
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    otp_login(request, device)
+    _session_verify(request, device)
     return True
 
 
 def totp_verify(*, request: HttpRequest, user: User, token: str) -> bool:
-    """Check a code against the user's confirmed device; on success the session is verified.
+    """Check a code against the user's confirmed device; on success the session is verified (new identifier).
 
     django-otp refuses a code already used (same 30-second step) and slows down repeated failures.
     """
     device = confirmed_device(user)
     if device is None or not device.verify_token(token):
         return False
-    otp_login(request, device)
+    _session_verify(request, device)
     return True
 
 
@@ -194,7 +204,8 @@ def backup_code_verify(*, request: HttpRequest, user: User, code: str) -> Backup
     finds it used.
 
     Side effects on success: the code's used_at set, the device's throttling reset, and this session
-    verified with the device (django-otp's session key). On failure: the device's failure count raised.
+    verified with the device (django-otp's session key) under a new session identifier. On failure: the device's
+    failure count raised.
     """
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("-pk").first()
     if device is None:
@@ -213,5 +224,5 @@ def backup_code_verify(*, request: HttpRequest, user: User, code: str) -> Backup
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
     device.throttle_reset(commit=True)
-    otp_login(request, device)
+    _session_verify(request, device)
     return BackupCodeCheck(accepted=True, remaining=sum(1 for other in rows if other.used_at is None))

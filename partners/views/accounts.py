@@ -81,7 +81,7 @@ class SignOutView(auth_views.LogoutView):
     button and a word of explanation, never an empty « 405 » page; a visitor not signed in goes to the
     sign-in page."""
 
-    http_method_names = ["get", "post", "options"]
+    http_method_names = ["get", "head", "post", "options"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:

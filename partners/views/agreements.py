@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from config.http_methods import http_methods
 from partners.access import Actor, Capability, actor_for
 from partners.enums import AgreementFramework, AgreementLevel, Role
 from partners.forms.agreements import AgreementForm, AmendmentForm, DiagnosticForm
@@ -55,6 +56,7 @@ def _review_horizon(today: datetime.date) -> datetime.date:
 # --- Agreements -----------------------------------------------------------------------------
 
 
+@http_methods("GET")
 @login_required
 def agreements(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -80,6 +82,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def agreement_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -124,6 +127,7 @@ def _agreement_form(request: HttpRequest, actor: Actor, instance: Agreement | No
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def agreement_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -140,6 +144,7 @@ def agreement_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/agreements/form.html", {"form": form, "agreement": None})
 
 
+@http_methods("GET", "POST")
 @login_required
 def agreement_update_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -158,6 +163,7 @@ def agreement_update_view(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "partners/agreements/form.html", {"form": form, "agreement": agreement})
 
 
+@http_methods("GET", "POST")
 @login_required
 def amendment_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -196,12 +202,14 @@ def _pdf_response(document: FieldFile, filename: str) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
 
 
+@http_methods("GET")
 @login_required
 def agreement_document(request: HttpRequest, public_id: str) -> FileResponse:
     agreement = agreement_for_actor(actor=actor_for(request), public_id=public_id)
     return _pdf_response(agreement.signed_document, f"accord-{agreement.public_id}.pdf")
 
 
+@http_methods("GET")
 @login_required
 def amendment_document(request: HttpRequest, public_id: str, amendment_id: str) -> FileResponse:
     agreement = agreement_for_actor(actor=actor_for(request), public_id=public_id)
@@ -212,6 +220,7 @@ def amendment_document(request: HttpRequest, public_id: str, amendment_id: str) 
 # --- Territorial diagnostics ----------------------------------------------------------------
 
 
+@http_methods("GET")
 @login_required
 def diagnostics(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -234,6 +243,7 @@ def diagnostics(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def diagnostic_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -261,6 +271,7 @@ def diagnostic_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/agreements/diagnostic_form.html", {"form": form, "diagnostic": None})
 
 
+@http_methods("GET", "POST")
 @login_required
 def diagnostic_update_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from config.http_methods import http_methods
 from partners.access import Actor, actor_for, can_edit_correspondents_of
 from partners.enums import OrganisationKind
 from partners.forms.correspondents import CorrespondentForm, CounterpartForm
@@ -66,6 +67,7 @@ def _people_form(
     )
 
 
+@http_methods("GET")
 @login_required
 def correspondents(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -85,6 +87,7 @@ def correspondents(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def correspondent_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, organisation = _editable_organisation(request, public_id)
@@ -127,6 +130,7 @@ def correspondent_create_view(request: HttpRequest, public_id: str) -> HttpRespo
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def correspondent_update_view(request: HttpRequest, public_id: str, pair_id: str) -> HttpResponse:
     actor, organisation = _editable_organisation(request, public_id)
@@ -152,6 +156,7 @@ def correspondent_update_view(request: HttpRequest, public_id: str, pair_id: str
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def correspondent_delete_view(request: HttpRequest, public_id: str, pair_id: str) -> HttpResponse:
     """GET asks for confirmation, POST removes the pair."""

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from config.http_methods import http_methods
 from partners.access import Capability, actor_for, can_edit_correspondents_of, can_manage_members_of
 from partners.enums import OrganisationKind
 from partners.forms.errors import attach_errors
@@ -25,6 +26,7 @@ from throttle.guard import refusal_per_account
 from throttle.limits import SEARCHES
 
 
+@http_methods("GET")
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -57,6 +59,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -75,6 +78,7 @@ def organisation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def my_organisation(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -95,6 +99,7 @@ def _save(request: HttpRequest, form: OrganisationForm, organisation: Organisati
         return None
 
 
+@http_methods("GET", "POST")
 @login_required
 def organisation_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -108,6 +113,7 @@ def organisation_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/organisation_form.html", {"form": form, "organisation": None})
 
 
+@http_methods("GET", "POST")
 @login_required
 def organisation_update_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)

@@ -3,13 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
+from config.http_methods import http_methods
 from partners.access import choose_membership
 
 
+@http_methods("POST")
 @login_required
-@require_POST
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     membership = choose_membership(request, request.POST.get("membership", ""))
     if membership is None:

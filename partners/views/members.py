@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from config.http_methods import http_methods
 from partners.access import actor_for, choose_membership
 from partners.forms.errors import attach_errors
 from partners.forms.members import InvitationAcceptForm, InvitationForm, ReasonForm, RoleChangeForm
@@ -60,6 +61,7 @@ def _team_url(organisation_public_id: object) -> str:
 # --- The team and its history ---------------------------------------------------------------
 
 
+@http_methods("GET")
 @login_required
 def team(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -78,6 +80,7 @@ def team(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET")
 @login_required
 def team_history_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -89,6 +92,7 @@ def team_history_view(request: HttpRequest, public_id: str) -> HttpResponse:
 # --- Invitations ----------------------------------------------------------------------------
 
 
+@http_methods("GET", "POST")
 @login_required
 def invitation_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -118,6 +122,7 @@ def invitation_create_view(request: HttpRequest, public_id: str) -> HttpResponse
     return render(request, "partners/members/invitation_form.html", {"organisation": organisation, "form": form})
 
 
+@http_methods("GET", "POST")
 @login_required
 def invitation_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -168,6 +173,7 @@ def _invitation_unavailable(request: HttpRequest, error: InvitationUnavailable) 
     return _unavailable(request, str(error.message), status=404 if error.code == "not_found" else 410)
 
 
+@http_methods("GET")
 @never_cache
 @_no_referrer
 def invitation_open_view(request: HttpRequest, token: str) -> HttpResponse:
@@ -180,6 +186,7 @@ def invitation_open_view(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("partners:invitation_accept_form")
 
 
+@http_methods("GET", "POST")
 @never_cache
 @_no_referrer
 @sensitive_variables("password")
@@ -246,6 +253,7 @@ def _accept_page(
 # --- Roles, deactivation, reactivation ------------------------------------------------------
 
 
+@http_methods("GET", "POST")
 @login_required
 def membership_role_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -273,6 +281,7 @@ def membership_role_view(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def membership_deactivate_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -303,6 +312,7 @@ def membership_deactivate_view(request: HttpRequest, public_id: str) -> HttpResp
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
@@ -332,6 +342,7 @@ def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResp
     )
 
 
+@http_methods("GET", "POST")
 @login_required
 def two_factor_reset_view(request: HttpRequest, public_id: str) -> HttpResponse:
     """An administrator removes a member's two-factor authentication (lost phone), after confirmation."""

@@ -2,13 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_POST
 
+from config.http_methods import http_methods
 from config.middleware import extend_session
 
 
 @login_required
-@require_POST
+@http_methods("POST")
 def session_extend(request: HttpRequest) -> HttpResponse:
     """A request, so the session's activity: 204, with the seconds now left (the 12-hour limit still holds).
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from config.http_methods import http_methods
 from config.middleware import SIGNED_IN_AT
 from partners.forms.accounts import EmailChangeForm, FormOfAddressForm
 from partners.forms.errors import attach_errors, refusal_form
@@ -109,6 +110,7 @@ def remaining_codes_message(request: HttpRequest, remaining: int) -> None:
         )
 
 
+@http_methods("GET", "POST")
 @never_cache
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
@@ -144,6 +146,7 @@ def render_backup_codes(request: HttpRequest, codes: list[str], *, target: str, 
     )
 
 
+@http_methods("GET", "POST")
 @never_cache
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
@@ -176,6 +179,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/two_factor/setup.html", context)
 
 
+@http_methods("GET", "POST")
 @never_cache
 @login_required
 def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
@@ -199,6 +203,7 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
     )
 
 
+@http_methods("GET", "POST")
 @never_cache
 @login_required
 def reauthenticate(request: HttpRequest) -> HttpResponse:
@@ -210,11 +215,14 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
         checked = authenticate(request, username=user.email, password=form.cleaned_data["password"])
         if checked is not None and checked.pk == user.pk:
             request.session[REAUTHENTICATED_AT] = time.time()
+            # A session allowed to change sign-in settings is a new one: its former identifier is void.
+            request.session.cycle_key()
             return redirect(target)
         form.add_error("password", "Mot de passe incorrect.")
     return render(request, "partners/two_factor/reauthenticate.html", {"form": form, "next": target})
 
 
+@http_methods("GET", "POST")
 @never_cache
 @login_required
 def email_change(request: HttpRequest) -> HttpResponse:
@@ -266,6 +274,7 @@ def _email_change_page(
 EMAIL_CHANGE_SESSION_KEY = "email_change_token_hash"
 
 
+@http_methods("GET")
 @never_cache
 @login_required
 def email_change_open(request: HttpRequest, token: str) -> HttpResponse:
@@ -276,6 +285,7 @@ def email_change_open(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@http_methods("GET", "POST")
 @never_cache
 @login_required
 def email_change_confirm_view(request: HttpRequest) -> HttpResponse:

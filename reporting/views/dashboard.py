@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from config.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.enums import Role
 from partners.forms.errors import refusal_form
@@ -48,6 +49,7 @@ def period_query(period: Period) -> str:
     return urlencode({"du": period.start.isoformat(), "au": period.end.isoformat()})
 
 
+@http_methods("GET")
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
@@ -58,21 +60,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard(request, actor, Level.NATIONAL, "")
 
 
+@http_methods("GET")
 @login_required
 def region(request: HttpRequest, code: str) -> HttpResponse:
     return _dashboard(request, actor_for(request), Level.REGION, code)
 
 
+@http_methods("GET")
 @login_required
 def departement(request: HttpRequest, code: str) -> HttpResponse:
     return _dashboard(request, actor_for(request), Level.DEPARTEMENT, code)
 
 
+@http_methods("GET")
 @login_required
 def organisation(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _dashboard(request, actor_for(request), Level.ORGANISATION, str(public_id))
 
 
+@http_methods("GET")
 @login_required
 def go(request: HttpRequest) -> HttpResponse:
     """The territory filter: to the département's page, else the région's, else the widest one."""

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
+from config.http_methods import http_methods
 from exports.services import export_request
 from partners.access import Actor, actor_for
 from reporting import exports
@@ -51,26 +51,29 @@ def _file(request: HttpRequest, extension: str) -> HttpResponse:
     return response
 
 
+@http_methods("GET")
 @login_required
 @per_account(DOCUMENTS)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     return _file(request, "xlsx")
 
 
+@http_methods("GET")
 @login_required
 @per_account(DOCUMENTS)
 def export_csv(request: HttpRequest) -> HttpResponse:
     return _file(request, "csv")
 
 
+@http_methods("GET")
 @login_required
 @per_account(DOCUMENTS)
 def export_pdf(request: HttpRequest) -> HttpResponse:
     return _file(request, "pdf")
 
 
+@http_methods("POST")
 @login_required
-@require_POST
 @per_account(EXPORTS)
 def export_in_background(request: HttpRequest) -> HttpResponse:
     """Queue the XLSX for a worker (the exports app's job page follows its progress)."""

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from config.http_methods import http_methods
 from partners.access import actor_for
 from partners.enums import Role
 from reporting.selectors.areas import period_from_query, root_area
@@ -17,6 +18,7 @@ from reporting.selectors.reports import closing_of
 from reporting.services.snapshots import semester_close_request
 
 
+@http_methods("GET", "POST")
 @login_required
 def close_semester(request: HttpRequest, semester: str) -> HttpResponse:
     actor = actor_for(request)

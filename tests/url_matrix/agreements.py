@@ -77,11 +77,16 @@ ENTRIES = [
             national_committee=200,
             administrator=200,
         ),
+        methods=("GET", "POST"),
     ),
     Entry("partners:agreement_detail", agreement_url("partners:agreement_detail"), READERS),
-    Entry("partners:agreement_update", agreement_url("partners:agreement_update"), LOCAL_EDITORS),
+    Entry(
+        "partners:agreement_update", agreement_url("partners:agreement_update"), LOCAL_EDITORS, methods=("GET", "POST")
+    ),
     Entry("partners:agreement_document", agreement_url("partners:agreement_document"), READERS),
-    Entry("partners:amendment_create", agreement_url("partners:amendment_create"), LOCAL_EDITORS),
+    Entry(
+        "partners:amendment_create", agreement_url("partners:amendment_create"), LOCAL_EDITORS, methods=("GET", "POST")
+    ),
     Entry("partners:amendment_document", amendment_document, READERS),
     Entry("partners:diagnostics", lambda w: reverse("partners:diagnostics"), everyone(200, no_membership=403)),
     Entry(
@@ -95,6 +100,7 @@ ENTRIES = [
             national_committee=200,
             administrator=200,
         ),
+        methods=("GET", "POST"),
     ),
-    Entry("partners:diagnostic_update", diagnostic_update, LOCAL_EDITORS),
+    Entry("partners:diagnostic_update", diagnostic_update, LOCAL_EDITORS, methods=("GET", "POST")),
 ]

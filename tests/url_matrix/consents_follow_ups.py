@@ -36,7 +36,7 @@ def file_url(name):
 
 ENTRIES = [
     Entry("information_notice", lambda w: reverse("information_notice"), dict.fromkeys(ROLES, 200)),
-    Entry("cej:consent_create", file_url("cej:consent_create"), OWN_FILE),
+    Entry("cej:consent_create", file_url("cej:consent_create"), OWN_FILE, methods=("GET", "POST")),
     Entry(
         "cej:consent_revoke",
         lambda w: (
@@ -44,6 +44,7 @@ ENTRIES = [
             and reverse("cej:consent_revoke", kwargs={"public_id": c.young_person.public_id, "consent_id": c.public_id})
         ),
         OWN_FILE,
+        methods=("GET", "POST"),
     ),
     Entry(
         "cej:consent_form_download",  # an oral consent has no form: 404 even for its file's advisers
@@ -55,7 +56,7 @@ ENTRIES = [
         ),
         everyone(404),
     ),
-    Entry("cej:follow_up_create", file_url("cej:follow_up_create"), OWN_FILE),
+    Entry("cej:follow_up_create", file_url("cej:follow_up_create"), OWN_FILE, methods=("GET", "POST")),
     Entry(
         "cej:follow_up_record",
         lambda w: (
@@ -65,6 +66,7 @@ ENTRIES = [
             )
         ),
         OWN_FILE,
+        methods=("GET", "POST"),
     ),
     Entry(
         "cej:follow_up_cancel",
@@ -75,5 +77,6 @@ ENTRIES = [
             )
         ),
         OWN_FILE,
+        methods=("GET", "POST"),
     ),
 ]

@@ -72,17 +72,17 @@ def on_step(w):
 
 
 ENTRIES = [
-    Entry("cej:cej_create", on_file("cej:cej_create"), OWN_FILE),
+    Entry("cej:cej_create", on_file("cej:cej_create"), OWN_FILE, methods=("GET", "POST")),
     Entry("cej:cej_detail", on_cej("cej:cej_detail"), OWN_FILE),
-    Entry("cej:cej_extend", on_cej("cej:cej_extend"), OWN_FILE),
-    Entry("cej:cej_suspend", on_cej("cej:cej_suspend"), OWN_FILE),
-    Entry("cej:cej_resume", on_cej("cej:cej_resume"), OWN_FILE),
-    Entry("cej:cej_breach", on_cej("cej:cej_breach"), OWN_FILE),
-    Entry("cej:cej_end", on_cej("cej:cej_end"), OWN_FILE),
-    Entry("cej:structuring_step_add", on_cej("cej:structuring_step_add"), OWN_FILE),
-    Entry("cej:structuring_step_end", on_step, OWN_FILE),
-    Entry("cej:pacea_create", on_file("cej:pacea_create"), OWN_FILE),
+    Entry("cej:cej_extend", on_cej("cej:cej_extend"), OWN_FILE, methods=("GET", "POST")),
+    Entry("cej:cej_suspend", on_cej("cej:cej_suspend"), OWN_FILE, methods=("GET", "POST")),
+    Entry("cej:cej_resume", on_cej("cej:cej_resume"), OWN_FILE, methods=("GET", "POST")),
+    Entry("cej:cej_breach", on_cej("cej:cej_breach"), OWN_FILE, methods=("GET", "POST")),
+    Entry("cej:cej_end", on_cej("cej:cej_end"), OWN_FILE, methods=("GET", "POST")),
+    Entry("cej:structuring_step_add", on_cej("cej:structuring_step_add"), OWN_FILE, methods=("GET", "POST")),
+    Entry("cej:structuring_step_end", on_step, OWN_FILE, methods=("GET", "POST")),
+    Entry("cej:pacea_create", on_file("cej:pacea_create"), OWN_FILE, methods=("GET", "POST")),
     Entry("cej:pacea_detail", on_pacea("cej:pacea_detail"), OWN_FILE),
-    Entry("cej:pacea_phase_add", on_pacea("cej:pacea_phase_add"), OWN_FILE),
-    Entry("cej:pacea_end", on_pacea("cej:pacea_end"), OWN_FILE),
+    Entry("cej:pacea_phase_add", on_pacea("cej:pacea_phase_add"), OWN_FILE, methods=("GET", "POST")),
+    Entry("cej:pacea_end", on_pacea("cej:pacea_end"), OWN_FILE, methods=("GET", "POST")),
 ]

@@ -20,7 +20,18 @@ ENTRIES = [
         "partners:correspondent_create",
         lambda w: reverse("partners:correspondent_create", kwargs={"public_id": w.site.public_id}),
         SITE_EDITORS,
+        methods=("GET", "POST"),
     ),
-    Entry("partners:correspondent_update", pair_url("partners:correspondent_update"), SITE_EDITORS),
-    Entry("partners:correspondent_delete", pair_url("partners:correspondent_delete"), SITE_EDITORS),
+    Entry(
+        "partners:correspondent_update",
+        pair_url("partners:correspondent_update"),
+        SITE_EDITORS,
+        methods=("GET", "POST"),
+    ),
+    Entry(
+        "partners:correspondent_delete",
+        pair_url("partners:correspondent_delete"),
+        SITE_EDITORS,
+        methods=("GET", "POST"),
+    ),
 ]

@@ -30,6 +30,7 @@ ENTRIES = [
         "exports:referral_files",
         lambda w: reverse("exports:referral_files"),
         everyone(403, manager_ml=200, manager_e2c=200),
+        methods=("GET", "POST"),
     ),
     Entry("exports:job_detail", job_url("job_detail"), OWNER_ONLY),
     Entry("exports:job_status", job_url("job_status"), OWNER_ONLY),

@@ -55,11 +55,16 @@ def deactivated_membership_url(w):
 ENTRIES = [
     Entry("partners:team", team_url("partners:team"), TEAM),
     Entry("partners:team_history", team_url("partners:team_history"), TEAM),
-    Entry("partners:invitation_create", team_url("partners:invitation_create"), TEAM),
-    Entry("partners:invitation_revoke", invitation_revoke_url, RECORD),
-    Entry("partners:membership_role", membership_url("partners:membership_role"), RECORD),
-    Entry("partners:membership_deactivate", membership_url("partners:membership_deactivate"), RECORD),
-    Entry("partners:membership_reactivate", deactivated_membership_url, RECORD),
+    Entry("partners:invitation_create", team_url("partners:invitation_create"), TEAM, methods=("GET", "POST")),
+    Entry("partners:invitation_revoke", invitation_revoke_url, RECORD, methods=("GET", "POST")),
+    Entry("partners:membership_role", membership_url("partners:membership_role"), RECORD, methods=("GET", "POST")),
+    Entry(
+        "partners:membership_deactivate",
+        membership_url("partners:membership_deactivate"),
+        RECORD,
+        methods=("GET", "POST"),
+    ),
+    Entry("partners:membership_reactivate", deactivated_membership_url, RECORD, methods=("GET", "POST")),
     # A link nobody was sent: the same French « not valid » page for everyone, signed in or not.
     Entry(
         "partners:invitation_accept",
@@ -71,11 +76,13 @@ ENTRIES = [
         "partners:invitation_accept_form",
         lambda w: reverse("partners:invitation_accept_form"),
         dict.fromkeys(ROLES, 404),
+        methods=("GET", "POST"),
     ),
     # Resetting someone's two-factor: administrators only (every other role 403, managers included).
     Entry(
         "partners:two_factor_reset",
         membership_url("partners:two_factor_reset"),
         everyone(403, administrator=200),
+        methods=("GET", "POST"),
     ),
 ]

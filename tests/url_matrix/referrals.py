@@ -92,12 +92,18 @@ ENTRIES = [
             "e2c_referrals:referral_create", kwargs={"public_id": YoungPersonFactory(organisation=w.ml_a).public_id}
         ),
         everyone(404, adviser_ml=200, manager_ml=200),
+        methods=("GET", "POST"),
     ),
     Entry("e2c_referrals:referral_detail", url("referral_detail"), BOTH_SIDES),
-    Entry("e2c_referrals:referral_move", url("referral_move", to=ReferralStatus.ACKNOWLEDGED), E2C_SIDE),
-    Entry("e2c_referrals:attachment_add", url("attachment_add"), REFERRER_SIDE),
+    Entry(
+        "e2c_referrals:referral_move",
+        url("referral_move", to=ReferralStatus.ACKNOWLEDGED),
+        E2C_SIDE,
+        methods=("GET", "POST"),
+    ),
+    Entry("e2c_referrals:attachment_add", url("attachment_add"), REFERRER_SIDE, methods=("GET", "POST")),
     Entry("e2c_referrals:attachment_download", attachment_url, BOTH_SIDES),
-    Entry("e2c_referrals:post_exit_news_add", news_url, BOTH_SIDES),
+    Entry("e2c_referrals:post_exit_news_add", news_url, BOTH_SIDES, methods=("GET", "POST")),
     Entry(
         "e2c_referrals:inbox",
         lambda w: reverse("e2c_referrals:inbox"),
@@ -109,5 +115,10 @@ ENTRIES = [
         everyone(403, adviser_ml=200, adviser_ft=200, manager_ml=200),
     ),
     # The young person comes back to Mission Locale A: its advisers and managers handle it.
-    Entry("e2c_referrals:hand_back_handle", hand_back_url, everyone(404, adviser_ml=200, manager_ml=200)),
+    Entry(
+        "e2c_referrals:hand_back_handle",
+        hand_back_url,
+        everyone(404, adviser_ml=200, manager_ml=200),
+        methods=("GET", "POST"),
+    ),
 ]

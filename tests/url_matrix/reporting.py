@@ -32,6 +32,7 @@ ENTRIES = [
         "reporting:close_semester",
         lambda w: reverse("reporting:close_semester", kwargs={"semester": "2025-S1"}),
         everyone(403, national_committee=200),
+        methods=("GET", "POST"),
     ),
     Entry(
         "reporting:export_xlsx",
@@ -51,6 +52,7 @@ ENTRIES = [
     Entry(
         "reporting:export_in_background",
         lambda w: reverse("reporting:export_in_background"),
-        everyone(405),
+        everyone(403, regional_coordinator=302, national_committee=302),
+        methods=("POST",),
     ),
 ]

@@ -9,6 +9,7 @@ ENTRIES = [
         "retention:policy_edit",
         lambda w: reverse("retention:policy_edit", kwargs={"category": "account"}),
         everyone(403, administrator=200),
+        methods=("GET", "POST"),
     ),
 ]
 
@@ -26,10 +27,13 @@ ENTRIES += [
         "retention:erasure",
         lambda w: reverse("retention:erasure", kwargs={"public_id": _file_of_ml_a(w).public_id}),
         ERASERS,
+        methods=("GET", "POST"),
     ),
     Entry(
         "retention:erasure_refuse",
         lambda w: reverse("retention:erasure_refuse", kwargs={"public_id": _file_of_ml_a(w).public_id}),
-        everyone(404, adviser_ml=403, manager_ml=405, administrator=405),
+        # An empty refusal: the erasure page again, with the form's errors.
+        everyone(404, adviser_ml=403, manager_ml=200, administrator=200),
+        methods=("POST",),
     ),
 ]

@@ -44,24 +44,43 @@ ENTRIES = [
         "e2c_referrals:session_create",
         lambda w: reverse("e2c_referrals:session_create"),
         everyone(403, e2c_staff=200, manager_e2c=200),
+        methods=("GET", "POST"),
     ),
     Entry(
         "e2c_referrals:session_detail",
         session_url("session_detail"),
         everyone(200, adviser_ft=404, **NO_PERSONAL_DATA),
     ),
-    Entry("e2c_referrals:session_edit", session_url("session_edit"), everyone(200, **SITE_TEAM_ONLY)),
-    Entry("e2c_referrals:session_cancel", session_url("session_cancel"), everyone(200, **SITE_TEAM_ONLY)),
-    Entry("e2c_referrals:session_register", session_url("session_register"), everyone(405)),
+    Entry(
+        "e2c_referrals:session_edit",
+        session_url("session_edit"),
+        everyone(200, **SITE_TEAM_ONLY),
+        methods=("GET", "POST"),
+    ),
+    Entry(
+        "e2c_referrals:session_cancel",
+        session_url("session_cancel"),
+        everyone(200, **SITE_TEAM_ONLY),
+        methods=("GET", "POST"),
+    ),
+    # Posted from the session's page: without a young person chosen, back to it with a message.
+    Entry(
+        "e2c_referrals:session_register",
+        session_url("session_register"),
+        everyone(302, adviser_ft=404, **NO_PERSONAL_DATA),
+        methods=("POST",),
+    ),
     Entry(
         "e2c_referrals:registration_withdraw",
         withdraw_url,
         everyone(200, adviser_ft=404, **NO_PERSONAL_DATA),
+        methods=("GET", "POST"),
     ),
     Entry(
         "e2c_referrals:session_attendance",
         session_url("session_attendance", starts_in=-datetime.timedelta(hours=3)),
         everyone(200, **SITE_TEAM_ONLY),
+        methods=("GET", "POST"),
     ),
     Entry(
         "e2c_referrals:session_attendance_sheet",
@@ -81,12 +100,14 @@ ENTRIES = [
             national_committee=404,
             administrator=404,
         ),
+        methods=("GET", "POST"),
     ),
     Entry("e2c_referrals:calendar", lambda w: reverse("e2c_referrals:calendar"), everyone(200, **NO_PERSONAL_DATA)),
     Entry(
         "e2c_referrals:calendar_regenerate",
         lambda w: reverse("e2c_referrals:calendar_regenerate"),
         everyone(403, manager_ml=200, manager_e2c=200),
+        methods=("GET", "POST"),
     ),
     Entry(
         "e2c_referrals:calendar_feed",
@@ -98,5 +119,6 @@ ENTRIES = [
         "e2c_referrals:immersion_create",
         lambda w: reverse("e2c_referrals:immersion_create"),
         everyone(200, **NO_PERSONAL_DATA),
+        methods=("GET", "POST"),
     ),
 ]

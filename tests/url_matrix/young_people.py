@@ -23,8 +23,9 @@ ENTRIES = [
         "cej:young_people",
         lambda w: reverse("cej:young_people"),
         everyone(200, no_membership=403, regional_coordinator=403, national_committee=403, administrator=403),
+        methods=("GET", "POST"),
     ),
-    Entry("cej:young_person_create", lambda w: reverse("cej:young_person_create"), HOLDERS),
+    Entry("cej:young_person_create", lambda w: reverse("cej:young_person_create"), HOLDERS, methods=("GET", "POST")),
     Entry(
         "cej:young_person_detail",
         lambda w: reverse("cej:young_person_detail", kwargs={"public_id": file_of_ml_a(w).public_id}),
@@ -34,15 +35,18 @@ ENTRIES = [
         "cej:young_person_update",
         lambda w: reverse("cej:young_person_update", kwargs={"public_id": file_of_ml_a(w).public_id}),
         OWN_FILE,
+        methods=("GET", "POST"),
     ),
     Entry(
         "cej:restriction_start",
         lambda w: reverse("cej:restriction_start", kwargs={"public_id": file_of_ml_a(w).public_id}),
         RESTRICTERS,
+        methods=("GET", "POST"),
     ),
     Entry(
         "cej:restriction_lift",
         lambda w: reverse("cej:restriction_lift", kwargs={"public_id": file_of_ml_a(w).public_id}),
         LIFTERS,
+        methods=("GET", "POST"),
     ),
 ]
