@@ -42,7 +42,10 @@ def _client_for(world, role: str) -> Client:
 
 
 def _reader(entry) -> str | None:
-    """A signed-in role that may read the page (the strongest attacker: one with access)."""
+    """A signed-in role that may read the page (the strongest attacker: one with access); none for an action
+    posted from another page (POST only: its form, and the attack on it, are that page's)."""
+    if "GET" not in entry.methods:
+        return None
     return next((role for role, status in entry.expected.items() if status == 200 and role != "anonymous"), None)
 
 
