@@ -56,6 +56,12 @@ def _geography(request):
     durations), back after a transactional test's flush."""
     if request.node.get_closest_marker("django_db") is None:
         return
+    load_reference_data()
+
+
+def load_reference_data() -> None:
+    """The rows the migrations load, if a flush removed them (also for module-scoped fixtures, which run
+    before the autouse fixture above)."""
     if not Region.objects.exists():
         geography_migration.load(apps, None)
     if not AllowanceRate.objects.exists():

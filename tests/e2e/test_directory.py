@@ -42,7 +42,9 @@ def test_an_administrator_finds_an_organisation_and_adds_another(live_server, pa
     page.get_by_label("SIRET").fill("12345678901234")
     page.get_by_label("Département").select_option(value="2B")
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("clé de contrôle est fausse")).to_be_visible()
+    summary = page.get_by_role("region", name="Le formulaire contient 1 erreur")
+    expect(summary.get_by_role("link", name="SIRET")).to_contain_text("clé de contrôle est fausse")
+    expect(summary).to_be_focused()
     assert_no_accessibility_violations(axe, page)
     screenshot(page, "organisation-erreur-siret")
 

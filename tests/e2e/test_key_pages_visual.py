@@ -29,6 +29,7 @@ from cej.models import YoungPerson
 from demo.services import DEMO_PASSWORD
 from e2c_referrals.models import InformationSession, Referral
 from partners.models import Organisation
+from tests.conftest import load_reference_data
 from tests.e2e.conftest import type_two_factor_code
 
 pytestmark = pytest.mark.e2e
@@ -452,6 +453,7 @@ def reports(django_db_setup, django_db_blocker, live_server, browser: Browser):
     live server, then flushed, as a transactional test does."""
     with django_db_blocker.unblock():
         try:
+            load_reference_data()  # a transactional test run before on this worker flushed them
             call_command("load_demo", "--allow-without-debug", verbosity=0)
             Referral.objects.filter(young_person__last_name="Girard").update(
                 diagnostic=DIAGNOSTIC, motivation=MOTIVATION

@@ -46,7 +46,9 @@ def test_a_wrong_password_is_announced_and_the_page_stays_accessible(live_server
     page.get_by_label("Mot de passe").fill("pas le bon")
     page.get_by_role("button", name="Se connecter").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Adresse e-mail ou mot de passe incorrect")
+    summary = page.get_by_role("region", name="Le formulaire contient 1 erreur")
+    expect(summary).to_contain_text("Adresse e-mail ou mot de passe incorrect")
+    expect(summary).to_be_focused()
     assert_no_accessibility_violations(axe, page)
 
 
