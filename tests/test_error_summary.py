@@ -338,7 +338,6 @@ CANNOT_FAIL = {
     "reporting:export_in_background": "the period of the dashboard, in hidden fields",
     "reporting:close_semester": "a confirmation",
     "partners:two_factor_reset": "a confirmation; with nothing to reset, the page offers no button",
-    "session_extend": "no form: « Rester connecté » posts it from a script (static/js/session-timeout.js), 204",
 }
 
 # Filters whose every value is accepted (an unknown one is ignored), the view name of the page they get.
