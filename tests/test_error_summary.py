@@ -321,6 +321,7 @@ FAILING = [
 # Forms whose submission has nothing a person types or chooses that could be refused: a button.
 CANNOT_FAIL = {
     "logout": "signs out",
+    "session_extend": "« Rester connecté » in the idle-timeout warning: a script posts it, no form to correct",
     "cej:import_apply": "applies the previewed file (a preview with errors has no button)",
     "partners:import_apply": "applies the previewed file (a preview with errors has no button)",
     "cej:import_cancel": "a button",
