@@ -1,4 +1,5 @@
-"""The RGAA self-audit (docs/rgaa-audit.md) covers all 106 criteria once, and its rate is the one its grid gives.
+"""The RGAA self-audit (docs/rgaa-audit.md) covers all 106 criteria once, its rate is the one its grid gives, and the
+accessibility statement (templates/accessibility.html) and the footer declare that rate and the state it gives.
 
 The grid is edited by hand after each fix: these checks keep the headline, the list of non-conformities and the
 per-page columns in agreement with each other.
@@ -7,6 +8,9 @@ per-page columns in agreement with each other.
 import re
 from collections import Counter
 from pathlib import Path
+
+import pytest
+from django.urls import reverse
 
 AUDIT = Path(__file__).resolve().parents[1] / "docs" / "rgaa-audit.md"
 # RGAA 4.1: number of criteria in each of the 13 topics (106 in all).
@@ -69,3 +73,29 @@ def test_the_headline_rate_and_the_list_of_non_conformities_are_those_of_the_gri
         if re.match(r"\| \d+\.\d+ \|", line)
     }
     assert listed == {number for number, row in rows.items() if overall(row[8]) == "NC"}
+
+
+def conformity_state(numerator: int, denominator: int) -> str:
+    """The state an accessibility statement declares (RGAA): total at 100 %, partial from 50 %."""
+    if numerator == denominator:
+        return "totalement conforme"
+    return "partiellement conforme" if 2 * numerator >= denominator else "non conforme"
+
+
+@pytest.mark.django_db
+def test_the_statement_and_the_footer_declare_the_state_and_the_rate_of_the_audit(client):
+    headline = HEADLINE.search(AUDIT.read_text(encoding="utf-8"))
+    assert headline
+    conforming, failing, not_applicable, numerator, denominator, units, tenth = map(int, headline.groups())
+    state = conformity_state(numerator, denominator)
+    rate = f"{units} %" if tenth == 0 else f"{units},{tenth} %"
+
+    page = " ".join(client.get(reverse("accessibility")).content.decode().split())
+
+    assert f"est <strong>{state}</strong> avec le référentiel" in page
+    assert f"{rate} des critères du RGAA applicables sont respectés" in page
+    assert f"{conforming} critères conformes sur {denominator} applicables, {failing} non conforme" in page
+    assert f"{not_applicable} non applicables" in page
+    assert f"Accessibilité : {state}</a>" in page  # the footer, on every page
+    assert f'href="{reverse("site_map")}"' in page
+    assert "ne sont pas balisés" not in page and "non balisés :" not in page
