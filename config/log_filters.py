@@ -35,6 +35,9 @@ def _who(request: object) -> str:
         return "unknown"
 
 
+ONE_LINE_MARK = "made_one_line"
+
+
 def _escaped(text: str) -> str:
     # As django.utils.log.log_response does: a path cannot forge a second log line.
     return text.encode("unicode_escape").decode("ascii")
@@ -53,6 +56,11 @@ class OneLineClientErrors(logging.Filter):
         status = getattr(record, "status_code", None)
         request = getattr(record, "request", None)
         if not isinstance(status, int) or not 400 <= status < 500 or request is None:
+            return True
+        if getattr(record, ONE_LINE_MARK, False):
+            # Already made one line: logging configured twice (dictConfig adds a logger's filters again
+            # without removing the old ones) runs the filter twice, and the second pass, without the
+            # traceback, would lose the reason.
             return True
         exception = record.exc_info[1] if record.exc_info else None
         if exception is not None:
@@ -80,4 +88,5 @@ class OneLineClientErrors(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         record.stack_info = None
+        setattr(record, ONE_LINE_MARK, True)
         return True

@@ -59,3 +59,27 @@ def test_a_bad_request_is_logged_without_its_traceback(client, caplog, settings)
     assert record.exc_info is None
     assert record.getMessage() == "Bad Request (400): user=anonymous path=/connexion/ view=- reason=DisallowedHost"
     assert "Traceback" not in caplog.text
+
+
+def test_the_reason_survives_the_filter_run_twice_on_one_record(rf):
+    # dictConfig adds a logger's filters again without removing the former ones: logging configured twice
+    # runs the filter twice on one record, and the second pass (the traceback already dropped) kept « - ».
+    import sys
+
+    from django.core.exceptions import PermissionDenied
+
+    from config.log_filters import OneLineClientErrors
+
+    try:
+        raise PermissionDenied
+    except PermissionDenied:
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden (403): %s", ("/",), exc_info)
+    record.status_code = 403
+    record.request = rf.get("/journal-des-acces/")
+
+    for _ in range(2):
+        assert OneLineClientErrors().filter(record)
+
+    assert record.getMessage().endswith("reason=PermissionDenied")
+    assert record.exc_info is None
