@@ -46,6 +46,7 @@ COPY retention ./retention
 COPY submissions ./submissions
 COPY texthygiene ./texthygiene
 COPY throttle ./throttle
+COPY states ./states
 COPY templates ./templates
 COPY static ./static
 

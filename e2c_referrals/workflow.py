@@ -41,6 +41,8 @@ from partners.enums import OrganisationKind, Role
 from partners.french import lower_first
 from partners.models import Organisation, User
 from partners.selectors.correspondents import correspondents_for_site
+from states.tables import Move as StateMove
+from states.tables import StateTable, register
 
 S = ReferralStatus
 
@@ -102,6 +104,22 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
         for origin in (S.SENT, S.ACKNOWLEDGED, S.INVITED, S.NO_SHOW, S.ATTENDED, S.INTERVIEW, S.INTEGRATION)
     },
 }
+
+# The same table in the shared shape, for the registry every status of the project is declared in
+# (``states.tables``): ``referral_transition`` below is its only writer and ``ReferralTransition``
+# its log, so the shared service and log are not used for referrals.
+REFERRAL = register(
+    StateTable(
+        name="referral",
+        model="e2c_referrals.Referral",
+        field="status",
+        initial=frozenset({S.DRAFT}),
+        moves={key: StateMove(found.label) for key, found in TRANSITIONS.items()},
+        writers=("e2c_referrals.workflow",),
+        log=False,
+        labels=dict(ReferralStatus.choices),
+    )
+)
 
 # While the file is restricted (RGPD article 18), only the moves that stop processing are made:
 # cancelling or withdrawing the referral, and leaving an information session (unregistered, or the

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "django_ratelimit",  # its system check refuses a per-process cache for the counters
+    "states",
     "audit",
     "outbox",
     "partners",
