@@ -31,6 +31,7 @@ RUN pip install --no-cache-dir -r requirements/prod.txt
 # The code stays owned by root, read-only for the app user.
 COPY manage.py ./
 COPY config ./config
+COPY common ./common
 COPY partners ./partners
 COPY cej ./cej
 COPY e2c_referrals ./e2c_referrals

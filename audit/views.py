@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit.models import AccessLog
 from audit.selectors import access_log, can_read_access_log
 from audit.services import retention_days
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from exports.spreadsheet import csv_writer
 from pagination.keyset import paginate
 from partners.access import Actor, actor_for

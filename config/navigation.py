@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from audit.selectors import can_read_access_log
 from cej.services.young_people import can_hold_files
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from e2c_referrals.selectors.inbox import can_refer, can_use_inbox
 from e2c_referrals.services.immersions import can_record_immersions
 from e2c_referrals.services.sessions import can_plan_sessions

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from pagination.keyset import KeysetPage
 
 

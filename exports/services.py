@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.celery import publish
+from common.tasks import publish
 from exports import registry
 from exports.models import ExportJob
 from exports.registry import ExportRefused

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from exports import registry
 from exports.forms import ReferralFilesExportForm, referral_file_organisations
 from exports.models import ExportJob

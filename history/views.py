@@ -7,7 +7,7 @@ from django.shortcuts import render
 from audit.models import AccessLog
 from audit.services import log_access
 from cej.selectors.young_people import young_person_for_actor
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from history.selectors import file_history_page
 from partners.access import Capability, actor_for
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from config.celery import publish
+from common.tasks import publish
 from outbox.models import Message, Preference
 from outbox.rendering import render_message, site_url
 from partners.access import Actor, Capability

@@ -31,7 +31,7 @@ class PartnersConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from config.middleware import stamp_signed_in_session
+        from common.middleware import stamp_signed_in_session
         from partners import geography
         from partners.models import Departement, Region
 

@@ -1,4 +1,4 @@
-"""Why a session ended elsewhere, so that the login page can say it (config.middleware.SessionEndedMiddleware).
+"""Why a session ended elsewhere, so that the login page can say it (partners.middleware.SessionEndedMiddleware).
 
 A session can end without its owner doing anything: they changed their password in another browser
 (Django's session auth hash no longer matches), a manager closed their account, or an administrator reset

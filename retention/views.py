@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from retention import selectors, services
 from retention.enums import RetentionCategory

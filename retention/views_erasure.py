@@ -15,7 +15,7 @@ from audit.services import log_access
 from cej.models import YoungPerson
 from cej.selectors.young_people import young_person_for_rights_request
 from cej.services.restrictions import open_restriction
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 from retention import erasure

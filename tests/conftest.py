@@ -34,7 +34,7 @@ def _no_rate_limit_counter():
 @pytest.fixture(autouse=True)
 def _code_typed_on_test_sign_in(monkeypatch):
     """client.force_login() and client.login() stand for the whole sign-in, two-factor code included
-    (config.middleware.TwoFactorRequiredMiddleware); tests/partners/test_two_factor.py signs in through
+    (partners.middleware.TwoFactorRequiredMiddleware); tests/partners/test_two_factor.py signs in through
     the pages to test the code itself."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests.url_matrix
-from config.http_methods import declared_methods
+from common.http_methods import declared_methods
 from tests.security import COUNTS
 from tests.url_matrix import Entry
 from tests.world import ROLES, build_world

@@ -14,7 +14,7 @@ from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.consents import consent_record, consent_revoke
 from cej.services.young_people import require_file_holder
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import actor_for
 from partners.forms.errors import attach_errors
 from throttle.guard import per_account

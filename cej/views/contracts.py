@@ -73,7 +73,7 @@ from cej.services.contracts import (
 )
 from cej.services.restrictions import is_restricted
 from cej.services.young_people import can_hold_files, require_file_holder
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.enums import Role
 from partners.forms.errors import attach_errors

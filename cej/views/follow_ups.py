@@ -13,7 +13,7 @@ from cej.selectors.follow_ups import possible_participants
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.follow_ups import follow_up_cancel, follow_up_record, follow_up_schedule
 from cej.services.young_people import require_file_holder
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import actor_for
 from partners.forms.errors import attach_errors, refusal_form
 

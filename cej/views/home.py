@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.cache import cache_control
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 
 
 @http_methods("GET")

@@ -21,7 +21,7 @@ from cej.services.restrictions import (
     restriction_lift,
     restriction_start,
 )
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 

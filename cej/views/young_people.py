@@ -26,7 +26,7 @@ from cej.services.young_people import (
     young_person_create,
     young_person_update,
 )
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
 from partners.french import de

@@ -18,7 +18,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.log_filters import CLIENT_ERROR_LOGGERS
+from common.log_filters import CLIENT_ERROR_LOGGERS
 
 django_stubs_ext.monkeypatch()
 
@@ -115,21 +115,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "config.middleware.RequestBodyLimitMiddleware",
+    "common.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check: a method the view does not implement is refused as such (405), token or not.
-    "config.http_methods.MethodNotAllowedMiddleware",
+    "common.http_methods.MethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "history.context.HistoryContextMiddleware",  # who, which organisation, which page: on every change
-    "config.middleware.NoStoreForSignedInMiddleware",
+    "common.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "config.middleware.SessionEndedMiddleware",  # before anything reads request.user
-    "config.middleware.RejectNulBytesMiddleware",
-    "config.middleware.SessionTimeoutMiddleware",
-    "config.middleware.TwoFactorRequiredMiddleware",
+    "partners.middleware.SessionEndedMiddleware",  # before anything reads request.user
+    "common.middleware.RejectNulBytesMiddleware",
+    "common.middleware.SessionTimeoutMiddleware",
+    "partners.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After sign-in, two-factor and messages: a tokened form's view runs once per token.
     "submissions.guard.SubmittedOnceMiddleware",
@@ -215,7 +215,7 @@ AXES_CLIENT_STR_CALLABLE = "partners.views.accounts.lockout_client_str"
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 # Two-factor authentication (django-otp, TOTP): mandatory for the roles of
-# partners.services.two_factor.TWO_FACTOR_ROLES, enforced by config.middleware.TwoFactorRequiredMiddleware.
+# partners.services.two_factor.TWO_FACTOR_ROLES, enforced by common.middleware.TwoFactorRequiredMiddleware.
 OTP_TOTP_ISSUER = "Orientations E2C"
 # Belt and braces: partners.admin replaces django-otp's device admin by one without the secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -233,7 +233,7 @@ USE_THOUSAND_SEPARATOR = True
 # How long the access log keeps its rows (days): 12 months by default, never under 6 (see audit).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
 
-# The largest request accepted at all (a form with one 10 MB PDF and its fields); see config.middleware.
+# The largest request accepted at all (a form with one 10 MB PDF and its fields); see common.middleware.
 MAX_REQUEST_BODY_BYTES = 12 * 1024 * 1024
 
 STATIC_URL = "/static/"
@@ -250,7 +250,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security headers and cookies (production.py adds HSTS, Secure and the __Host- names) --------
 SESSION_COOKIE_HTTPONLY = True
-# config.middleware.SessionTimeoutMiddleware signs out after 30 minutes without a request and 12 hours
+# common.middleware.SessionTimeoutMiddleware signs out after 30 minutes without a request and 12 hours
 # after sign-in, whatever the activity; the cookie and the session row last no longer than that.
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
@@ -343,7 +343,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = _BROKER_SOCKET_TIMEOUT
 # The same bound for the result backend (the worker writing a result; only tests read one).
 CELERY_REDIS_SOCKET_TIMEOUT = _BROKER_SOCKET_TIMEOUT
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = _BROKER_SOCKET_TIMEOUT
-# A web request publishes its tasks after its commit (config.celery.publish): connecting and each reply
+# A web request publishes its tasks after its commit (common.tasks.publish): connecting and each reply
 # wait at most this long, once, without retry; a task not published is sent again by a beat sweep.
 # Small enough that a request with the broker frozen still answers in well under 2 seconds.
 BROKER_PUBLISH_TIMEOUT = 0.5
@@ -488,7 +488,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"one_line_client_errors": {"()": "config.log_filters.OneLineClientErrors"}},
+    "filters": {"one_line_client_errors": {"()": "common.log_filters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {

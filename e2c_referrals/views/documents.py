@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from audit.models import AccessLog
 from audit.services import log_access
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from e2c_referrals.pdf.referral_file import referral_file_name, referral_file_pdf
 from e2c_referrals.personal_data import (
     personal_data,

@@ -11,7 +11,7 @@ from django.urls import path
 
 from audit.models import AccessLog
 from audit.services import log_access
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from e2c_referrals.forms.referrals import HandBackForm
 from e2c_referrals.selectors.inbox import hand_back_for_actor
 from e2c_referrals.selectors.referrals import referrals_for_actor

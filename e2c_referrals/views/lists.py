@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 
 from audit.services import log_listing
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.models import Referral
 from e2c_referrals.selectors.inbox import (

@@ -17,7 +17,7 @@ from cej.enums import SharedData
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.restrictions import open_restriction
 from cej.services.young_people import require_file_holder
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNewsForm, ReferralForm
 from e2c_referrals.models import Attachment, Referral

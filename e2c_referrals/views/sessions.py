@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access, log_listing
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from e2c_referrals.enums import RegistrationStatus, SessionStatus
 from e2c_referrals.forms.sessions import (
     AttendanceForm,

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from outbox.selectors import failed_message, failed_messages_page, monitoring
 from outbox.services import MAX_ATTEMPTS, message_retry
 from partners.access import actor_for

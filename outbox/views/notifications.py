@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from outbox.forms import PreferenceForm
 from outbox.models import Message
 from outbox.rendering import message_link, render_subject

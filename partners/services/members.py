@@ -384,7 +384,7 @@ def end_sessions_of(user_id: int, *, reason: SessionEnd | None = None) -> int:
 
     With a ``reason``, each session's data is replaced by that reason alone (no user any more): the next
     request from that browser is signed out like after a deletion, and the login page says why
-    (config.middleware.SessionEndedMiddleware); the expired-session purge deletes the row later.
+    (partners.middleware.SessionEndedMiddleware); the expired-session purge deletes the row later.
     Without one, the sessions are deleted (an anonymised account: no one is told anything).
 
     O(open sessions): Django's session table has no user column, so callers run it once their transaction

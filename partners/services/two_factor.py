@@ -1,7 +1,7 @@
 """Two-factor authentication by TOTP (django-otp): who must use it, enrolment, verification.
 
 A session is verified once django-otp's session key (``otp_device_id``) holds a device of its user:
-``config.middleware.TwoFactorRequiredMiddleware`` then lets the person through. Only these services
+``partners.middleware.TwoFactorRequiredMiddleware`` then lets the person through. Only these services
 write that key, after checking a code.
 """
 

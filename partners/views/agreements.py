@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import Actor, Capability, actor_for
 from partners.enums import AgreementFramework, AgreementLevel, Role
 from partners.forms.agreements import AgreementForm, AmendmentForm, DiagnosticForm

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import Actor, actor_for, can_edit_correspondents_of
 from partners.enums import OrganisationKind
 from partners.forms.correspondents import CorrespondentForm, CounterpartForm

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import choose_membership
 
 

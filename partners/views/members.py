@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import actor_for, choose_membership
 from partners.forms.errors import attach_errors
 from partners.forms.members import InvitationAcceptForm, InvitationForm, ReasonForm, RoleChangeForm

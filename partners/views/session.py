@@ -3,8 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from config.http_methods import http_methods
-from config.middleware import extend_session
+from common.http_methods import http_methods
+from common.middleware import extend_session
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from config.celery import publish
+from common.tasks import publish
 from partners.access import Actor
 from partners.enums import Role
 from partners.models import Departement, Region

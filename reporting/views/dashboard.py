@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.enums import Role
 from partners.forms.errors import refusal_form

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from exports.services import export_request
 from partners.access import Actor, actor_for
 from reporting import exports

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.access import actor_for
 from partners.enums import Role
 from reporting.selectors.areas import period_from_query, root_area

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from config.http_methods import http_methods
+from common.http_methods import http_methods
 from partners.views.home import switch_organisation
 from tests.partners.factories import UserFactory
 

@@ -68,7 +68,7 @@ def test_the_reason_survives_the_filter_run_twice_on_one_record(rf):
 
     from django.core.exceptions import PermissionDenied
 
-    from config.log_filters import OneLineClientErrors
+    from common.log_filters import OneLineClientErrors
 
     try:
         raise PermissionDenied

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.middleware import SIGNED_IN_AT
+from common.middleware import SIGNED_IN_AT
 from demo.totp import totp_code
 from partners.enums import Role
 from partners.models import BackupCode

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from config.middleware import SIGNED_IN_AT
+from common.middleware import SIGNED_IN_AT
 from history.models import UserChange
 from partners.enums import Role
 from partners.models import EmailChangeRequest, User

@@ -431,7 +431,7 @@ def age_session(client, key, seconds):
 
 
 def test_thirty_minutes_without_a_request_sign_the_person_out(client):
-    from config.middleware import LAST_SEEN_AT
+    from common.middleware import LAST_SEEN_AT
 
     client.force_login(UserFactory())
     assert client.get(reverse("password_change")).status_code == 200
@@ -447,7 +447,7 @@ def test_thirty_minutes_without_a_request_sign_the_person_out(client):
 
 
 def test_twelve_hours_after_signing_in_the_person_signs_in_again_however_active(client):
-    from config.middleware import SIGNED_IN_AT
+    from common.middleware import SIGNED_IN_AT
 
     client.force_login(UserFactory())
     client.get(reverse("password_change"))

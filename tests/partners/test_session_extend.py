@@ -6,7 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from config.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from common.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from tests.partners.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

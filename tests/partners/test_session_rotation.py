@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from config.middleware import SIGNED_IN_AT
+from common.middleware import SIGNED_IN_AT
 from demo.totp import totp_code
 from partners.enums import Role
 from tests.partners.factories import DEFAULT_PASSWORD

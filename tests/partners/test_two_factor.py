@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.middleware import SIGNED_IN_AT
+from common.middleware import SIGNED_IN_AT
 from demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD
 from demo.totp import DEMO_TOTP_KEY_HEX, DEMO_TOTP_SECRET, totp_code
 from partners.enums import Role

@@ -149,7 +149,7 @@ def test_control_and_invisible_characters_in_every_single_line_field_are_refused
             shown = response.content.decode(errors="replace")
             if response.status_code >= 500:
                 problems.append(f"{where}: {response.status_code}")
-            elif char == "\x00":  # refused before any view by config.middleware, on a French page
+            elif char == "\x00":  # refused before any view by common.middleware, on a French page
                 if (response.status_code, "Demande incorrecte" in shown) != (400, True):
                     problems.append(f"{where}: answered {response.status_code}, not the « Demande incorrecte » page")
             elif response.status_code != 200 or MESSAGE not in shown:
