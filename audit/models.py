@@ -1,9 +1,8 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
-
-from partners.models import Organisation, User
 
 
 class AccessLog(models.Model):
@@ -21,8 +20,8 @@ class AccessLog(models.Model):
         LIST = "list", "Affichage d'une liste"
 
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, null=True, related_name="+")
     object_type = models.CharField(max_length=64)
     object_id = models.UUIDField()
     purpose = models.CharField(max_length=16, choices=Purpose.choices)

@@ -8,12 +8,6 @@ import uuid
 from django.db.models import Q, QuerySet
 
 from audit.models import AccessLog
-from partners.access import Actor, Capability
-
-
-def can_read_access_log(actor: Actor) -> bool:
-    return actor.can(Capability.READ_ACCESS_LOG)
-
 
 def access_log(*, object_id: uuid.UUID | None = None, user_email: str = "") -> QuerySet[AccessLog]:
     """Rows about one record (a young person, a referral, a document…) and/or by one user."""

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AccessLog
-from partners.access import Actor
+from common.actors import Actor
 
 # The database refuses to delete younger rows (migration 0002): the setting can only lengthen it.
 MINIMUM_RETENTION_DAYS = 183
@@ -55,6 +55,18 @@ def log_listing(
         object_id=owner.public_id,
         purpose=purpose,
         shown=shown,
+    )
+
+
+def log_access_log_export(*, actor: Actor, object_id: UUID | None) -> None:
+    """Record that ``actor`` exported access-log rows: about ``object_id`` (a young person, a
+    document), else their own public id (an export filtered by user only)."""
+    AccessLog.objects.create(
+        user=actor.user,
+        organisation=actor.organisation,
+        object_type="AccessLogExport",
+        object_id=object_id or actor.user.public_id,
+        purpose=AccessLog.Purpose.EXPORT,
     )
 
 

@@ -15,12 +15,13 @@ from django.urls import path
 from django.utils import timezone
 
 from audit.models import AccessLog
-from audit.selectors import access_log, can_read_access_log
-from audit.services import retention_days
+from audit.access import can_read_access_log
+from audit.selectors import access_log
+from audit.services import log_access_log_export, retention_days
+from common.actors import Actor, actor_for
 from common.http_methods import http_methods
 from exports.spreadsheet import csv_writer
 from pagination.keyset import paginate
-from partners.access import Actor, actor_for
 from throttle.guard import per_account, refusal_per_account
 from throttle.limits import EXPORTS, SEARCHES
 
@@ -95,13 +96,7 @@ def access_log_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespo
     if not searched:  # an address typed without a filter: back to the page, told what is missing
         messages.warning(request, "Choisissez un jeune, un document ou un utilisateur avant d'exporter.")
         return redirect("audit:access_log")
-    AccessLog.objects.create(
-        user=actor.user,
-        organisation=actor.organisation,
-        object_type="AccessLogExport",
-        object_id=form.cleaned_data.get("object_id") or actor.user.public_id,
-        purpose=AccessLog.Purpose.EXPORT,
-    )
+    log_access_log_export(actor=actor, object_id=form.cleaned_data.get("object_id"))
     writer = csv_writer(_Echo(), delimiter=";")
 
     def lines() -> Iterator[str]:

@@ -6,10 +6,10 @@ file lives in Django's default storage, so any worker writes it and any web proc
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
-
-from partners.models import Membership, Organisation, TimestampedModel, User
+from django.utils import timezone
 
 
 def export_upload_path(instance: "ExportJob", filename: str) -> str:
@@ -18,8 +18,12 @@ def export_upload_path(instance: "ExportJob", filename: str) -> str:
     return f"exports/{instance.public_id}.{extension}"
 
 
-class ExportJob(TimestampedModel):
-    """One requested export, from the queue to its file (or its failure). ``updated_at`` is the heartbeat."""
+class ExportJob(models.Model):
+    """One requested export, from the queue to its file (or its failure). ``updated_at`` is the heartbeat.
+
+    The people and organisations are referred to by name (``"partners.Membership"``): this shared
+    app imports no domain.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "En attente"
@@ -27,12 +31,14 @@ class ExportJob(TimestampedModel):
         DONE = "done", "Prêt"
         FAILED = "failed", "Échec"
 
+    created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField("type d'export", max_length=48)
-    requested_by = models.ForeignKey(User, verbose_name="demandé par", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="demandé par", on_delete=models.PROTECT, related_name="+")
     # The membership the user acted through: the builder works with the same scope as the request.
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    membership = models.ForeignKey("partners.Membership", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, related_name="+")
     # Identifiers and dates only (an organisation's public id, a period): never personal data.
     parameters = models.JSONField("paramètres", default=dict, blank=True)
     status = models.CharField("état", max_length=8, choices=Status.choices, default=Status.QUEUED)

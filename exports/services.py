@@ -12,7 +12,6 @@ import logging
 import tempfile
 from typing import Any
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +21,7 @@ from common.tasks import publish
 from exports import registry
 from exports.models import ExportJob
 from exports.registry import ExportRefused
+from exports.workflow import export_claim, export_done, export_fail
 from partners.access import Actor
 from partners.models import Membership
 
@@ -88,38 +88,6 @@ def export_request(*, actor: Actor, kind: str, parameters: dict[str, Any]) -> Ex
     return job
 
 
-def _claim(job_id: int) -> ExportJob | None:
-    """Lock the job and mark it running, unless it is finished or another worker is on it."""
-    now = timezone.now()
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
-            return None
-        if job.status == ExportJob.Status.RUNNING and job.updated_at > now - STALE_AFTER:
-            return None  # a duplicate delivery while the first worker is still making progress
-        if job.attempts >= MAX_ATTEMPTS:
-            job.status = ExportJob.Status.FAILED
-            job.error_message = GAVE_UP_MESSAGE
-            job.finished_at = now
-            job.save(update_fields=["status", "error_message", "finished_at", "updated_at"])
-            return None
-        job.status = ExportJob.Status.RUNNING
-        job.attempts += 1
-        job.started_at = now
-        job.progress_done = 0
-        job.save(update_fields=["status", "attempts", "started_at", "progress_done", "updated_at"])
-        return job
-
-
-def _fail(job: ExportJob, message: str) -> None:
-    ExportJob.objects.filter(pk=job.pk, attempts=job.attempts, status=ExportJob.Status.RUNNING).update(
-        status=ExportJob.Status.FAILED,
-        error_message=message[:500],
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-
-
 def export_build(*, job_id: int) -> None:
     """Build the job's file with its kind's builder and store it (worker side).
 
@@ -127,7 +95,7 @@ def export_build(*, job_id: int) -> None:
     failed (a French message); progress is saved as the builder reports it (the page polls it).
     A finished job, or one another worker is making progress on, is left alone.
     """
-    job = _claim(job_id)
+    job = export_claim(job_id, stale_after=STALE_AFTER, max_attempts=MAX_ATTEMPTS, gave_up_message=GAVE_UP_MESSAGE)
     if job is None:
         return
     kind = registry.get(job.kind)
@@ -142,33 +110,12 @@ def export_build(*, job_id: int) -> None:
         with tempfile.TemporaryFile() as output:
             kind.build(job, output, progress)
             output.seek(0)
-            with transaction.atomic():
-                locked = ExportJob.objects.select_for_update().get(pk=job.pk)
-                if locked.status != ExportJob.Status.RUNNING or locked.attempts != job.attempts:
-                    return  # taken over by another delivery meanwhile: its result wins
-                locked.file.save(f"export.{kind.extension}", File(output), save=False)
-                now = timezone.now()
-                locked.status = ExportJob.Status.DONE
-                locked.finished_at = now
-                locked.expires_at = now + KEEP_FOR
-                locked.progress_done = locked.progress_total
-                locked.error_message = ""
-                locked.save(
-                    update_fields=[
-                        "file",
-                        "status",
-                        "finished_at",
-                        "expires_at",
-                        "progress_done",
-                        "error_message",
-                        "updated_at",
-                    ]
-                )
+            export_done(job, output=output, filename=f"export.{kind.extension}", keep_for=KEEP_FOR)
     except ExportRefused as refused:
-        _fail(job, str(refused))
+        export_fail(job, str(refused))
     except Exception:
         logger.exception("export job %s (%s) failed", job.pk, job.kind)
-        _fail(job, FAILED_MESSAGE)
+        export_fail(job, FAILED_MESSAGE)
 
 
 def requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:

@@ -28,6 +28,11 @@ class PartnersConfig(AppConfig):
         # The reset link is made when the worker sends the e-mail, never stored in the outbox row.
         register_delivery_context(PASSWORD_RESET, password_reset_delivery_context)
 
+        from partners import shared_layer
+
+        # Who acts, which organisations they see, who reads the access log: for the shared apps.
+        shared_layer.register()
+
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_migrate, post_save
 
