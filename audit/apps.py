@@ -6,3 +6,10 @@ class AuditConfig(AppConfig):
 
     name = "audit"
     verbose_name = "Journal des accès"
+
+    def ready(self) -> None:
+        from audit.services import log_download
+        from exports import registry
+
+        # Every export file downloaded is a read of personal data: logged like a document.
+        registry.on_download(log_download)

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from audit.models import AccessLog
 
+
 def access_log(*, object_id: uuid.UUID | None = None, user_email: str = "") -> QuerySet[AccessLog]:
     """Rows about one record (a young person, a referral, a document…) and/or by one user."""
     rows = AccessLog.objects.select_related("user", "organisation")

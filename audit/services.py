@@ -33,6 +33,11 @@ def log_access(*, actor: Actor, record: PublicRecord, purpose: str) -> None:
     )
 
 
+def log_download(actor: Actor, record: PublicRecord) -> None:
+    """Record that ``actor`` downloaded ``record`` (an export's file: ``exports.registry.on_download``)."""
+    log_access(actor=actor, record=record, purpose=AccessLog.Purpose.DOWNLOAD)
+
+
 def log_listing(
     *,
     actor: Actor,

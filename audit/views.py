@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from audit.models import AccessLog
 from audit.access import can_read_access_log
+from audit.models import AccessLog
 from audit.selectors import access_log
 from audit.services import log_access_log_export, retention_days
 from common.actors import Actor, actor_for

@@ -28,3 +28,9 @@ class E2cReferralsConfig(AppConfig):
 
         if open_referrals_elsewhere not in CROSS_ORGANISATION_CHECKS:
             CROSS_ORGANISATION_CHECKS.append(open_referrals_elsewhere)
+
+        from e2c_referrals.exports import REFERRAL_FILES
+        from exports import registry
+
+        # The referral files ZIP (built in e2c_referrals.pdf.batch) and its request page.
+        registry.register(REFERRAL_FILES)

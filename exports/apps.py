@@ -9,11 +9,7 @@ class ExportsConfig(AppConfig):
         from submissions.registry import register_creating
 
         # Forms whose POST creates a row: the same content sent again is refused (submissions).
+        # The kinds themselves (and their request pages) are registered by the apps that own them.
         register_creating(
             "exports:referral_files",
         )
-
-        from exports import registry
-
-        # The first kind: referral files (its builder lives in e2c_referrals, imported only when run).
-        registry.register(registry.REFERRAL_FILES)

@@ -35,7 +35,9 @@ class ExportJob(models.Model):
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField("type d'export", max_length=48)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="demandé par", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="demandé par", on_delete=models.PROTECT, related_name="+"
+    )
     # The membership the user acted through: the builder works with the same scope as the request.
     membership = models.ForeignKey("partners.Membership", on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, related_name="+")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from django.utils.module_loading import import_string
 
@@ -41,6 +41,10 @@ class ExportKind:
     extension: str  # "zip", "xlsx", "pdf"
     content_type: str
     filename_prefix: str  # the downloaded file's name starts with it: never personal data
+    # Its request page, when ``exports.urls`` serves it (``exports:<name>``): the path under
+    # ``exports/`` and the view's dotted path (imported when the URLs load, not by this app).
+    request_path: str = ""
+    request_view: str = ""
 
     def build(self, job: ExportJob, output: IO[bytes], progress: Progress) -> None:
         builder: Builder = import_string(self.builder) if isinstance(self.builder, str) else self.builder
@@ -68,11 +72,16 @@ def kinds() -> list[ExportKind]:
     return list(_KINDS.values())
 
 
-REFERRAL_FILES = ExportKind(
-    name="referral_files",
-    label="Fiches de liaison d'une période (ZIP)",
-    builder="e2c_referrals.pdf.batch.build_referral_files_zip",
-    extension="zip",
-    content_type="application/zip",
-    filename_prefix="fiches-de-liaison",
-)
+# Called after a requester downloads a job's file (``listener(actor, job)``): the access log
+# registers itself here, so that this app does not import it.
+_DOWNLOAD_LISTENERS: list[Callable[[Any, ExportJob], None]] = []
+
+
+def on_download(listener: Callable[[Any, ExportJob], None]) -> None:
+    if listener not in _DOWNLOAD_LISTENERS:
+        _DOWNLOAD_LISTENERS.append(listener)
+
+
+def downloaded(actor: Any, job: ExportJob) -> None:
+    for listener in _DOWNLOAD_LISTENERS:
+        listener(actor, job)

@@ -7,8 +7,8 @@ import uuid
 from django.db.models import QuerySet
 from django.http import Http404
 
+from common.actors import Actor
 from exports.models import ExportJob
-from partners.access import Actor
 
 RECENT = 10
 

@@ -17,13 +17,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common.actors import Actor, actor_for_membership
 from common.tasks import publish
 from exports import registry
 from exports.models import ExportJob
 from exports.registry import ExportRefused
 from exports.workflow import export_claim, export_done, export_fail
-from partners.access import Actor
-from partners.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +40,13 @@ GAVE_UP_MESSAGE = "L'export a été interrompu trois fois (arrêt d'un serveur).
 ACCOUNT_MESSAGE = "Votre rattachement à cette organisation n'est plus actif : l'export ne peut pas être produit."
 
 
-def job_actor(job: ExportJob) -> Actor:
-    """The requester, acting through the membership used for the request (still active), for the builder."""
-    membership = (
-        Membership.objects.select_related("organisation", "user")
-        .filter(pk=job.membership_id, is_active=True, organisation__is_active=True, user__is_active=True)
-        .first()
-    )
-    if membership is None:
+def job_actor(job: ExportJob) -> Any:
+    """The requester, acting through the membership used for the request (still active), for the
+    builder: the accounts app's actor (``common.actors``), typed as the builder expects it."""
+    actor = actor_for_membership(job.membership_id)
+    if actor is None:
         raise ExportRefused(ACCOUNT_MESSAGE)
-    return Actor(user=membership.user, membership=membership)
+    return actor
 
 
 def enqueue(job_id: int) -> None:

@@ -1,56 +1,24 @@
-"""Export pages: request a ZIP of referral files, follow a job's progress, download its file (48 h)."""
+"""Export pages: follow a job's progress, download its file (48 h). Each kind's request page lives
+in the app owning the kind (``ExportKind.request_view``)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 
-from audit.models import AccessLog
-from audit.services import log_access
+from common.actors import Actor, actor_for, organisation_for
 from common.http_methods import http_methods
 from exports import registry
-from exports.forms import ReferralFilesExportForm, referral_file_organisations
 from exports.models import ExportJob
-from exports.registry import ExportRefused
-from exports.selectors import job_for_actor, recent_jobs
-from exports.services import export_request, is_expired
-from partners.access import actor_for
-from partners.models import Organisation
-from throttle.guard import per_account
-from throttle.limits import EXPORTS
+from exports.selectors import job_for_actor
+from exports.services import is_expired
 
 
-@http_methods("GET", "POST")
-@login_required
-@per_account(EXPORTS, methods=("POST",))  # the request that queues a job, not its form
-def referral_files_request(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(request)
-    organisations = referral_file_organisations(actor)
-    if not organisations:
-        raise PermissionDenied("Seuls les responsables exportent les fiches de liaison de leur organisation.")
-    form = ReferralFilesExportForm(request.POST if request.method == "POST" else None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = export_request(actor=actor, kind=registry.REFERRAL_FILES.name, parameters=form.parameters())
-        except ExportRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(request, "L'export est lancé : cette page indique son avancement.")
-            return redirect("exports:job_detail", public_id=job.public_id)
-    return render(
-        request,
-        "exports/referral_files_request.html",
-        {"form": form, "jobs": _described(recent_jobs(actor, kind=registry.REFERRAL_FILES.name))},
-    )
-
-
-def _described(jobs: list[ExportJob]) -> list[tuple[ExportJob, str, bool]]:
+def described_jobs(jobs: list[ExportJob]) -> list[tuple[ExportJob, str, bool]]:
     """Each job with its kind's label and whether its file has expired."""
     now = timezone.now()
     return [(job, _label(job), is_expired(job, now=now)) for job in jobs]
@@ -63,14 +31,13 @@ def _label(job: ExportJob) -> str:
         return job.kind
 
 
-def _summary(job: ExportJob) -> str:
-    """The job's parameters in words (identifiers only are stored: names are looked up)."""
+def _summary(actor: Actor, job: ExportJob) -> str:
+    """The job's parameters in words (identifiers only are stored: names are looked up, among the
+    organisations the actor may see; another one answers 404)."""
     parameters = job.parameters
     parts = []
     if "organisation" in parameters:
-        organisation = Organisation.objects.filter(public_id=parameters["organisation"]).first()
-        if organisation is not None:
-            parts.append(str(organisation))
+        parts.append(str(organisation_for(actor, parameters["organisation"])))
     if "start" in parameters and "end" in parameters:
         start, end = parameters["start"], parameters["end"]
         parts.append(f"du {start[8:10]}/{start[5:7]}/{start[:4]} au {end[8:10]}/{end[5:7]}/{end[:4]}")
@@ -99,7 +66,7 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         {
             "job": job,
             "label": _label(job),
-            "summary": _summary(job),
+            "summary": _summary(actor, job),
             "expired": is_expired(job),
             "finished": _status(job)["finished"],
             "status_url": reverse("exports:job_status", kwargs={"public_id": job.public_id}),
@@ -131,7 +98,7 @@ def job_download(request: HttpRequest, public_id: str) -> HttpResponse | FileRes
         handle = default_storage.open(str(job.file.name), "rb")
     except FileNotFoundError:
         return render(request, "exports/expired.html", {"job": job, "label": _label(job)}, status=410)
-    log_access(actor=actor, record=job, purpose=AccessLog.Purpose.DOWNLOAD)
+    registry.downloaded(actor, job)
     kind = registry.get(job.kind)
     day = timezone.localtime(job.finished_at or job.created_at)
     response = FileResponse(
@@ -145,7 +112,6 @@ def job_download(request: HttpRequest, public_id: str) -> HttpResponse | FileRes
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("exports/fiches-de-liaison/", referral_files_request, name="referral_files"),
     path("exports/<uuid:public_id>/", job_detail, name="job_detail"),
     path("exports/<uuid:public_id>/etat.json", job_status, name="job_status"),
     path("exports/<uuid:public_id>/fichier/", job_download, name="job_download"),

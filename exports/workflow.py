@@ -78,7 +78,12 @@ def export_fail(job: ExportJob, message: str) -> None:
             return
         now = timezone.now()
         change_state(
-            EXPORT_JOB, locked, S.FAILED, fields={"error_message": message[:500], "finished_at": now}, now=now, locked=True
+            EXPORT_JOB,
+            locked,
+            S.FAILED,
+            fields={"error_message": message[:500], "finished_at": now},
+            now=now,
+            locked=True,
         )
 
 

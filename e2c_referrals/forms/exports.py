@@ -1,4 +1,4 @@
-"""Request forms of the export kinds defined here (other apps bring their own)."""
+"""The request form of the referral files export (``e2c_referrals.exports.REFERRAL_FILES``)."""
 
 from __future__ import annotations
 
