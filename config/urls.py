@@ -24,6 +24,6 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("reporting.urls")),
     path("", include("audit.urls")),
-    path("", include("history.urls")),
+    path("", include("cej.urls_history")),  # namespace "history": the file's change history
     path("", include("retention.urls")),
 ]

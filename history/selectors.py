@@ -24,50 +24,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from pghistory.models import Events, EventsQuery, EventsQueryCompiler, EventsQuerySet
 
-from cej.models import YoungPerson
-from history import models as history_models
+from common.french_dates import date_fr
+from history import registry
 from outbox.jobs import JOBS
 from pagination.keyset import KeysetPage, paginate
-from partners.models import Organisation, User
-from partners.templatetags.french_dates import date_fr
 
 PAGE_SIZE = 30
 KEYS = ("pgh_created_at", "pgh_id", "pgh_slug")
 
 
-def _table(model: type[models.Model]) -> str:
-    return f'"{model._meta.db_table}"'
-
-
 @functools.cache
 def _file_filters() -> dict[type[models.Model], str]:
-    """Per event table, the rows of the file ``{pk}`` (a young person's id, an integer).
-
-    The SQL is built from table names of the models and an integer: nothing typed by a user.
-    """
-    cej_contracts = _table(history_models.CejContractChange)
-    pacea_contracts = _table(history_models.PaceaContractChange)
-    referrals = _table(history_models.ReferralChange)
-    return {
-        history_models.YoungPersonChange: "_event.pgh_obj_id = {pk}",
-        history_models.ConsentChange: "_event.young_person_id = {pk}",
-        history_models.CejContractChange: "_event.young_person_id = {pk}",
-        history_models.PaceaContractChange: "_event.young_person_id = {pk}",
-        history_models.FollowUpChange: "_event.young_person_id = {pk}",
-        history_models.ReferralChange: "_event.young_person_id = {pk}",
-        history_models.StructuringStepChange: (
-            f"_event.contract_id IN (SELECT pgh_obj_id FROM {cej_contracts} WHERE young_person_id = {{pk}})"  # noqa: S608
-        ),
-        history_models.PaceaPhaseChange: (
-            f"_event.contract_id IN (SELECT pgh_obj_id FROM {pacea_contracts} WHERE young_person_id = {{pk}})"  # noqa: S608
-        ),
-        history_models.HandBackChange: (
-            f"_event.referral_id IN (SELECT pgh_obj_id FROM {referrals} WHERE young_person_id = {{pk}})"  # noqa: S608
-        ),
-        history_models.AttachmentChange: (
-            f"_event.referral_id IN (SELECT pgh_obj_id FROM {referrals} WHERE young_person_id = {{pk}})"  # noqa: S608
-        ),
-    }
+    """Per event table, the rows of the file ``{pk}`` (a young person's id, an integer), as the
+    domains registered them (``history.registry.register_file_events``)."""
+    return registry.file_filters()
 
 
 class _FileEventsCompiler(EventsQueryCompiler):
@@ -88,7 +58,7 @@ class _FileEventsQuery(EventsQuery):
         return compiler  # type: ignore[no-any-return]
 
 
-def file_events(young_person: YoungPerson) -> models.QuerySet[Events]:
+def file_events(young_person: models.Model) -> models.QuerySet[Events]:
     """Every recorded change of the file and of its consents, contracts, steps, phases, follow-ups,
     referrals, hand-backs and attachments (unordered: see ``file_history_page``)."""
     query = _FileEventsQuery(Events)  # type: ignore[no-untyped-call]
@@ -100,12 +70,8 @@ def file_events(young_person: YoungPerson) -> models.QuerySet[Events]:
 
 ACTIONS = {"insert": "Création", "update": "Modification", "delete": "Suppression"}
 
-# Tracked models whose verbose name is not (or not well) French.
-MODEL_LABELS = {
-    "cej.YoungPerson": "Dossier du jeune",
-    "cej.PaceaPhase": "Phase du PACEA",
-    "e2c_referrals.Attachment": "Pièce jointe",
-}
+# Tracked models whose verbose name is not (or not well) French: registered by their apps.
+MODEL_LABELS = registry.MODEL_LABELS
 
 # Columns that are links inside the file (the young person, the contract, the referral) or
 # technical identifiers: the event's line already says what it is about.
@@ -155,11 +121,11 @@ class HistoryPage:
     page: KeysetPage[Events]
 
 
-def file_history_page(*, young_person: YoungPerson, after: str | None, before: str | None) -> HistoryPage:
+def file_history_page(*, young_person: models.Model, after: str | None, before: str | None) -> HistoryPage:
     """One page of the file's changes, newest first, ready to show (three queries, whatever the page)."""
     page = paginate(file_events(young_person), keys=KEYS, after=after, before=before, size=PAGE_SIZE, descending=True)
-    users, organisations = _names(page.items)
-    return HistoryPage(changes=[_change(event, users, organisations) for event in page.items], page=page)
+    names = _names(page.items)
+    return HistoryPage(changes=[_change(event, names) for event in page.items], page=page)
 
 
 def _fields_of(event: Events) -> dict[str, models.Field[Any, Any]]:
@@ -167,39 +133,48 @@ def _fields_of(event: Events) -> dict[str, models.Field[Any, Any]]:
     return {field.column: field for field in tracked._meta.concrete_fields if field.name not in HIDDEN}
 
 
-def _names(events: Sequence[Events]) -> tuple[dict[int, str], dict[int, str]]:
-    """Names of the users and organisations the page mentions: one query each."""
-    user_ids: set[int] = set()
-    organisation_ids: set[int] = set()
+# Model label → id → name, for the rows a page of changes points to (``history.registry.register_names``).
+Names = dict[str, dict[int, str]]
+
+
+def _context_named(key: str) -> registry.Named | None:
+    return next((named for named in registry.named_models().values() if named.context_key == key), None)
+
+
+def _names(events: Sequence[Events]) -> Names:
+    """Names of the users and organisations (the registered models) the page mentions: one query each."""
+    named = registry.named_models()
+    ids: dict[str, set[int]] = {label: set() for label in named}
     for event in events:
         context = event.pgh_context or {}
-        if context.get("user"):
-            user_ids.add(int(context["user"]))
-        if context.get("organisation"):
-            organisation_ids.add(int(context["organisation"]))
+        for label, entry in named.items():
+            if entry.context_key and context.get(entry.context_key):
+                ids[label].add(int(context[entry.context_key]))
         fields = _fields_of(event)
         values = {**(event.pgh_data or {}), **{k: v[0] for k, v in (event.pgh_diff or {}).items()}}
         for column, value in values.items():
             field = fields.get(column)
-            if value is None or field is None or not field.is_relation:
+            if value is None or field is None or not field.is_relation or field.related_model is None:
                 continue
-            if field.related_model is User:
-                user_ids.add(int(value))
-            elif field.related_model is Organisation:
-                organisation_ids.add(int(value))
-    users = {
-        user.pk: user.get_full_name() or user.email
-        for user in User.objects.filter(pk__in=user_ids).only("first_name", "last_name", "email")
-    }
-    organisations = dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name"))
-    return users, organisations
+            label = field.related_model._meta.label
+            if label in ids:
+                ids[label].add(int(value))
+    return {label: dict(named[label].names(found)) if found else {} for label, found in ids.items()}
 
 
-def _change(event: Events, users: dict[int, str], organisations: dict[int, str]) -> Change:
+def _context_name(context: dict[str, Any], key: str, names: Names, *, missing: str) -> str | None:
+    named = _context_named(key)
+    if named is None or not context.get(key):
+        return None
+    return names.get(named.model, {}).get(int(context[key]), missing)
+
+
+def _change(event: Events, names: Names) -> Change:
     tracked = apps.get_model(event.pgh_obj_model)
     context = event.pgh_context or {}
+    user = _context_named("user")
     if context.get("user"):
-        who = users.get(int(context["user"]), "compte supprimé")
+        who = _context_name(context, "user", names, missing=user.missing if user else "compte supprimé") or ""
     elif context.get("job"):
         job = JOBS.get(context["job"])
         who = f"tâche automatique « {job.label if job else context['job']} »"
@@ -207,18 +182,18 @@ def _change(event: Events, users: dict[int, str], organisations: dict[int, str])
         who = f"traitement automatique ({context['reason']})"
     else:
         who = "hors application"
-    organisation = organisations.get(int(context["organisation"]), EMPTY) if context.get("organisation") else EMPTY
+    organisation = _context_name(context, "organisation", names, missing=EMPTY) or EMPTY
     return Change(
         at=timezone.localtime(event.pgh_created_at),
         action=ACTIONS.get(event.pgh_label, event.pgh_label),
         what=MODEL_LABELS.get(tracked._meta.label) or str(tracked._meta.verbose_name).capitalize(),
         who=who,
         organisation=organisation,
-        fields=_field_changes(event, users, organisations),
+        fields=_field_changes(event, names),
     )
 
 
-def _field_changes(event: Events, users: dict[int, str], organisations: dict[int, str]) -> list[FieldChange]:
+def _field_changes(event: Events, names: Names) -> list[FieldChange]:
     """The changed fields (an update: old → new) or the filled-in ones (a creation), in form order."""
     changes = []
     for column, field in _fields_of(event).items():
@@ -227,12 +202,12 @@ def _field_changes(event: Events, users: dict[int, str], organisations: dict[int
             changes.append(
                 FieldChange(
                     label=_label(field),
-                    old=_display(field, old, users, organisations),
-                    new=_display(field, new, users, organisations),
+                    old=_display(field, old, names),
+                    new=_display(field, new, names),
                 )
             )
         elif event.pgh_label == "insert" and (event.pgh_data or {}).get(column) not in (None, "", []):
-            new = _display(field, event.pgh_data[column], users, organisations)
+            new = _display(field, event.pgh_data[column], names)
             changes.append(FieldChange(label=_label(field), old=None, new=new))
     return changes
 
@@ -243,20 +218,19 @@ def _label(field: models.Field[Any, Any]) -> str:
     return FIELD_LABELS.get(field.name, verbose) if verbose == default else verbose
 
 
-def _display(field: models.Field[Any, Any], value: Any, users: dict[int, str], organisations: dict[int, str]) -> str:
+def _display(field: models.Field[Any, Any], value: Any, names: Names) -> str:
     if value is None or value == "" or value == []:
         return EMPTY
     if field.is_relation:
-        if field.related_model is User:
-            return users.get(int(value), "compte supprimé")
-        if field.related_model is Organisation:
-            return organisations.get(int(value), "organisation supprimée")
+        named = registry.named_models().get(field.related_model._meta.label) if field.related_model else None
+        if named is not None:
+            return names.get(named.model, {}).get(int(value), named.missing)
         if field.name == "departement":
             return str(value)
         return "renseigné"
     if isinstance(value, list):
         base = getattr(field, "base_field", field)
-        return ", ".join(_display(base, item, users, organisations) for item in value)
+        return ", ".join(_display(base, item, names) for item in value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):

@@ -7,38 +7,12 @@ French writes « le 1er décembre », never « le 1 décembre ». Loaded as a te
 
 from __future__ import annotations
 
-import datetime
-
 from django import template
-from django.template.defaultfilters import date as django_date
-from django.utils import timezone
+
+from common.french_dates import date_fr
 
 register = template.Library()
 
+register.filter("date_fr", date_fr, expects_localtime=True, is_safe=False)
 
-def _day_position(format_string: str) -> int:
-    """Index of the unescaped ``j`` (day of the month without leading zero), or -1."""
-    escaped = False
-    for index, letter in enumerate(format_string):
-        if escaped:
-            escaped = False
-        elif letter == "\\":
-            escaped = True
-        elif letter == "j":
-            return index
-    return -1
-
-
-@register.filter(expects_localtime=True, is_safe=False)
-def date_fr(value: datetime.date | datetime.datetime | None, format_string: str = "j F Y") -> str:
-    text = django_date(value, format_string)
-    if not text or not isinstance(value, datetime.date):
-        return text
-    day = value.day
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        day = timezone.localtime(value).day
-    position = _day_position(format_string)
-    if day != 1 or position < 0:
-        return text
-    before, after = format_string[:position], format_string[position + 1 :]
-    return (django_date(value, before) if before else "") + "1er" + (django_date(value, after) if after else "")
+__all__ = ["date_fr", "register"]
