@@ -39,6 +39,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layers of pyproject.toml [tool.importlinter] (README « Architecture »)
 
 types: install
 	$(BIN)/mypy config common partners cej e2c_referrals demo pagination audit csvimport outbox exports reporting history retention bench texthygiene submissions throttle states

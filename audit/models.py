@@ -4,6 +4,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
+from audit.listings import LISTINGS
+
 
 class AccessLog(models.Model):
     """One read of personal data: a file viewed, a document downloaded, an export produced.
@@ -44,15 +46,6 @@ class AccessLog(models.Model):
     @property
     def listing_label(self) -> str:
         """The French name of the list or search a row records ("" for a single record)."""
-        return LISTINGS.get(self.object_type, "") if self.purpose in (self.Purpose.LIST, self.Purpose.SEARCH) else ""
-
-
-# ``object_type`` of the rows written for lists and searches → what the administrators read.
-LISTINGS = {
-    "young_people": "Liste des jeunes suivis",
-    "young_people_search": "Recherche de jeunes par nom",
-    "inbox": "Orientations reçues (E2C)",
-    "sent_referrals": "Orientations envoyées",
-    "session_registrations": "Inscrits et candidats d'une information collective",
-    "home": "Page d'accueil (points de suivi, fins de CEJ, retours)",
-}
+        if self.purpose not in (self.Purpose.LIST, self.Purpose.SEARCH):
+            return ""
+        return LISTINGS.get(self.object_type, "")

@@ -46,7 +46,7 @@ def log_listing(
     purpose: str = AccessLog.Purpose.LIST,
     record: PublicRecord | None = None,
 ) -> None:
-    """Record that a list or a search (``listing``, a key of ``audit.models.LISTINGS``) showed these
+    """Record that a list or a search (``listing``, a key registered in ``audit.listings``) showed these
     young people (their public UUIDs) to ``actor``: one row for the page, none when it showed nobody.
     ``record``: what the list belongs to (an information session), else the acting organisation."""
     shown = list(dict.fromkeys(young_people))

@@ -26,3 +26,9 @@ class CejConfig(AppConfig):
             "cej:structuring_step_add",
             "cej:young_person_create",
         )
+
+        from audit.listings import register_listing
+
+        # The lists and searches of young people the access log records (their names for the DPO).
+        register_listing("young_people", "Liste des jeunes suivis")
+        register_listing("young_people_search", "Recherche de jeunes par nom")

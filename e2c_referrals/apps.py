@@ -29,6 +29,14 @@ class E2cReferralsConfig(AppConfig):
         if open_referrals_elsewhere not in CROSS_ORGANISATION_CHECKS:
             CROSS_ORGANISATION_CHECKS.append(open_referrals_elsewhere)
 
+        from audit.listings import register_listing
+
+        # The lists showing young people that the access log records (their names for the DPO).
+        register_listing("inbox", "Orientations reçues (E2C)")
+        register_listing("sent_referrals", "Orientations envoyées")
+        register_listing("session_registrations", "Inscrits et candidats d'une information collective")
+        register_listing("home", "Page d'accueil (points de suivi, fins de CEJ, retours)")
+
         from e2c_referrals.exports import REFERRAL_FILES
         from exports import registry
 

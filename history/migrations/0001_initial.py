@@ -9,10 +9,14 @@ import django.db.models.functions.text
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
+from django.utils.module_loading import import_string
 
-import cej.models
-import e2c_referrals.models
-import partners.validators
+# The event tables copy columns of the domains' tables, with their callables: looked up by name,
+# as the dependencies below are, so that the shared history app imports no domain (issue 20).
+attachment_upload_path = import_string("e2c_referrals.models.attachment_upload_path")
+consent_upload_path = import_string("cej.models.consent_upload_path")
+validate_french_phone = import_string("partners.validators.validate_french_phone")
+ImmutableUnaccent = import_string("cej.models.ImmutableUnaccent")
 
 
 class Migration(migrations.Migration):
@@ -38,7 +42,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        upload_to=e2c_referrals.models.attachment_upload_path,
+                        upload_to=attachment_upload_path,
                         validators=[django.core.validators.FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
                     ),
                 ),
@@ -271,7 +275,7 @@ class Migration(migrations.Migration):
                     "signed_form",
                     models.FileField(
                         blank=True,
-                        upload_to=cej.models.consent_upload_path,
+                        upload_to=consent_upload_path,
                         validators=[django.core.validators.FileExtensionValidator(["pdf"])],
                         verbose_name="formulaire signé",
                     ),
@@ -1020,7 +1024,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=16,
-                        validators=[partners.validators.validate_french_phone],
+                        validators=[validate_french_phone],
                         verbose_name="téléphone",
                     ),
                 ),
@@ -1071,7 +1075,7 @@ class Migration(migrations.Migration):
                     "search_name",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=cej.models.ImmutableUnaccent(
+                        expression=ImmutableUnaccent(
                             django.db.models.functions.text.Replace(
                                 django.db.models.functions.text.Replace(
                                     django.db.models.functions.text.Lower(

@@ -5,8 +5,10 @@ import importlib
 from django.db import migrations, models
 from django.db.models import F, Value
 from django.db.models.functions import Concat
+from django.utils.module_loading import import_string
 
-import cej.models
+# A column copied from cej's table, with its expression: looked up by name (see 0001_initial).
+NameKey = import_string("cej.models.NameKey")
 
 NEW_EXPRESSION = 'public.cej_name_key(("last_name" || \' \' || "first_name"))'
 OLD_EXPRESSION = (
@@ -34,7 +36,7 @@ class Migration(migrations.Migration):
                     name="search_name",
                     field=models.GeneratedField(
                         db_persist=True,
-                        expression=cej.models.NameKey(Concat(F("last_name"), Value(" "), F("first_name"))),
+                        expression=NameKey(Concat(F("last_name"), Value(" "), F("first_name"))),
                         output_field=models.TextField(),
                     ),
                 ),
