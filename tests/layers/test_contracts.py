@@ -37,7 +37,7 @@ def test_no_contract_ignores_an_import() -> None:
 
 def test_a_shared_app_may_not_import_a_domain() -> None:
     (contract,) = [c for c in CONFIG["contracts"] if c["id"] == "layers"]
-    order = [set(name.strip() for name in layer.split("|")) for layer in contract["layers"]]
+    order = [{name.strip() for name in layer.split("|")} for layer in contract["layers"]]
     position = {name: index for index, layer in enumerate(order) for name in layer}
     for shared in ("history", "audit", "exports", "outbox", "states", "common"):
         for domain in ("partners", "cej", "e2c_referrals"):
