@@ -4,10 +4,11 @@ The events come from pghistory's aggregate query (``pghistory.models.Events``: o
 event tables, each event with its data, its context and its difference from the object's previous
 snapshot, computed in SQL). Its stock filter reaches only the rows that reference one model; a
 file's history also reaches rows two links away (a structuring step through its CEJ, an
-attachment through its referral), so the filter of each event table is declared here. The links
-go through the *event* tables, so the history of a deleted contract or referral stays on the file.
+attachment through its referral), so each event table's filter is registered by its domain
+(``history.registry``). The links go through the *event* tables, so the history of a deleted
+contract or referral stays on the file.
 
-The caller checks access first (``history.views``): these functions do not scope by actor.
+The caller checks access first (``cej.views.history``): these functions do not scope by actor.
 """
 
 from __future__ import annotations
