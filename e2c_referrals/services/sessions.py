@@ -34,6 +34,7 @@ from e2c_referrals.enums import (
 from e2c_referrals.models import InformationSession, Referral, SessionRegistration
 from e2c_referrals.notifications import session_announced, session_told_to_advisers
 from e2c_referrals.workflow import Side, TransitionData, fill_waiting_seats, referral_transition, sides_of
+from e2c_referrals.workflow.seats import registered_count
 from e2c_referrals.workflow.sessions import (
     SESSION,
     registration_change_state,
@@ -179,10 +180,6 @@ def _locked(session: InformationSession) -> InformationSession:
     return InformationSession.objects.select_for_update(of=("self",)).select_related("e2c_site").get(pk=session.pk)
 
 
-def _registered_count(session: InformationSession) -> int:
-    return session.registrations.filter(status=R.REGISTERED).count()
-
-
 @transaction.atomic
 def session_update(*, actor: Actor, session: InformationSession, data: SessionData) -> InformationSession:
     """Change a planned session. Side effects: ``sequence`` bumped (calendars update), freed
@@ -195,7 +192,7 @@ def session_update(*, actor: Actor, session: InformationSession, data: SessionDa
         raise ValidationError(
             f"Cette séance est « {lower_first(locked.get_status_display())} » : elle ne se modifie plus."
         )
-    _check(locked.e2c_site, data, registered=_registered_count(locked), creating=False)
+    _check(locked.e2c_site, data, registered=registered_count(locked), creating=False)
     _apply(locked, data)
     locked.sequence += 1
     locked.save()
@@ -287,7 +284,7 @@ def registration_create(*, actor: Actor, session: InformationSession, referral: 
                 ]
             }
         )
-    if _registered_count(locked) < locked.capacity:
+    if registered_count(locked) < locked.capacity:
         registration = SessionRegistration.objects.create(
             session=locked, referral=referral, status=R.REGISTERED, registered_by=actor.user
         )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
-from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,7 +27,7 @@ from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus
 from e2c_referrals.models import InformationSession, Referral, ReferralTransition, SessionRegistration
 from e2c_referrals.notifications import referral_moved
 from e2c_referrals.services.hand_backs import hand_backs_after_move
-from e2c_referrals.workflow.seats import fill_from_waiting_list, held_seat_session_id, seat_settle
+from e2c_referrals.workflow.seats import Invite, fill_from_waiting_list, held_seat_session_id, seat_settle
 from partners.access import Actor
 from partners.enums import Role
 from partners.french import lower_first
@@ -312,7 +311,7 @@ def referral_transition(
     return transition
 
 
-def _inviter(actor: Actor) -> Callable[[Referral, InformationSession], ReferralTransition]:
+def _inviter(actor: Actor) -> Invite:
     """How a seat freed by ``actor``'s action goes to the first of the waiting list: the referral's
     move to « invité(e) », a consequence of that action (logged with ``actor``)."""
 

@@ -68,7 +68,8 @@ def seat_settle(referral: Referral, *, origin: str, to: str, actor: Actor, invit
     fill_from_waiting_list(actor=actor, session_id=seat.session_id, invite=invite)
 
 
-def _registered_count(session: InformationSession) -> int:
+def registered_count(session: InformationSession) -> int:
+    """The seats taken (counted under the session's lock by every caller)."""
     return session.registrations.filter(status=R.REGISTERED).count()
 
 
@@ -84,7 +85,7 @@ def fill_from_waiting_list(*, actor: Actor, session_id: int, invite: Invite) -> 
     if session.status != SessionStatus.PLANNED or session.starts_at <= timezone.now():
         return []
     promoted: list[SessionRegistration] = []
-    free = session.capacity - _registered_count(session)
+    free = session.capacity - registered_count(session)
     queue = session.registrations.filter(status=R.WAITING).select_related("referral").order_by("created_at", "id")
     for entry in queue:
         if free <= 0:
