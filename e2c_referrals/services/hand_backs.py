@@ -15,7 +15,7 @@ from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import POSITIVE_OUTCOMES, HandBackReason, ReferralStatus
 from e2c_referrals.models import HandBack, Referral
-from e2c_referrals.notifications import registration_handed_to
+from e2c_referrals.recipients import registration_handed_to
 from e2c_referrals.selectors.hand_backs import in_cej_or_pacea, nearest_mission_locale
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
@@ -77,13 +77,14 @@ def hand_back_handle(*, actor: Actor, hand_back: HandBack, note: str) -> HandBac
     return locked
 
 
-def hand_back_reason(referral: Referral, *, origin: str, to: str) -> str | None:
-    """Why the referring organisation takes the young person back after this move, if it does."""
+def hand_back_reason(*, origin: str, to: str, exit_outcome: str) -> str | None:
+    """Why the move ``origin`` → ``to`` hands the young person back to the referring organisation,
+    if it does (pure: the national dataset in ``bench/`` applies the same rule)."""
     if to == S.NOT_ADMITTED:
         return HandBackReason.NOT_ADMITTED
     if to == S.WITHDRAWN:
         return HandBackReason.DROP_OUT if origin == S.INTEGRATION else HandBackReason.WITHDRAWN
-    if to == S.EXITED and referral.exit_outcome not in POSITIVE_OUTCOMES:
+    if to == S.EXITED and exit_outcome not in POSITIVE_OUTCOMES:
         return HandBackReason.NON_POSITIVE_EXIT
     return None
 
@@ -96,7 +97,7 @@ def hand_backs_after_move(referral: Referral, *, origin: str, to: str) -> None:
     referring adviser); at exit, a young person in neither CEJ nor PACEA is registered with the
     nearest Mission Locale, whose team is told (outbox).
     """
-    reason = hand_back_reason(referral, origin=origin, to=to)
+    reason = hand_back_reason(origin=origin, to=to, exit_outcome=referral.exit_outcome)
     if reason is not None:
         HandBack.objects.get_or_create(
             referral=referral,

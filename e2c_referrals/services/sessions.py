@@ -4,7 +4,7 @@ Every write locks the session row first (then the referrals, through ``referral_
 seats are counted under that lock, so concurrent registrations never exceed the capacity and the
 waiting list fills freed seats in arrival order. The states of referrals, sessions and
 registrations change through their declared tables (``e2c_referrals.workflow``): these services
-call the workflow, never the reverse. Notifications (``e2c_referrals.notifications``) are outbox
+call the workflow, never the reverse. Messages (``e2c_referrals.recipients``) are outbox
 rows written in the same transaction: the partner correspondents hear of every published, changed
 or cancelled session; each referring adviser gets one message listing their young people
 (cancellation, attendance results).
@@ -32,7 +32,7 @@ from e2c_referrals.enums import (
     SessionVenue,
 )
 from e2c_referrals.models import InformationSession, Referral, SessionRegistration
-from e2c_referrals.notifications import session_announced, session_told_to_advisers
+from e2c_referrals.recipients import session_announced, session_told_to_advisers
 from e2c_referrals.workflow import Side, TransitionData, fill_waiting_seats, referral_transition, sides_of
 from e2c_referrals.workflow.seats import registered_count
 from e2c_referrals.workflow.sessions import (

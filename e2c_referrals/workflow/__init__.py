@@ -11,9 +11,11 @@
 
 Imports go one way: ``referrals`` → ``seats`` → ``sessions``. The session services
 (``e2c_referrals.services.sessions``) call this package; nothing here calls them. The names of
-``referrals`` are re-exported here, where the rest of the code imports them from.
+``referrals`` are re-exported here, where the rest of the code imports them from, and so is
+the hand-back rule its moves apply (``e2c_referrals.services.hand_backs.hand_back_reason``).
 """
 
+from e2c_referrals.services.hand_backs import hand_back_reason
 from e2c_referrals.workflow.referrals import (
     REFERRAL,
     STOPPING_MOVES,
@@ -41,6 +43,7 @@ __all__ = [
     "TransitionData",
     "allowed_moves",
     "fill_waiting_seats",
+    "hand_back_reason",
     "referral_transition",
     "sides_of",
 ]

@@ -4,7 +4,7 @@ Every status change goes through ``referral_transition``: it locks the referral 
 table (is this move allowed from the current state, by this side, with these fields), writes the
 transition log, and has the consequences made in the same transaction: the hand-back tasks the
 accord-cadre asks for (``e2c_referrals.services.hand_backs``), the information-session seat
-(``e2c_referrals.workflow.seats``) and the outbox messages (``e2c_referrals.notifications``).
+(``e2c_referrals.workflow.seats``) and the outbox messages (``e2c_referrals.recipients``).
 Two people making the same move at once: the second waits for the row lock, then finds the state
 already changed and gets a clear refusal.
 """
@@ -25,7 +25,7 @@ from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
 from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus
 from e2c_referrals.models import InformationSession, Referral, ReferralTransition, SessionRegistration
-from e2c_referrals.notifications import referral_moved
+from e2c_referrals.recipients import referral_moved
 from e2c_referrals.services.hand_backs import hand_backs_after_move
 from e2c_referrals.workflow.seats import Invite, fill_from_waiting_list, held_seat_session_id, seat_settle
 from partners.access import Actor

@@ -212,7 +212,7 @@ def imports_of(module: str) -> set[str]:
             {"e2c_referrals.workflow", "e2c_referrals.workflow.referrals", "e2c_referrals.workflow.seats"},
         ),
         ("e2c_referrals.services.hand_backs", {"e2c_referrals.workflow", "e2c_referrals.workflow.referrals"}),
-        ("e2c_referrals.notifications", {"e2c_referrals.workflow", "e2c_referrals.services.sessions"}),
+        ("e2c_referrals.recipients", {"e2c_referrals.workflow", "e2c_referrals.services.sessions"}),
     ],
 )
 def test_the_workflow_modules_import_one_way(module, never):

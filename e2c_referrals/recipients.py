@@ -1,4 +1,4 @@
-"""Who hears of what in the referral domain, and the outbox messages that tell them.
+"""Who hears of what in the referral domain, and the outbox rows written for them.
 
 Recipients are chosen here and nowhere else: the other side of a referral's move, the Mission
 Locale a young person is handed to, the partners and co-hosts of an information session, the
