@@ -9,21 +9,12 @@ from django.utils import timezone
 from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
+from e2c_referrals.access import can_handle
 from e2c_referrals.models import HandBack
-from partners.access import Actor, Capability
-from partners.enums import Role
+from partners.access import Actor
 from partners.french import de, lower_first
 
 NOTE_MAX_LENGTH = 2000
-
-
-def can_handle(actor: Actor, hand_back: HandBack) -> bool:
-    """Advisers and managers of the organisation the young person comes back to."""
-    return (
-        actor.can(Capability.VIEW_PERSONAL_DATA)
-        and actor.role in (Role.ADVISER, Role.MANAGER)
-        and hand_back.organisation_id in actor.family_ids
-    )
 
 
 @transaction.atomic
