@@ -124,7 +124,7 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             # Another structure's referrals are the referrer's business, never the E2C staff's.
             "others": other_network_referrals(young_person=referral.young_person) if referrer_side else [],
             "moves": [
-                (offer, offer.to in SETBACKS)
+                (offer.to, offer, offer.to in SETBACKS)
                 for offer in referral_moves(actor, referral, restricted=restriction is not None).values()
                 if offer.offered
             ],
