@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -44,6 +44,9 @@ from csvimport.reading import (
 )
 from csvimport.workflow import APPLIED, CANCELLED, import_close, require_preview
 from states.tables import StateTable
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 # Once an import that holds personal data is applied or cancelled, its history keeps none: per line
 # only its number, its action and the names of the changed fields; per error only the line and column.
@@ -92,6 +95,7 @@ class Importer(Protocol):
 LineT = TypeVar("LineT", bound=ImportLine)
 ActorT = TypeVar("ActorT", bound=Importer)
 ImportT = TypeVar("ImportT", bound=models.Model)
+DataT = TypeVar("DataT", bound="DataclassInstance")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +114,18 @@ def scrubbed_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def scrubbed_errors(errors: Sequence[LineError]) -> list[LineError]:
     return [line_error(problem["line"], problem["column"], SCRUBBED_ERROR) for problem in errors]
+
+
+def current_data(instance: models.Model, data_class: type[DataT], **given: Any) -> DataT:
+    """A known record as its service's data class, before a line changes it: each field read from the
+    attribute of the same name, unless ``given`` (a foreign key's code, say)."""
+    return data_class(
+        **{
+            field.name: given[field.name] if field.name in given else getattr(instance, field.name)
+            for field in dataclasses.fields(data_class)
+            if field.init
+        }
+    )
 
 
 def _plan(rows: Sequence[ImportLine]) -> list[tuple[int, str, list[str]]]:

@@ -30,7 +30,7 @@ from cej.services.young_people import (
     young_person_update,
 )
 from cej.validators import NIR_MESSAGE, looks_like_nir
-from csvimport.pipeline import CsvImport, ImportLine, ParsedFile
+from csvimport.pipeline import CsvImport, ImportLine, ParsedFile, current_data
 from csvimport.reading import (
     CREATE,
     UNCHANGED,
@@ -298,26 +298,7 @@ def parse_imilo_csv(content: bytes) -> ParsedFile[YoungPersonLine]:
 
 
 def _current_data(young_person: YoungPerson) -> YoungPersonData:
-    return YoungPersonData(
-        last_name=young_person.last_name,
-        first_name=young_person.first_name,
-        birth_date=young_person.birth_date,
-        email=young_person.email,
-        phone=young_person.phone,
-        address=young_person.address,
-        postcode=young_person.postcode,
-        commune=young_person.commune,
-        departement_code=young_person.departement_id or "",
-        lives_in_qpv=young_person.lives_in_qpv,
-        lives_in_zrr=young_person.lives_in_zrr,
-        qualification_level=young_person.qualification_level,
-        last_class=young_person.last_class,
-        left_school_on=young_person.left_school_on,
-        has_rqth=young_person.has_rqth,
-        imilo_number=young_person.imilo_number,
-        france_travail_id=young_person.france_travail_id,
-        referent=young_person.referent,
-    )
+    return current_data(young_person, YoungPersonData, departement_code=young_person.departement_id or "")
 
 
 def _typed(field: str, value: Any) -> Any:

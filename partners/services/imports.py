@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from csvimport.pipeline import CsvImport, ImportLine, ParsedFile
+from csvimport.pipeline import CsvImport, ImportLine, ParsedFile, current_data
 from csvimport.reading import (
     CREATE,
     NO_WORDS,
@@ -258,23 +258,7 @@ def _parents_first(rows: list[OrganisationLine]) -> tuple[list[OrganisationLine]
 
 
 def _current_data(organisation: Organisation) -> OrganisationData:
-    return OrganisationData(
-        name=organisation.name,
-        kind=organisation.kind,
-        siret=organisation.siret,
-        address=organisation.address,
-        postcode=organisation.postcode,
-        commune=organisation.commune,
-        departement_code=organisation.departement_id or "",
-        phone=organisation.phone,
-        email=organisation.email,
-        parent=organisation.parent,
-        is_active=organisation.is_active,
-        opened_on=organisation.opened_on,
-        closed_on=organisation.closed_on,
-        label_granted_on=organisation.label_granted_on,
-        label_expires_on=organisation.label_expires_on,
-    )
+    return current_data(organisation, OrganisationData, departement_code=organisation.departement_id or "")
 
 
 def _service_errors(row: OrganisationLine, error: ValidationError) -> list[LineError]:
