@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "pghistory",
     "django_ratelimit",  # its system check refuses a per-process cache for the counters
     "states",
+    "csvimport",
     "audit",
     "outbox",
     "partners",
