@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy config common partners cej e2c_referrals demo pagination audit csvimport outbox exports reporting history retention bench texthygiene submissions throttle states
+	$(BIN)/mypy config common partners cej e2c_referrals demo pagination audit csvimport outbox exports reporting history retention bench texthygiene submissions throttle states scheduling
 
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,4 +1,4 @@
-"""Reminder about agreements, run by beat through ``outbox.jobs`` (every minute)."""
+"""Reminder about agreements, run by beat every minute (``partners.jobs``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import datetime
 
 from django.db.models import Q
 
-from outbox.jobs import JobCounts
-from outbox.recipients import in_batches, members_by_organisation
 from outbox.services import enqueue
+from partners.recipients import members_by_organisation
+from scheduling.batches import in_batches
+from scheduling.registry import JobCounts
 from partners.enums import Role
 from partners.models import Agreement
 

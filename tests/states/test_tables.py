@@ -40,7 +40,6 @@ NOT_DECLARED_YET: set[str] = {
     "cej.YoungPeopleImport.status",
     "e2c_referrals.InformationSession.status",
     "e2c_referrals.SessionRegistration.status",
-    "outbox.Message.status",
     "exports.ExportJob.status",
 }
 
