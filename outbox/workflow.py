@@ -16,7 +16,7 @@ MESSAGE = register(
         name="outbox_message",
         model="outbox.Message",
         field="status",
-        initial={"pending"},
+        initial=frozenset({"pending"}),
         moves={
             ("pending", "sent"): Move("Envoyé"),
             ("pending", "failed"): Move("Échec après la dernière tentative"),
