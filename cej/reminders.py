@@ -14,11 +14,11 @@ from dateutil.relativedelta import relativedelta
 from cej.enums import ContractStatus, FollowUpStatus
 from cej.models import CejContract, FollowUp, PaceaContract, restricted
 from outbox.services import enqueue
+from partners.enums import Role
+from partners.models import User
 from partners.recipients import members_by_organisation
 from scheduling.batches import in_batches
 from scheduling.registry import JobCounts
-from partners.enums import Role
-from partners.models import User
 
 OVERDUE_LOOKBACK = datetime.timedelta(days=30)  # older overdue follow-ups were reminded already
 CEJ_ENDING_NOTICE = datetime.timedelta(days=30)

@@ -17,11 +17,11 @@ from e2c_referrals.calendar import ABOLITION_DAYS, ALSACE_MOSELLE, latest_start_
 from e2c_referrals.enums import ReferralStatus, RegistrationStatus, SessionStatus
 from e2c_referrals.models import HandBack, InformationSession, Referral
 from outbox.services import enqueue
+from partners.enums import Role
+from partners.models import User
 from partners.recipients import members_by_organisation
 from scheduling.batches import in_batches
 from scheduling.registry import JobCounts
-from partners.enums import Role
-from partners.models import User
 
 ACKNOWLEDGE_WITHIN = 5  # working days: the E2C site staff is reminded
 ESCALATE_AFTER = 10  # working days: the E2C managers (site and school) are told

@@ -14,4 +14,3 @@ from outbox import services
 def deliver_pending() -> int:
     """Deliver the due rows (published on commit by ``enqueue``, and every minute by beat)."""
     return services.deliver_pending()
-

@@ -27,4 +27,3 @@ def members_by_organisation(organisation_ids: Iterable[int], roles: Iterable[str
     for membership in memberships:
         found[membership.organisation_id].append(membership.user)
     return found
-

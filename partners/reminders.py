@@ -7,11 +7,11 @@ import datetime
 from django.db.models import Q
 
 from outbox.services import enqueue
+from partners.enums import Role
+from partners.models import Agreement
 from partners.recipients import members_by_organisation
 from scheduling.batches import in_batches
 from scheduling.registry import JobCounts
-from partners.enums import Role
-from partners.models import Agreement
 
 # The accord-cadre: a review meeting at least 6 months before the end; told a month before that.
 REVIEW_NOTICE = datetime.timedelta(days=30)
