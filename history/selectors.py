@@ -26,10 +26,10 @@ from pghistory.models import Events, EventsQuery, EventsQueryCompiler, EventsQue
 
 from cej.models import YoungPerson
 from history import models as history_models
-from outbox.jobs import JOBS
 from pagination.keyset import KeysetPage, paginate
 from partners.models import Organisation, User
 from partners.templatetags.french_dates import date_fr
+from scheduling.registry import JOBS
 
 PAGE_SIZE = 30
 KEYS = ("pgh_created_at", "pgh_id", "pgh_slug")

@@ -6,9 +6,6 @@ import datetime
 
 from celery.schedules import crontab
 
-# JOBS is read from here by history.selectors and JobCounts by history.purges: kept until they
-# import scheduling themselves (another branch owns them).
-from scheduling.registry import JOBS as JOBS
 from scheduling.registry import Job, JobCounts, register_job
 
 
