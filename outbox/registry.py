@@ -21,7 +21,6 @@ family (``referral.sent`` → ``referral.*``).
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -118,9 +117,8 @@ def register_access(*, actor_for: str, monitor: object) -> None:
     _ACCESS[:] = [access]
 
 
-@functools.cache
 def function(path: str) -> Callable[..., Any]:
-    """The callable at ``path``, imported once."""
+    """The callable at ``path`` (its module is imported at the first call, then found in ``sys.modules``)."""
     found: Callable[..., Any] = import_string(path)
     return found
 
