@@ -1,5 +1,7 @@
-"""Reading CSV files saved by a spreadsheet or exported by another application, explained in French.
+"""CSV imports, whatever they import, explained in French.
 
 Shared by the imports of the applications (the directory in ``partners``, young people in ``cej``):
-this package knows files, lines and cells, never what a column means. See ``csvimport.reading``.
+``reading`` knows files, lines and cells, never what a column means; ``pipeline`` runs an import
+(read, preview, all-or-nothing apply, cancel) through the hooks each application gives it;
+``workflow`` holds the imports' state tables; ``views``, ``forms`` and ``selectors`` the pages.
 """

@@ -13,7 +13,6 @@ import logging
 from celery.schedules import crontab
 
 from retention import selectors, services
-from retention.models import RetentionRun
 from scheduling.registry import Job, JobCounts, register_job
 
 logger = logging.getLogger(__name__)
@@ -44,9 +43,7 @@ def monthly(today: datetime.date) -> JobCounts:
         except Exception:
             failures += 1
             logger.exception("retention: account %s not anonymised", pk)
-    RetentionRun.objects.create(
-        day=today, notices_sent=told, files_anonymised=files_done, accounts_anonymised=accounts_done
-    )
+    services.run_record(day=today, notices_sent=told, files_anonymised=files_done, accounts_anonymised=accounts_done)
     if failures:
         raise RetentionRunIncomplete(f"{failures} anonymisations failed")
     return JobCounts(examined=told + files_done + accounts_done, enqueued=written)

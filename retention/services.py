@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import pghistory
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
@@ -36,10 +36,10 @@ from cej.models import (
     PaceaPhase,
     Restriction,
     StructuringStep,
-    YoungPeopleImport,
     YoungPerson,
     YoungPersonEvent,
 )
+from cej.services.imports import young_people_imports_forget
 from cej.services.restrictions import is_restricted
 from e2c_referrals.models import (
     Attachment,
@@ -65,6 +65,7 @@ from retention.models import (
     RetentionNotice,
     RetentionPolicy,
     RetentionPolicyChange,
+    RetentionRun,
 )
 
 logger = logging.getLogger(__name__)
@@ -331,27 +332,12 @@ def young_person_anonymise(
         Attachment.objects.filter(pk__in=touched[Attachment]).delete()
 
         if imilo:
-            _drop_previews_naming(organisation_id=person.organisation_id, imilo=imilo)
+            young_people_imports_forget(organisation_id=person.organisation_id, imilo=imilo)
         if event is not None:  # None: the caller writes its own event (an erasure names who made it)
             YoungPersonEvent.objects.create(young_person=person, action=event)
         AnonymisedFile.objects.create(young_person=person)
         delete_history(touched)
     return True
-
-
-def _drop_previews_naming(*, organisation_id: int, imilo: str) -> None:
-    """A previewed (never applied) import still holds the file's lines: it is cancelled and emptied."""
-    previews = YoungPeopleImport.objects.select_for_update().filter(
-        organisation_id=organisation_id, status=YoungPeopleImport.Status.PREVIEW, rows__contains=[{"imilo": imilo}]
-    )
-    for preview in previews:
-        preview.status = YoungPeopleImport.Status.CANCELLED
-        preview.rows = [
-            {"line": item.get("line"), "action": item.get("action", ""), "changes": [], "values": {}}
-            for item in preview.rows
-        ]
-        preview.errors = []
-        preview.save(update_fields=["status", "rows", "errors", "updated_at"])
 
 
 # --- Accounts ------------------------------------------------------------------------------------
@@ -405,6 +391,10 @@ def _forget_account_traces(user: User, placeholder: str) -> None:
     EmailChangeRequest.objects.filter(user=user).delete()
 
 
-def require_retention_manager(actor: Actor) -> None:
-    if not actor.can(Capability.MANAGE_RETENTION):
-        raise PermissionDenied("Les durées de conservation sont réservées aux administrateurs.")
+def run_record(
+    *, day: datetime.date, notices_sent: int, files_anonymised: int, accounts_anonymised: int
+) -> RetentionRun:
+    """The monthly run's line on the administrators' page (what it did, even when some failed)."""
+    return RetentionRun.objects.create(
+        day=day, notices_sent=notices_sent, files_anonymised=files_anonymised, accounts_anonymised=accounts_anonymised
+    )

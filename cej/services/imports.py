@@ -1,12 +1,10 @@
 """Import of young people's files from an i-milo style export: preview first, then apply all-or-nothing.
 
-The file is keyed on the i-milo number: a number not yet known in the actor's organisation opens a
-file (``young_person_create``), a known one updates it (``young_person_update``), so importing the
-same export twice updates, never duplicates. The preview and the write run the very same code
-(``_execute``) through those services, so a line is checked exactly as the file form checks it (age
-for a new file, phone, e-mail, département, NIR…). The preview runs inside a transaction that is
-always rolled back; the apply inside one transaction kept only if every line passes and the outcome
-is still the one the adviser previewed.
+The steps are the shared ones of ``csvimport.pipeline``; this module gives them the export's columns,
+how a line is read and how it is written. The file is keyed on the i-milo number: a number not yet
+known in the actor's organisation opens a file (``young_person_create``), a known one updates it
+(``young_person_update``), so importing the same export twice updates, never duplicates; a line is
+checked exactly as the file form checks it (age for a new file, phone, e-mail, département, NIR…).
 
 Personal data in the stored import is kept to what is needed: a line's values are stored only while
 the import can still be applied (a preview without errors); a value that looks like a NIR is never
@@ -32,25 +30,21 @@ from cej.services.young_people import (
     young_person_update,
 )
 from cej.validators import NIR_MESSAGE, looks_like_nir
+from csvimport.pipeline import CsvImport, ImportLine, ParsedFile, current_data
 from csvimport.reading import (
     CREATE,
-    ERROR,
     UNCHANGED,
     UPDATE,
     Layout,
-    LineError,
     Record,
     line_error,
     normalise_label,
     parse_french_date,
     parse_yes_no,
-    read_csv,
-    repeated_keys,
     service_errors,
-    sort_errors,
     thousands,
 )
-from csvimport.services import save_applied
+from csvimport.workflow import CANCELLED, PREVIEW, YOUNG_PEOPLE_IMPORT_TABLE, import_close
 from partners.access import Actor
 from partners.enums import Role
 from partners.models import User
@@ -193,20 +187,21 @@ UNKNOWN_BIRTH_DATE = datetime.date.min
 ELSEWHERE = "Ce numéro i-milo est suivi par une autre structure."
 
 
-@dataclasses.dataclass
-class ImportRow:
-    """One young person's line, typed; ``values`` holds only the columns the file has (JSON-ready)."""
+@dataclasses.dataclass(kw_only=True)
+class YoungPersonLine(ImportLine):
+    """One young person's line, typed."""
 
-    line: int
     imilo: str
     name: str
-    values: dict[str, Any]
-    action: str = ""
-    changes: list[str] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
-    # Not stored: problems found on the line, and whether it can be keyed on its i-milo number.
-    errors: list[LineError] = dataclasses.field(default_factory=list)
-    keyed: bool = True
+
+    @property
+    def key(self) -> str:
+        return self.imilo
+
+    def mark_error(self) -> None:
+        super().mark_error()
+        self.warnings = []
 
     def as_json(self, *, with_values: bool) -> dict[str, Any]:
         return {
@@ -220,7 +215,7 @@ class ImportRow:
         }
 
     @classmethod
-    def from_json(cls, item: dict[str, Any]) -> ImportRow:
+    def from_json(cls, item: dict[str, Any]) -> YoungPersonLine:
         return cls(
             line=item["line"],
             imilo=item["imilo"],
@@ -232,16 +227,10 @@ class ImportRow:
         )
 
 
-@dataclasses.dataclass(frozen=True)
-class ParsedFile:
-    encoding: str
-    rows: list[ImportRow]
-
-
 # --- Reading the file ------------------------------------------------------------------------------
 
 
-def _read_cell(row: ImportRow, column: str, value: str) -> None:
+def _read_cell(row: YoungPersonLine, column: str, value: str) -> None:
     field = COLUMNS[column]
     try:
         if field in DATE_FIELDS:
@@ -274,8 +263,8 @@ def _read_cell(row: ImportRow, column: str, value: str) -> None:
         row.errors.append(line_error(row.line, column, error.messages[0]))
 
 
-def _read_row(record: Record) -> ImportRow:
-    row = ImportRow(line=record.line, imilo="", name="", values={}, errors=list(record.errors))
+def _read_row(record: Record) -> YoungPersonLine:
+    row = YoungPersonLine(line=record.line, imilo="", name="", values={}, errors=list(record.errors))
     if not record.complete:
         row.keyed = False
         return row
@@ -300,50 +289,16 @@ def _read_row(record: Record) -> ImportRow:
     return row
 
 
-def parse_imilo_csv(content: bytes) -> ParsedFile:
+def parse_imilo_csv(content: bytes) -> ParsedFile[YoungPersonLine]:
     """Read an i-milo style export (';', UTF-8 or Windows-1252); ValidationError if it cannot be read at all."""
-    table = read_csv(content, layout=LAYOUT, max_rows=MAX_ROWS)
-    rows = [_read_row(record) for record in table.records]
-    keyed = [row for row in rows if row.keyed]
-    repeated = repeated_keys((row.line, row.imilo) for row in keyed)
-    for row in keyed:
-        if row.line in repeated:
-            row.keyed = False
-            row.errors.append(
-                line_error(
-                    row.line,
-                    "numero_imilo",
-                    f"Ce numéro i-milo figure déjà ligne {repeated[row.line]} : un jeune n'apparaît qu'une fois "
-                    "par fichier.",
-                )
-            )
-    return ParsedFile(encoding=table.encoding, rows=rows)
+    return YOUNG_PEOPLE_IMPORT.parse(content)
 
 
 # --- Opening or updating the files -------------------------------------------------------------------
 
 
 def _current_data(young_person: YoungPerson) -> YoungPersonData:
-    return YoungPersonData(
-        last_name=young_person.last_name,
-        first_name=young_person.first_name,
-        birth_date=young_person.birth_date,
-        email=young_person.email,
-        phone=young_person.phone,
-        address=young_person.address,
-        postcode=young_person.postcode,
-        commune=young_person.commune,
-        departement_code=young_person.departement_id or "",
-        lives_in_qpv=young_person.lives_in_qpv,
-        lives_in_zrr=young_person.lives_in_zrr,
-        qualification_level=young_person.qualification_level,
-        last_class=young_person.last_class,
-        left_school_on=young_person.left_school_on,
-        has_rqth=young_person.has_rqth,
-        imilo_number=young_person.imilo_number,
-        france_travail_id=young_person.france_travail_id,
-        referent=young_person.referent,
-    )
+    return current_data(young_person, YoungPersonData, departement_code=young_person.departement_id or "")
 
 
 def _typed(field: str, value: Any) -> Any:
@@ -366,13 +321,13 @@ def _duplicate_warning(match: YoungPerson, imilo: str) -> str:
 
 
 class _Run:
-    """One pass over the rows, writing through the file services (see ``_execute``)."""
+    """One pass over the keyed rows, writing through the file services (see ``YoungPeopleImportSpec.write``)."""
 
-    def __init__(self, *, actor: Actor, rows: list[ImportRow]) -> None:
+    def __init__(self, *, actor: Actor, rows: list[YoungPersonLine]) -> None:
         assert actor.organisation is not None  # noqa: S101 (checked by require_file_holder)
         self.actor = actor
         self.organisation = actor.organisation
-        self.keyed = [row for row in rows if row.keyed]
+        self.keyed = rows
         self.existing: dict[str, YoungPerson] = {}
         self.elsewhere: set[str] = set()
         self.advisers: dict[str, User] = {}
@@ -407,7 +362,7 @@ class _Run:
         for row in self.keyed:
             self._write(row)
 
-    def _data(self, row: ImportRow, young_person: YoungPerson | None) -> YoungPersonData:
+    def _data(self, row: YoungPersonLine, young_person: YoungPerson | None) -> YoungPersonData:
         """The file as the line wants it: a known file keeps what the line leaves out."""
         values = {field: _typed(field, value) for field, value in row.values.items() if field != "referent"}
         if "referent" in row.values:
@@ -443,7 +398,7 @@ class _Run:
             **values,
         )
 
-    def _write(self, row: ImportRow) -> None:
+    def _write(self, row: YoungPersonLine) -> None:
         if row.imilo in self.elsewhere:
             row.errors.append(line_error(row.line, "numero_imilo", ELSEWHERE))
             return
@@ -483,55 +438,47 @@ class _Run:
             )
 
 
-def _execute(*, actor: Actor, rows: list[ImportRow]) -> list[LineError]:
-    """Open or update the file of every keyed row; fills each row's action, changes and warnings.
+class YoungPeopleImportSpec(CsvImport[Actor, YoungPersonLine, YoungPeopleImport]):
+    """The young people's import: file holders, into their own organisation, keyed on the i-milo number."""
 
-    Each row runs in its own savepoint, so one bad row does not hide the next one's problems; the
-    caller decides whether the writes are kept. Returns every problem, the reading ones included.
-    """
-    _Run(actor=actor, rows=rows).execute()
-    for row in rows:
-        if row.errors:
-            row.action, row.changes, row.warnings = ERROR, [], []
-    return sort_errors((problem for row in rows for problem in row.errors), COLUMNS)
+    model = YoungPeopleImport
+    table = YOUNG_PEOPLE_IMPORT_TABLE
+    layout = LAYOUT
+    line_class = YoungPersonLine
+    key_column = "numero_imilo"
+    repeated_message = "Ce numéro i-milo figure déjà ligne {line} : un jeune n'apparaît qu'une fois par fichier."
+    changed = "les dossiers ont changé"
+    personal_data = True
+
+    @property
+    def max_rows(self) -> int:
+        return MAX_ROWS  # read when the file is: the tests lower it
+
+    def require(self, actor: Actor) -> None:
+        require_file_holder(actor)
+
+    def read_row(self, record: Record) -> YoungPersonLine:
+        return _read_row(record)
+
+    def write(self, actor: Actor, rows: list[YoungPersonLine]) -> None:
+        _Run(actor=actor, rows=rows).execute()
+
+    def new_import_fields(self, actor: Actor, parsed: ParsedFile[YoungPersonLine]) -> dict[str, Any]:
+        organisation = actor.organisation
+        assert organisation is not None  # noqa: S101 (checked by require_file_holder)
+        return {"organisation": organisation}
+
+    def check_owner(self, actor: Actor, record: YoungPeopleImport) -> None:
+        if actor.organisation is None or record.organisation_id != actor.organisation.pk:
+            raise PermissionDenied("Cet import appartient à une autre structure.")
 
 
-# Once an import is applied or cancelled, its history keeps no personal data: per line only its
-# number, its action and the names of the changed fields; per error only the line and column.
-SCRUBBED_ERROR = "erreur dans cette colonne (le détail, qui citait le fichier, n'est plus conservé)."
-
-
-def _scrubbed_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"line": item["line"], "action": item["action"], "changes": list(item.get("changes", [])), "values": {}}
-        for item in rows
-    ]
-
-
-def _scrubbed_errors(errors: list[LineError]) -> list[LineError]:
-    return [line_error(problem["line"], problem["column"], SCRUBBED_ERROR) for problem in errors]
-
-
-def _plan(rows: list[ImportRow]) -> list[tuple[int, str, list[str]]]:
-    return [(row.line, row.action, row.changes) for row in rows]
-
-
-def _locked(*, actor: Actor, young_people_import: YoungPeopleImport) -> YoungPeopleImport:
-    """The import under a row lock, if it is the actor's organisation's and still in preview."""
-    locked = YoungPeopleImport.objects.select_for_update().get(pk=young_people_import.pk)
-    if actor.organisation is None or locked.organisation_id != actor.organisation.pk:
-        raise PermissionDenied("Cet import appartient à une autre structure.")
-    if locked.status == YoungPeopleImport.Status.APPLIED:
-        raise ValidationError("Cet import a déjà été appliqué.", code="applied")
-    if locked.status == YoungPeopleImport.Status.CANCELLED:
-        raise ValidationError("Cet import a été annulé : importez de nouveau le fichier.", code="cancelled")
-    return locked
+YOUNG_PEOPLE_IMPORT = YoungPeopleImportSpec()
 
 
 # --- Services ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def young_people_import_create(*, actor: Actor, filename: str, content: bytes) -> YoungPeopleImport:
     """Read an i-milo style export and record what applying it would do, without changing any file.
 
@@ -542,21 +489,7 @@ def young_people_import_create(*, actor: Actor, filename: str, content: bytes) -
     Side effects: the YoungPeopleImport row. The dry run's writes are rolled back (its row locks on
     the files concerned last until this transaction ends).
     """
-    require_file_holder(actor)
-    organisation = actor.organisation
-    assert organisation is not None  # noqa: S101 (checked by require_file_holder)
-    parsed = parse_imilo_csv(content)
-    with transaction.atomic():
-        errors = _execute(actor=actor, rows=parsed.rows)
-        transaction.set_rollback(True)
-    return YoungPeopleImport.objects.create(
-        organisation=organisation,
-        created_by=actor.user,
-        filename=filename[:255],
-        encoding=parsed.encoding,
-        rows=[row.as_json(with_values=not errors) for row in parsed.rows],
-        errors=errors,
-    )
+    return YOUNG_PEOPLE_IMPORT.preview(actor=actor, filename=filename, content=content)
 
 
 def young_people_import_apply(*, actor: Actor, young_people_import: YoungPeopleImport) -> YoungPeopleImport:
@@ -570,55 +503,39 @@ def young_people_import_apply(*, actor: Actor, young_people_import: YoungPeopleI
     event); the import marked applied with its counts, its personal data dropped (per line only its
     number, action and changed fields' names).
     """
-    require_file_holder(actor)
-    refusal = ""
-    with transaction.atomic():
-        locked = _locked(actor=actor, young_people_import=young_people_import)
-        if locked.errors:
-            raise ValidationError(
-                "Cet import comporte des erreurs : corrigez le fichier puis importez-le de nouveau.", code="errors"
-            )
-        rows = [ImportRow.from_json(item) for item in locked.rows]
-        previewed = _plan(rows)
-        with transaction.atomic():
-            errors = _execute(actor=actor, rows=rows)
-            drifted = _plan(rows) != previewed
-            if errors or drifted:
-                transaction.set_rollback(True)
-        if errors:
-            locked.rows = [row.as_json(with_values=False) for row in rows]
-            locked.errors = errors
-            locked.save(update_fields=["rows", "errors", "updated_at"])
-            refusal = (
-                "L'import n'a pas été appliqué : les dossiers ont changé depuis l'aperçu et certaines lignes ne "
-                "sont plus valables. Rien n'a été écrit ; consultez les erreurs."
-            )
-        elif drifted:
-            locked.rows = [row.as_json(with_values=True) for row in rows]
-            locked.save(update_fields=["rows", "updated_at"])
-            refusal = (
-                "Les dossiers ont changé depuis l'aperçu : l'aperçu est mis à jour. Rien n'a été écrit ; "
-                "vérifiez-le puis appliquez de nouveau l'import."
-            )
-        else:
-            locked.rows = _scrubbed_rows([row.as_json(with_values=False) for row in rows])
-            save_applied(locked, actions=[row.action for row in rows])
-    if refusal:
-        raise ValidationError(refusal, code="not_applied")
-    return locked
+    return YOUNG_PEOPLE_IMPORT.apply(actor=actor, record=young_people_import)
 
 
-@transaction.atomic
 def young_people_import_cancel(*, actor: Actor, young_people_import: YoungPeopleImport) -> YoungPeopleImport:
     """Drop a previewed import; no file was ever changed by it.
 
     Side effects: the import marked cancelled (kept in the history) with its personal data dropped:
     per line only its number and action, per error only its line and column.
     """
-    require_file_holder(actor)
-    locked = _locked(actor=actor, young_people_import=young_people_import)
-    locked.status = YoungPeopleImport.Status.CANCELLED
-    locked.rows = _scrubbed_rows(locked.rows)
-    locked.errors = _scrubbed_errors(locked.errors)
-    locked.save(update_fields=["status", "rows", "errors", "updated_at"])
-    return locked
+    return YOUNG_PEOPLE_IMPORT.cancel(actor=actor, record=young_people_import)
+
+
+@transaction.atomic
+def young_people_imports_forget(*, organisation_id: int, imilo: str) -> None:
+    """Cancel and empty the previews of ``organisation_id`` that name the i-milo number ``imilo``.
+
+    For the retention job, which anonymises that young person's file: a previewed (never applied)
+    import still holds the file's lines. Per line only its number and action are kept, no error.
+    Side effects: each preview cancelled (its ``states.StateChange`` reason says why).
+    """
+    previews = YoungPeopleImport.objects.select_for_update().filter(
+        organisation_id=organisation_id, status=PREVIEW, rows__contains=[{"imilo": imilo}]
+    )
+    for preview in previews:
+        rows = [
+            {"line": item.get("line"), "action": item.get("action", ""), "changes": [], "values": {}}
+            for item in preview.rows
+        ]
+        import_close(
+            YOUNG_PEOPLE_IMPORT_TABLE,
+            preview,
+            CANCELLED,
+            actor_id=None,
+            reason="anonymisation du dossier",
+            fields={"rows": rows, "errors": []},
+        )

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_ratelimit",  # its system check refuses a per-process cache for the counters
     "states",
     "scheduling",
+    "csvimport",
     "audit",
     "outbox",
     "partners",

@@ -1,10 +1,10 @@
 """Import of the directory from a CSV file: read and preview first, then apply all-or-nothing.
 
-The preview and the write run the very same code (``_execute``): each line goes through
-``organisation_create`` / ``organisation_update``, so an imported line is validated exactly as the
-directory form validates it (SIRET key, département, phone, parent kind, région derived). The preview
-runs it inside a savepoint that is always rolled back; the apply inside one transaction that is kept
-only if every line passes and the outcome is still the one the administrator previewed.
+The steps are the shared ones of ``csvimport.pipeline``; this module gives them the directory's
+columns, how a line is read and how it is written: through ``organisation_create`` /
+``organisation_update``, so an imported line is validated exactly as the directory form validates it
+(SIRET key, département, phone, parent kind, région derived), parents before their children. The
+file is keyed on the SIRET.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from csvimport.pipeline import CsvImport, ImportLine, ParsedFile, current_data
 from csvimport.reading import (
     CREATE,
-    ERROR,
     NO_WORDS,
     UNCHANGED,
     UPDATE,
@@ -28,13 +28,10 @@ from csvimport.reading import (
     line_error,
     normalise_label,
     parse_yes_no,
-    read_csv,
-    repeated_keys,
     service_errors,
-    sort_errors,
     thousands,
 )
-from csvimport.services import save_applied
+from csvimport.workflow import DIRECTORY_IMPORT_TABLE
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind
 from partners.models import DirectoryImport, Organisation
@@ -137,21 +134,19 @@ LAYOUT = Layout(
 )
 
 
-@dataclasses.dataclass
-class ImportRow:
-    """One organisation line of the file, typed; ``values`` holds only the columns the file has."""
+@dataclasses.dataclass(kw_only=True)
+class OrganisationLine(ImportLine):
+    """One organisation line of the file, typed."""
 
-    line: int
     siret: str
     name: str
-    values: dict[str, Any]
-    action: str = ""
-    changes: list[str] = dataclasses.field(default_factory=list)
-    # Not stored: problems found while reading the line, and whether it can be keyed on its SIRET.
-    errors: list[LineError] = dataclasses.field(default_factory=list)
-    keyed: bool = True
 
-    def as_json(self) -> dict[str, Any]:
+    @property
+    def key(self) -> str:
+        return self.siret
+
+    def as_json(self, *, with_values: bool = True) -> dict[str, Any]:
+        # The directory holds no personal data: the values are always kept.
         return {
             "line": self.line,
             "siret": self.siret,
@@ -162,7 +157,7 @@ class ImportRow:
         }
 
     @classmethod
-    def from_json(cls, item: dict[str, Any]) -> ImportRow:
+    def from_json(cls, item: dict[str, Any]) -> OrganisationLine:
         return cls(
             line=item["line"],
             siret=item["siret"],
@@ -171,13 +166,6 @@ class ImportRow:
             action=item["action"],
             changes=list(item["changes"]),
         )
-
-
-@dataclasses.dataclass(frozen=True)
-class ParsedFile:
-    encoding: str
-    delimiter: str
-    rows: list[ImportRow]
 
 
 # --- Reading the file (csvimport does the generic part) ---------------------------------------
@@ -193,9 +181,9 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
-def _read_row(record: Record) -> ImportRow:
+def _read_row(record: Record) -> OrganisationLine:
     line = record.line
-    row = ImportRow(line=line, siret="", name="", values={}, errors=list(record.errors))
+    row = OrganisationLine(line=line, siret="", name="", values={}, errors=list(record.errors))
     if not record.complete:
         row.keyed = False
         return row
@@ -238,39 +226,24 @@ def _read_row(record: Record) -> ImportRow:
     return row
 
 
-def parse_directory_csv(content: bytes) -> ParsedFile:
+def parse_directory_csv(content: bytes) -> ParsedFile[OrganisationLine]:
     """Read a CSV file (UTF-8 or Windows-1252, ';' or ','); ValidationError if it cannot be read at all."""
-    table = read_csv(content, layout=LAYOUT, max_rows=MAX_ROWS)
-    rows = [_read_row(record) for record in table.records]
-    keyed = [row for row in rows if row.keyed]
-    repeated = repeated_keys((row.line, row.siret) for row in keyed)
-    for row in keyed:
-        if row.line in repeated:
-            row.keyed = False
-            row.errors.append(
-                line_error(
-                    row.line,
-                    "siret",
-                    f"Ce SIRET figure déjà ligne {repeated[row.line]} : une organisation n'apparaît qu'une fois "
-                    "par fichier.",
-                )
-            )
-    return ParsedFile(encoding=table.encoding, delimiter=table.delimiter, rows=rows)
+    return DIRECTORY_IMPORT.parse(content)
 
 
 # --- Creating or updating the organisations --------------------------------------------------
 
 
-def _parents_first(rows: list[ImportRow]) -> tuple[list[ImportRow], set[str]]:
+def _parents_first(rows: list[OrganisationLine]) -> tuple[list[OrganisationLine], set[str]]:
     """Rows ordered so a parent of the same file comes before its children; SIRETs caught in a cycle."""
     by_siret = {row.siret: row for row in rows}
     done: set[str] = set()
     cyclic: set[str] = set()
-    ordered: list[ImportRow] = []
+    ordered: list[OrganisationLine] = []
     for row in rows:
-        path: list[ImportRow] = []
+        path: list[OrganisationLine] = []
         on_path: set[str] = set()
-        current: ImportRow | None = row
+        current: OrganisationLine | None = row
         while current is not None and current.siret not in done and current.siret not in on_path:
             path.append(current)
             on_path.add(current.siret)
@@ -285,37 +258,21 @@ def _parents_first(rows: list[ImportRow]) -> tuple[list[ImportRow], set[str]]:
 
 
 def _current_data(organisation: Organisation) -> OrganisationData:
-    return OrganisationData(
-        name=organisation.name,
-        kind=organisation.kind,
-        siret=organisation.siret,
-        address=organisation.address,
-        postcode=organisation.postcode,
-        commune=organisation.commune,
-        departement_code=organisation.departement_id or "",
-        phone=organisation.phone,
-        email=organisation.email,
-        parent=organisation.parent,
-        is_active=organisation.is_active,
-        opened_on=organisation.opened_on,
-        closed_on=organisation.closed_on,
-        label_granted_on=organisation.label_granted_on,
-        label_expires_on=organisation.label_expires_on,
-    )
+    return current_data(organisation, OrganisationData, departement_code=organisation.departement_id or "")
 
 
-def _service_errors(row: ImportRow, error: ValidationError) -> list[LineError]:
+def _service_errors(row: OrganisationLine, error: ValidationError) -> list[LineError]:
     """The service's messages, placed in the file's columns (not repeating a column already in error)."""
     already = [existing["column"] for existing in row.errors]
     return service_errors(row.line, error, field_columns=FIELD_COLUMNS, skip=already)
 
 
 class _Run:
-    """One pass over the rows, writing through the directory services (see ``_execute``)."""
+    """One pass over the keyed rows, writing through the directory services (see ``DirectoryImportSpec.write``)."""
 
-    def __init__(self, *, actor: Actor, rows: list[ImportRow]) -> None:
+    def __init__(self, *, actor: Actor, rows: list[OrganisationLine]) -> None:
         self.actor = actor
-        self.keyed = [row for row in rows if row.keyed]
+        self.keyed = rows
         self.file_lines = {row.siret: row.line for row in self.keyed}
         self.existing: dict[str, Organisation] = {}
         self.written: dict[str, Organisation] = {}
@@ -344,7 +301,7 @@ class _Run:
             else:
                 self._write(row)
 
-    def _parent(self, row: ImportRow, organisation: Organisation | None) -> tuple[Organisation | None, str]:
+    def _parent(self, row: OrganisationLine, organisation: Organisation | None) -> tuple[Organisation | None, str]:
         if "parent_siret" not in row.values:
             return (organisation.parent if organisation else None), ""
         siret = row.values["parent_siret"]
@@ -361,7 +318,7 @@ class _Run:
             return self.existing[siret], ""
         return None, f"Aucune organisation n'a le SIRET « {siret} », ni dans l'annuaire ni dans ce fichier."
 
-    def _write(self, row: ImportRow) -> None:
+    def _write(self, row: OrganisationLine) -> None:
         organisation = self.existing.get(row.siret)
         parent, parent_problem = self._parent(row, organisation)
         if parent_problem:
@@ -398,34 +355,40 @@ class _Run:
             )
 
 
-def _execute(*, actor: Actor, rows: list[ImportRow]) -> list[LineError]:
-    """Create or update the organisation of every keyed row, parents first; fills each row's action.
+class DirectoryImportSpec(CsvImport[Actor, OrganisationLine, DirectoryImport]):
+    """The directory's import: administrators only, keyed on the SIRET, parents written before their children."""
 
-    Each row runs in its own savepoint, so one bad row does not hide the next one's problems; the
-    caller decides whether the writes are kept. Returns every problem, the reading ones included.
-    """
-    _Run(actor=actor, rows=rows).execute()
-    for row in rows:
-        if row.errors:
-            row.action, row.changes = ERROR, []
-    return sort_errors((problem for row in rows for problem in row.errors), COLUMNS)
+    model = DirectoryImport
+    table = DIRECTORY_IMPORT_TABLE
+    layout = LAYOUT
+    line_class = OrganisationLine
+    key_column = "siret"
+    repeated_message = "Ce SIRET figure déjà ligne {line} : une organisation n'apparaît qu'une fois par fichier."
+    changed = "l'annuaire a changé"
+
+    @property
+    def max_rows(self) -> int:
+        return MAX_ROWS  # read when the file is: the tests lower it
+
+    def require(self, actor: Actor) -> None:
+        actor.require(Capability.MANAGE_DIRECTORY)
+
+    def read_row(self, record: Record) -> OrganisationLine:
+        return _read_row(record)
+
+    def write(self, actor: Actor, rows: list[OrganisationLine]) -> None:
+        _Run(actor=actor, rows=rows).execute()
+
+    def new_import_fields(self, actor: Actor, parsed: ParsedFile[OrganisationLine]) -> dict[str, Any]:
+        return {"delimiter": parsed.delimiter}
 
 
-def _plan(rows: list[ImportRow]) -> list[tuple[int, str, list[str]]]:
-    return [(row.line, row.action, row.changes) for row in rows]
-
-
-def _require_preview(directory_import: DirectoryImport) -> None:
-    if directory_import.status == DirectoryImport.Status.APPLIED:
-        raise ValidationError("Cet import a déjà été appliqué.", code="applied")
-    if directory_import.status == DirectoryImport.Status.CANCELLED:
-        raise ValidationError("Cet import a été annulé : importez de nouveau le fichier.", code="cancelled")
+DIRECTORY_IMPORT = DirectoryImportSpec()
 
 
 # --- Services ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def directory_import_create(*, actor: Actor, filename: str, content: bytes) -> DirectoryImport:
     """Read a CSV file and record what applying it would do, without changing the directory.
 
@@ -435,19 +398,7 @@ def directory_import_create(*, actor: Actor, filename: str, content: bytes) -> D
     Side effects: the DirectoryImport row. The dry run's writes are rolled back (its row locks
     on the organisations concerned last until this transaction ends).
     """
-    actor.require(Capability.MANAGE_DIRECTORY)
-    parsed = parse_directory_csv(content)
-    with transaction.atomic():
-        errors = _execute(actor=actor, rows=parsed.rows)
-        transaction.set_rollback(True)
-    return DirectoryImport.objects.create(
-        created_by=actor.user,
-        filename=filename[:255],
-        encoding=parsed.encoding,
-        delimiter=parsed.delimiter,
-        rows=[row.as_json() for row in parsed.rows],
-        errors=errors,
-    )
+    return DIRECTORY_IMPORT.preview(actor=actor, filename=filename, content=content)
 
 
 def directory_import_apply(*, actor: Actor, directory_import: DirectoryImport) -> DirectoryImport:
@@ -459,52 +410,12 @@ def directory_import_apply(*, actor: Actor, directory_import: DirectoryImport) -
     Side effects: organisations created or updated (through the directory services); the import
     marked applied with its counts, or its errors and plan refreshed.
     """
-    actor.require(Capability.MANAGE_DIRECTORY)
-    refusal = ""
-    with transaction.atomic():
-        locked = DirectoryImport.objects.select_for_update().get(pk=directory_import.pk)
-        _require_preview(locked)
-        if locked.errors:
-            raise ValidationError(
-                "Cet import comporte des erreurs : corrigez le fichier puis importez-le de nouveau.", code="errors"
-            )
-        rows = [ImportRow.from_json(item) for item in locked.rows]
-        previewed = _plan(rows)
-        with transaction.atomic():
-            errors = _execute(actor=actor, rows=rows)
-            drifted = _plan(rows) != previewed
-            if errors or drifted:
-                transaction.set_rollback(True)
-        locked.rows = [row.as_json() for row in rows]
-        if errors:
-            locked.errors = errors
-            locked.save(update_fields=["rows", "errors", "updated_at"])
-            refusal = (
-                "L'import n'a pas été appliqué : l'annuaire a changé depuis l'aperçu et certaines lignes ne sont "
-                "plus valables. Rien n'a été écrit ; consultez les erreurs."
-            )
-        elif drifted:
-            locked.save(update_fields=["rows", "updated_at"])
-            refusal = (
-                "L'annuaire a changé depuis l'aperçu : l'aperçu est mis à jour. Rien n'a été écrit ; vérifiez-le "
-                "puis appliquez de nouveau l'import."
-            )
-        else:
-            save_applied(locked, actions=[row.action for row in rows])
-    if refusal:
-        raise ValidationError(refusal, code="not_applied")
-    return locked
+    return DIRECTORY_IMPORT.apply(actor=actor, record=directory_import)
 
 
-@transaction.atomic
 def directory_import_cancel(*, actor: Actor, directory_import: DirectoryImport) -> DirectoryImport:
     """Drop a previewed import; the directory was never changed by it.
 
     Side effects: the import marked cancelled (kept in the history).
     """
-    actor.require(Capability.MANAGE_DIRECTORY)
-    locked = DirectoryImport.objects.select_for_update().get(pk=directory_import.pk)
-    _require_preview(locked)
-    locked.status = DirectoryImport.Status.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
-    return locked
+    return DIRECTORY_IMPORT.cancel(actor=actor, record=directory_import)
