@@ -48,6 +48,7 @@ COPY submissions ./submissions
 COPY texthygiene ./texthygiene
 COPY throttle ./throttle
 COPY states ./states
+COPY scheduling ./scheduling
 COPY templates ./templates
 COPY static ./static
 

@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/lint-imports  # the layers of pyproject.toml [tool.importlinter] (README « Architecture »)
 
 types: install
-	$(BIN)/mypy config common partners cej e2c_referrals demo pagination audit csvimport outbox exports reporting history retention bench texthygiene submissions throttle states
+	$(BIN)/mypy config common partners cej e2c_referrals demo pagination audit csvimport outbox exports reporting history retention bench texthygiene submissions throttle states scheduling
 
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

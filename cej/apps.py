@@ -32,3 +32,26 @@ class CejConfig(AppConfig):
         # The lists and searches of young people the access log records (their names for the DPO).
         register_listing("young_people", "Liste des jeunes suivis")
         register_listing("young_people_search", "Recherche de jeunes par nom")
+
+        from outbox import registry as outbox
+
+        # What the outbox reads and links for the follow-ups' and contracts' messages (dotted paths: lazy).
+        outbox.register_loader(
+            "follow_up", model="cej.FollowUp", field="pk", related=("young_person",), person="young_person"
+        )
+        outbox.register_loader(
+            "cej_contract",
+            model="cej.CejContract",
+            field="pk",
+            related=("young_person", "organisation"),
+            person="young_person",
+        )
+        outbox.register_loader(
+            "pacea_contract",
+            model="cej.PaceaContract",
+            field="pk",
+            related=("young_person", "organisation"),
+            person="young_person",
+        )
+        outbox.register_link("young_person", "cej:young_person_detail")
+        outbox.register_variable("young_person_short", "cej.notifications.young_person_short")

@@ -1,4 +1,4 @@
-"""Reminders about follow-ups and contracts, run by beat through ``outbox.jobs`` (every minute).
+"""Reminders about follow-ups and contracts, run by beat every minute (``cej.jobs``).
 
 Idempotent (the delivery key holds the row and its due date) and bounded (primary-key batches).
 Each goes to the referent adviser, or to the organisation's managers when there is none.
@@ -13,11 +13,12 @@ from dateutil.relativedelta import relativedelta
 
 from cej.enums import ContractStatus, FollowUpStatus
 from cej.models import CejContract, FollowUp, PaceaContract, restricted
-from outbox.jobs import JobCounts
-from outbox.recipients import in_batches, members_by_organisation
 from outbox.services import enqueue
 from partners.enums import Role
 from partners.models import User
+from partners.recipients import members_by_organisation
+from scheduling.batches import in_batches
+from scheduling.registry import JobCounts
 
 OVERDUE_LOOKBACK = datetime.timedelta(days=30)  # older overdue follow-ups were reminded already
 CEJ_ENDING_NOTICE = datetime.timedelta(days=30)

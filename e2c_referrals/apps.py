@@ -23,6 +23,36 @@ class E2cReferralsConfig(AppConfig):
             "e2c_referrals:session_register",
         )
 
+        from outbox import registry as outbox
+
+        # What the outbox reads and links for the referrals' and sessions' messages (dotted paths: lazy).
+        outbox.register_loader(
+            "referral",
+            model="e2c_referrals.Referral",
+            related=("young_person", "e2c_site", "referring_organisation", "referring_adviser"),
+            person="young_person",
+        )
+        outbox.register_loader(
+            "other_referral", model="e2c_referrals.Referral", related=("e2c_site", "referring_organisation")
+        )
+        outbox.register_loader(
+            "hand_back",
+            model="e2c_referrals.HandBack",
+            related=("organisation", "assignee", "referral__young_person"),
+            person="referral.young_person",
+        )
+        outbox.register_loader(
+            "session", model="e2c_referrals.InformationSession", related=("e2c_site", "venue_organisation")
+        )
+        # A hand-back's message names its referral too: the hand-back's page comes first.
+        outbox.register_link("hand_back", "e2c_referrals:hand_back_handle")
+        outbox.register_link("referral", "e2c_referrals:referral_detail")
+        outbox.register_link("session", "e2c_referrals:session_detail")
+        outbox.register_variable("status_label", "e2c_referrals.notifications.status_label", light=True)
+        outbox.register_variable("listed", "e2c_referrals.notifications.listed_young_people")
+        outbox.register_sender("e2c_referrals.notifications.sender")
+        outbox.register_purge_guard("e2c_referrals.purges.messages_still_due")
+
         from cej.services.young_people import CROSS_ORGANISATION_CHECKS
         from e2c_referrals.selectors.referrals import open_referrals_elsewhere
 

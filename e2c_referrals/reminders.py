@@ -1,4 +1,4 @@
-"""Reminders about referrals and hand-backs, run by beat through ``outbox.jobs`` (every minute).
+"""Reminders about referrals and hand-backs, run by beat every minute (``e2c_referrals.jobs``).
 
 Each is idempotent (the delivery key holds the row and the threshold or due date: a second run
 writes nothing) and bounded (rows read by primary-key batches, recipients read per batch).
@@ -16,11 +16,12 @@ from cej.models import restricted
 from e2c_referrals.calendar import ABOLITION_DAYS, ALSACE_MOSELLE, latest_start_beyond
 from e2c_referrals.enums import ReferralStatus, RegistrationStatus, SessionStatus
 from e2c_referrals.models import HandBack, InformationSession, Referral
-from outbox.jobs import JobCounts
-from outbox.recipients import in_batches, members_by_organisation
 from outbox.services import enqueue
 from partners.enums import Role
 from partners.models import User
+from partners.recipients import members_by_organisation
+from scheduling.batches import in_batches
+from scheduling.registry import JobCounts
 
 ACKNOWLEDGE_WITHIN = 5  # working days: the E2C site staff is reminded
 ESCALATE_AFTER = 10  # working days: the E2C managers (site and school) are told

@@ -1,4 +1,4 @@
-"""Purge of the change contexts no change points to any more (job in ``outbox.jobs``).
+"""Purge of the change contexts no change points to any more (job in ``history.jobs``).
 
 A context row (``pghistory_context``: who, which organisation, which page or job) is written with
 the first change of a request or a job; its events point to it. When every event of a context is
@@ -20,8 +20,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from pghistory.models import Context
 
-from outbox.jobs import JobCounts
-from outbox.purges import delete_in_batches
+from scheduling.batches import delete_in_batches
+from scheduling.registry import JobCounts
 
 logger = logging.getLogger(__name__)
 

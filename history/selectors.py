@@ -27,8 +27,8 @@ from pghistory.models import Events, EventsQuery, EventsQueryCompiler, EventsQue
 
 from common.french_dates import date_fr
 from history import registry
-from outbox.jobs import JOBS
 from pagination.keyset import KeysetPage, paginate
+from scheduling.registry import JOBS
 
 PAGE_SIZE = 30
 KEYS = ("pgh_created_at", "pgh_id", "pgh_slug")

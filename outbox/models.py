@@ -1,10 +1,9 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-
-from partners.models import Organisation, User
 
 
 class Message(models.Model):
@@ -25,8 +24,9 @@ class Message(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     kind = models.CharField(max_length=64)
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The recipient's organisation. A string: the outbox imports no domain.
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.CASCADE, null=True, related_name="+")
     # Identifiers and labels only: the templates read names from the database at delivery.
     context = models.JSONField(default=dict)
     delivery_key = models.CharField(max_length=200, unique=True)
@@ -68,7 +68,7 @@ class Preference(models.Model):
         IMMEDIATE = "immediate", "Un e-mail à chaque notification"
         DAILY_DIGEST = "daily_digest", "Un récapitulatif par jour, à 8 h"
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="outbox_preference")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_preference")
     frequency = models.CharField(
         "réception des e-mails", max_length=16, choices=Frequency.choices, default=Frequency.IMMEDIATE
     )
@@ -79,27 +79,3 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return self.get_frequency_display()
-
-
-class JobRun(models.Model):
-    """One run of a scheduled job (a reminder, the digest): what it looked at and what it wrote."""
-
-    class Outcome(models.TextChoices):
-        RUNNING = "running", "En cours"
-        SUCCEEDED = "succeeded", "Terminé"
-        FAILED = "failed", "Échec"
-
-    job = models.CharField("tâche", max_length=64)
-    started_at = models.DateTimeField("début", default=timezone.now)
-    finished_at = models.DateTimeField("fin", null=True, blank=True)
-    outcome = models.CharField("résultat", max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
-    examined = models.PositiveIntegerField("lignes examinées", default=0)
-    enqueued = models.PositiveIntegerField("messages écrits", default=0)
-    error = models.CharField("erreur", max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = "exécution de tâche planifiée"
-        indexes = [models.Index(fields=["job", "-started_at"], name="outbox_job_last_run")]
-
-    def __str__(self) -> str:
-        return f"{self.job} {self.started_at:%d/%m/%Y %H:%M}"

@@ -10,42 +10,17 @@ out in ``layout.txt`` (plain text) and ``layout.html``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import functools
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.template import Context
 from django.template.loader import render_to_string, select_template
+from django.urls import NoReverseMatch, reverse
 
+from outbox import registry
 from outbox.models import Message
-
-# context key → (model label, lookup field, related rows read with it)
-LOADERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "referral": (
-        "e2c_referrals.Referral",
-        "public_id",
-        ("young_person", "e2c_site", "referring_organisation", "referring_adviser"),
-    ),
-    "other_referral": ("e2c_referrals.Referral", "public_id", ("e2c_site", "referring_organisation")),
-    "hand_back": ("e2c_referrals.HandBack", "public_id", ("organisation", "assignee", "referral__young_person")),
-    "follow_up": ("cej.FollowUp", "pk", ("young_person",)),
-    "cej_contract": ("cej.CejContract", "pk", ("young_person", "organisation")),
-    "pacea_contract": ("cej.PaceaContract", "pk", ("young_person", "organisation")),
-    "agreement": ("partners.Agreement", "public_id", ()),
-    "session": ("e2c_referrals.InformationSession", "public_id", ("e2c_site", "venue_organisation")),
-    "retention_file": ("cej.YoungPerson", "public_id", ()),
-}
-
-
-# kind → what its e-mail adds at delivery only, never stored in the row: a password-reset link is made by
-# the worker that sends it, so that no usable token rests in the outbox table. Domains register theirs
-# (partners.apps); the outbox names none. May set ``link``, ``link_intro`` and ``link_label`` (the layouts').
-DELIVERY_CONTEXT: dict[str, Callable[[Message], dict[str, str]]] = {}
-
-
-def register_delivery_context(kind: str, provider: Callable[[Message], dict[str, str]]) -> None:
-    DELIVERY_CONTEXT[kind] = provider
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,16 +32,13 @@ class Rendered:
 
 
 def sender_organisation(message: Message, objects: dict[str, Any]) -> Any:
-    """Who the message comes from. A referral's messages go to one side (``message.organisation``
-    is the recipient's): the sender is the other side; another network's referral, its referrer."""
-    if objects.get("other_referral") is not None:
-        return objects["other_referral"].referring_organisation
-    referral = objects.get("referral")
-    if referral is None or message.kind.startswith("reminder."):
-        return None
-    if message.organisation_id == referral.e2c_site_id:
-        return referral.referring_organisation
-    return referral.e2c_site
+    """Who the message comes from: the first domain's answer (``registry.register_sender``), else
+    None (the platform)."""
+    for path in registry.SENDERS:
+        found = registry.function(path)(message, objects)
+        if found is not None:
+            return found
+    return None
 
 
 def site_url() -> str:
@@ -77,12 +49,23 @@ def site_url() -> str:
 def load_objects(context: dict[str, Any]) -> dict[str, Any]:
     """The rows named by the context's identifiers (None when a row is gone)."""
     objects: dict[str, Any] = {}
-    for key, (label, field, related) in LOADERS.items():
+    for key, loader in registry.LOADERS.items():
         if key not in context:
             continue
-        model = apps.get_model(label)
-        objects[key] = model._default_manager.select_related(*related).filter(**{field: context[key]}).first()
+        model = apps.get_model(loader.model)
+        objects[key] = (
+            model._default_manager.select_related(*loader.related).filter(**{loader.field: context[key]}).first()
+        )
     return objects
+
+
+def person_of(objects: dict[str, Any]) -> Any:
+    """The young person the message is about: from the first loaded row whose loader names one."""
+    for key, loader in registry.LOADERS.items():
+        row = objects.get(key)
+        if loader.person and row is not None:
+            return functools.reduce(getattr, loader.person.split("."), row)
+    return None
 
 
 def _templates(kind: str, suffix: str) -> list[str]:
@@ -91,13 +74,21 @@ def _templates(kind: str, suffix: str) -> list[str]:
     return [f"outbox/email/{kind}.{suffix}", f"outbox/email/{family}.{suffix}", f"outbox/email/default.{suffix}"]
 
 
+def _variables(message: Message, objects: dict[str, Any], *, light: bool) -> dict[str, Any]:
+    return {
+        name: registry.function(variable.function)(message, objects)
+        for name, variable in registry.VARIABLES.items()
+        if variable.light == light
+    }
+
+
 def _light_context(message: Message) -> dict[str, Any]:
     """What a subject line may use: the message, its identifiers and labels, no database read."""
     link = message_link(message)
     return {
         "message": message,
         "context": message.context,
-        "status_label": status_label(message.context.get("to", "")),
+        **_variables(message, {}, light=True),
         "site_url": site_url(),
         "link": f"{site_url()}{link}" if link else "",
         "link_intro": "Pour voir le dossier",
@@ -105,53 +96,15 @@ def _light_context(message: Message) -> dict[str, Any]:
     }
 
 
-def short_name(young_person: Any) -> str:
-    """First name and initial ("Camille D."): enough for the recipient, little if the e-mail strays."""
-    if young_person is None:
-        return "un jeune"
-    return f"{young_person.first_name} {young_person.last_name[:1]}.".strip()
-
-
 def template_context(message: Message) -> dict[str, Any]:
     objects = load_objects(message.context)
-    holder = next(
-        (objects[key] for key in ("referral", "follow_up", "cej_contract", "pacea_contract") if objects.get(key)), None
-    )
-    if holder is None and objects.get("hand_back") is not None:
-        holder = objects["hand_back"].referral
     return {
         **_light_context(message),
         "recipient": message.recipient,
         "organisation": message.organisation,
-        "young_person_short": short_name(getattr(holder, "young_person", None)),
-        "listed": listed_young_people(message.context),
+        **_variables(message, objects, light=False),
         **objects,
     }
-
-
-def listed_young_people(context: dict[str, Any]) -> list[dict[str, str]]:
-    """A session message's list of referrals (``[{"referral": id, "attendance": …}]``) as short
-    names and attendance labels, read at delivery."""
-    items = context.get("referrals")
-    if not isinstance(items, list) or not items:
-        return []
-    from e2c_referrals.enums import Attendance
-    from e2c_referrals.models import Referral
-
-    found = {
-        str(referral.public_id): referral
-        for referral in Referral.objects.filter(public_id__in=[item.get("referral") for item in items]).select_related(
-            "young_person"
-        )
-    }
-    labels = dict(Attendance.choices)
-    return [
-        {
-            "name": short_name(getattr(found.get(str(item.get("referral"))), "young_person", None)),
-            "attendance": str(labels.get(item.get("attendance", ""), "")),
-        }
-        for item in items
-    ]
 
 
 def _plain(names: list[str], context: dict[str, Any]) -> str:
@@ -162,8 +115,7 @@ def _plain(names: list[str], context: dict[str, Any]) -> str:
 
 def render_message(message: Message) -> Rendered:
     context = template_context(message)
-    if message.kind in DELIVERY_CONTEXT:
-        context.update(DELIVERY_CONTEXT[message.kind](message))
+    context.update(registry.delivery_context(message))
     subject = " ".join(_plain(_templates(message.kind, "subject.txt"), context).split())[:200]
     body = _plain(_templates(message.kind, "body.txt"), context).strip()
     sender = sender_organisation(message, context)
@@ -181,33 +133,12 @@ def render_subject(message: Message) -> str:
     return " ".join(_plain(_templates(message.kind, "subject.txt"), _light_context(message)).split())
 
 
-# context key → URL name of the page the message points to (identifiers only, no query).
-LINKS: tuple[tuple[str, str], ...] = (
-    ("hand_back", "e2c_referrals:hand_back_handle"),
-    ("referral", "e2c_referrals:referral_detail"),
-    ("young_person", "cej:young_person_detail"),
-    ("agreement", "partners:agreement_detail"),
-    ("session", "e2c_referrals:session_detail"),
-)
-
-
 def message_link(message: Message) -> str | None:
     """The path of the record the message is about (the page itself checks access)."""
-    from django.urls import NoReverseMatch, reverse
-
-    for key, name in LINKS:
+    for key, name in registry.LINKS.items():
         if key in message.context:
             try:
                 return reverse(name, kwargs={"public_id": message.context[key]})
             except NoReverseMatch:
                 return None
     return None
-
-
-def status_label(value: object) -> str:
-    from e2c_referrals.enums import ReferralStatus
-
-    try:
-        return str(ReferralStatus(str(value)).label)
-    except ValueError:
-        return str(value)

@@ -8,10 +8,11 @@ from django.db import connection
 from django.db.models import Count, F, QuerySet
 from django.http import Http404
 
-from outbox.jobs import JOBS
-from outbox.models import JobRun, Message, Preference
+from outbox.models import Message, Preference
+from outbox.registry import Actor, require_monitor
 from pagination.keyset import KeysetPage, paginate
-from partners.access import Actor, Capability
+from scheduling.models import JobRun
+from scheduling.registry import JOBS
 
 PAGE_SIZE = 30
 
@@ -56,7 +57,7 @@ class JobLine:
 
 def monitoring(actor: Actor) -> tuple[dict[str, int], list[JobLine]]:
     """Outbox rows by state, and the last run of each registered job (403 unless administrator)."""
-    actor.require(Capability.MONITOR_JOBS)
+    require_monitor(actor)
     counts = dict.fromkeys(Message.Status.values, 0)
     counts.update(
         {row["status"]: row["total"] for row in Message.objects.order_by().values("status").annotate(total=Count("id"))}
@@ -68,13 +69,13 @@ def monitoring(actor: Actor) -> tuple[dict[str, int], list[JobLine]]:
 
 
 def failed_messages_page(*, actor: Actor, after: str | None, before: str | None) -> KeysetPage[Message]:
-    actor.require(Capability.MONITOR_JOBS)
+    require_monitor(actor)
     failed = Message.objects.filter(status=Message.Status.FAILED).select_related("organisation", "recipient")
     return paginate(failed, keys=["id"], after=after, before=before, size=PAGE_SIZE)
 
 
 def failed_message(*, actor: Actor, public_id: str) -> Message:
-    actor.require(Capability.MONITOR_JOBS)
+    require_monitor(actor)
     found = Message.objects.filter(public_id=public_id).first()
     if found is None:
         raise Http404("Message introuvable.")

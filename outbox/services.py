@@ -13,8 +13,10 @@ import datetime
 import logging
 from collections.abc import Iterable
 from email.utils import formataddr, parseaddr
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -23,9 +25,9 @@ from django.utils import timezone
 
 from common.tasks import publish
 from outbox.models import Message, Preference
+from outbox.registry import Actor, require_monitor
 from outbox.rendering import render_message, site_url
-from partners.access import Actor, Capability
-from partners.models import Organisation, User
+from outbox.workflow import MESSAGE
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +40,10 @@ BATCH_SIZE = 200
 def enqueue(
     *,
     kind: str,
-    recipients: Iterable[User],
+    recipients: Iterable[Any],
     key: str,
     context: dict[str, object],
-    organisation: Organisation | None = None,
+    organisation: Any = None,
     address: str = "",
 ) -> list[Message]:
     """Write one message per recipient in the current transaction; an existing key is not written twice.
@@ -49,6 +51,7 @@ def enqueue(
     Must be called inside the transaction of the change that causes the messages. Side effect:
     once that transaction commits, a delivery task is published (see ``request_delivery``).
     ``address``: e-mail it there rather than to the recipient's current address (at once, no digest).
+    ``recipients`` are users (``AUTH_USER_MODEL``), ``organisation`` the recipients' organisation.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("enqueue() belongs inside the transaction of the change it reports.")
@@ -103,7 +106,7 @@ def _publish_delivery() -> None:
 # --- Delivery ---------------------------------------------------------------------------------
 
 
-def sender_for(organisation: Organisation | None) -> tuple[str, list[str]]:
+def sender_for(organisation: Any) -> tuple[str, list[str]]:
     """From (the organisation's name on the platform's address) and reply-to (its contact e-mail)."""
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     if organisation is None:
@@ -112,7 +115,7 @@ def sender_for(organisation: Organisation | None) -> tuple[str, list[str]]:
     return formataddr((display, address)), [organisation.email] if organisation.email else []
 
 
-def wants_digest(user: User) -> bool:
+def wants_digest(user: Any) -> bool:
     return Preference.objects.filter(user=user, frequency=Preference.Frequency.DAILY_DIGEST).exists()
 
 
@@ -150,6 +153,7 @@ def deliver_next(*, now: datetime.datetime | None = None) -> Message | None:
             return None
         message.attempts += 1
         changed = ["attempts", "status", "sent_at", "last_error", "next_attempt_at", "in_digest"]
+        to = message.status  # a retry planned keeps the row pending
         try:
             with transaction.atomic():  # a database error while rendering leaves the row usable
                 if not message.recipient.is_active:
@@ -159,18 +163,21 @@ def deliver_next(*, now: datetime.datetime | None = None) -> Message | None:
                 else:
                     _send_email(message)
         except RecipientInactiveError:
-            message.status, message.last_error = Message.Status.FAILED, "Destinataire désactivé"
+            to, message.last_error = Message.Status.FAILED, "Destinataire désactivé"
         except Exception as error:  # SMTP, template or network: all retried alike
             message.last_error = type(error).__name__
             if message.attempts >= MAX_ATTEMPTS:
-                message.status = Message.Status.FAILED
+                to = Message.Status.FAILED
             else:
                 message.next_attempt_at = now + FIRST_RETRY_DELAY * 2 ** (message.attempts - 1)
             logger.warning(
                 "outbox: message %s attempt %s failed (%s)", message.pk, message.attempts, message.last_error
             )
         else:
-            message.status, message.sent_at, message.last_error = Message.Status.SENT, now, ""
+            to, message.sent_at, message.last_error = Message.Status.SENT, now, ""
+        if to != message.status:
+            MESSAGE.check(message.status, to)  # the row is locked above: the move is read under the lock
+            message.status = to
         message.save(update_fields=changed)
     return message
 
@@ -210,7 +217,7 @@ def send_digests(*, now: datetime.datetime | None = None) -> tuple[int, int]:
             )
             if not rows:
                 continue
-            recipient = User.objects.get(pk=recipient_id)
+            recipient = get_user_model()._default_manager.get(pk=recipient_id)
             if recipient.is_active:
                 _send_digest(recipient, rows)
                 sent += 1
@@ -218,7 +225,7 @@ def send_digests(*, now: datetime.datetime | None = None) -> tuple[int, int]:
     return len(recipient_ids), sent
 
 
-def _send_digest(recipient: User, rows: list[Message]) -> None:
+def _send_digest(recipient: Any, rows: list[Message]) -> None:
     from outbox.rendering import message_link, render_subject
 
     items = [{"subject": render_subject(row), "link": message_link(row), "created_at": row.created_at} for row in rows]
@@ -241,10 +248,11 @@ def _send_digest(recipient: User, rows: list[Message]) -> None:
 @transaction.atomic
 def message_retry(*, actor: Actor, message: Message) -> Message:
     """An administrator sends a failed row again. Side effect: a delivery task after the commit."""
-    actor.require(Capability.MONITOR_JOBS)
+    require_monitor(actor)
     locked = Message.objects.select_for_update().get(pk=message.pk)
     if locked.status != Message.Status.FAILED:
         return locked
+    MESSAGE.check(locked.status, Message.Status.PENDING)
     locked.status, locked.attempts, locked.next_attempt_at = Message.Status.PENDING, 0, timezone.now()
     locked.save(update_fields=["status", "attempts", "next_attempt_at"])
     request_delivery()

@@ -22,11 +22,16 @@ class PartnersConfig(AppConfig):
             "partners:organisation_create",
         )
 
-        from outbox.rendering import register_delivery_context
-        from partners.services.accounts import PASSWORD_RESET, password_reset_delivery_context
+        from outbox import registry as outbox
+        from partners.access import Capability
+        from partners.services.accounts import PASSWORD_RESET
 
         # The reset link is made when the worker sends the e-mail, never stored in the outbox row.
-        register_delivery_context(PASSWORD_RESET, password_reset_delivery_context)
+        outbox.register_delivery_context(PASSWORD_RESET, "partners.services.accounts.password_reset_delivery_context")
+        outbox.register_loader("agreement", model="partners.Agreement")
+        outbox.register_link("agreement", "partners:agreement_detail")
+        # Who acts on the outbox's pages, and who may see its monitoring and retry a failed message.
+        outbox.register_access(actor_for="partners.access.actor_for", monitor=Capability.MONITOR_JOBS)
 
         from partners import shared_layer
 

@@ -1,4 +1,4 @@
-"""Purges of the sign-in traces: expired sessions and django-axes' failed sign-ins (jobs in ``outbox.jobs``).
+"""Purges of the sign-in traces: expired sessions and django-axes' failed sign-ins (jobs in ``partners.jobs``).
 
 Nothing else deletes them: Django leaves an expired session row in place until ``clearsessions``
 runs, and django-axes keeps a failed sign-in (the address typed, the IP address, the browser's
@@ -15,8 +15,8 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
-from outbox.jobs import JobCounts
-from outbox.purges import delete_in_batches
+from scheduling.batches import delete_in_batches
+from scheduling.registry import JobCounts
 
 logger = logging.getLogger(__name__)
 

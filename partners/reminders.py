@@ -1,4 +1,4 @@
-"""Reminder about agreements, run by beat through ``outbox.jobs`` (every minute)."""
+"""Reminder about agreements, run by beat every minute (``partners.jobs``)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import datetime
 
 from django.db.models import Q
 
-from outbox.jobs import JobCounts
-from outbox.recipients import in_batches, members_by_organisation
 from outbox.services import enqueue
 from partners.enums import Role
 from partners.models import Agreement
+from partners.recipients import members_by_organisation
+from scheduling.batches import in_batches
+from scheduling.registry import JobCounts
 
 # The accord-cadre: a review meeting at least 6 months before the end; told a month before that.
 REVIEW_NOTICE = datetime.timedelta(days=30)

@@ -15,3 +15,8 @@ class RetentionConfig(AppConfig):
             "retention:erasure",
             "retention:erasure_refuse",
         )
+
+        from outbox import registry as outbox
+
+        # The retention notice names the file it is about (read at delivery).
+        outbox.register_loader("retention_file", model="cej.YoungPerson")

@@ -1,4 +1,4 @@
-"""The monthly retention job (registered in ``outbox.jobs``; beat: the 1st of the month at 3:00).
+"""The monthly retention job (registered below; beat: the 1st of the month at 3:00).
 
 Notices first (files due within the notice period), then the files whose notice is old enough and that
 are due, then the accounts past their period. Each file and account in its own transaction, so a
@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 import logging
 
-from outbox.jobs import JobCounts
+from celery.schedules import crontab
+
 from retention import selectors, services
+from scheduling.registry import Job, JobCounts, register_job
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +47,17 @@ def monthly(today: datetime.date) -> JobCounts:
     if failures:
         raise RetentionRunIncomplete(f"{failures} anonymisations failed")
     return JobCounts(examined=told + files_done + accounts_done, enqueued=written)
+
+
+register_job(
+    Job(
+        "Conservation : préavis au référent 30 jours avant, puis anonymisation des dossiers et comptes échus",
+        "retention.jobs.monthly",
+        atomic=False,
+        name="retention_monthly",
+        entry="retention-monthly",
+        schedule=crontab(minute=0, hour=3, day_of_month=1),
+        why="The 1st of each month at 3:00, files due within 30 days: notice to the referent; files due whose "
+        "notice is 30 days old, and accounts deactivated beyond their retention: anonymised.",
+    )
+)

@@ -50,11 +50,11 @@ from e2c_referrals.models import (
     SessionRegistration,
 )
 from outbox.models import Message
-from outbox.recipients import members_by_organisation
 from outbox.services import enqueue
 from partners.access import Actor, Capability
 from partners.enums import Role
 from partners.models import AccountEvent, BackupCode, EmailChangeRequest, Invitation, SignInNetwork, User
+from partners.recipients import members_by_organisation
 from partners.templatetags.french_dates import date_fr
 from reporting.services.facts import freeze_facts
 from retention import selectors

@@ -1,4 +1,4 @@
-"""Purge of the form tokens past their use (job ``submission_token_purge`` in ``outbox.jobs``).
+"""Purge of the form tokens past their use (job ``submission_token_purge`` in ``submissions.jobs``).
 
 A token guards a form against a second post of the same page: a form cannot be posted once its
 session is over (12 hours at most), after which the token serves nothing. Two days are kept.
@@ -11,8 +11,8 @@ import logging
 
 from django.utils import timezone
 
-from outbox.jobs import JobCounts
-from outbox.purges import delete_in_batches
+from scheduling.batches import delete_in_batches
+from scheduling.registry import JobCounts
 from submissions.models import SubmissionToken
 
 logger = logging.getLogger(__name__)

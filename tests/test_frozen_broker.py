@@ -27,6 +27,7 @@ from e2c_referrals.models import Referral
 from exports.models import ExportJob
 from outbox.models import Message
 from reporting.models import SemesterClosing, SemesterSnapshot
+from scheduling.beat import beat_schedule
 from tests import celery_worker
 from tests.outbox.helpers import draft, young_person
 from tests.partners.factories import DEFAULT_PASSWORD
@@ -155,7 +156,7 @@ def test_a_frozen_broker_neither_hangs_the_forms_nor_loses_a_message(redis, fold
         nonlocal last_sweep
         if time.monotonic() - last_sweep > 10:  # a worker still connecting may miss one
             for name in sweeps:
-                entry = settings.CELERY_BEAT_SCHEDULE[name]
+                entry = beat_schedule()[name]
                 app.send_task(entry["task"], args=entry.get("args", []))
             last_sweep = time.monotonic()
         return (

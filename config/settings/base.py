@@ -15,7 +15,6 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import csp.constants
 import django_stubs_ext
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from common.log_filters import CLIENT_ERROR_LOGGERS
@@ -97,6 +96,7 @@ INSTALLED_APPS = [
     "pghistory",
     "django_ratelimit",  # its system check refuses a per-process cache for the counters
     "states",
+    "scheduling",
     "csvimport",
     "audit",
     "outbox",
@@ -351,94 +351,11 @@ BROKER_PUBLISH_TIMEOUT = 0.5
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Periodic tasks are declared here, in code, each with a sentence saying what it does;
-# django-celery-beat's DatabaseScheduler stores them at beat start-up.
-# Every minute: the reminders are idempotent (one message per row and due date, whatever the
-# number of runs), so a condition that becomes true is told within a minute.
-_EVERY_MINUTE = crontab(minute="*")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Every 5 minutes, send again the export jobs still waiting (broker down at request time) or
-    # abandoned by a worker that died.
-    "exports-requeue-stale": {"task": "exports.tasks.requeue_stale_exports", "schedule": 300.0},
-    # Every hour, delete the files of exports produced more than 48 hours ago.
-    "exports-delete-expired": {"task": "exports.tasks.delete_expired_exports", "schedule": 3600.0},
-    # Every 10 minutes, rebuild the indicators' summary table (the dashboard's live figures).
-    "reporting-refresh-facts": {"task": "reporting.refresh_facts", "schedule": 600.0},
-    # Every minute, deliver what the on-commit task missed (broker down, worker lost).
-    "outbox-sweep": {"task": "outbox.run_job", "schedule": 60.0, "args": ["delivery_sweep"]},
-    # Every day at 8:00 (Europe/Paris), one e-mail per person who chose the daily digest.
-    "outbox-daily-digest": {"task": "outbox.run_job", "schedule": crontab(minute=0, hour=8), "args": ["daily_digest"]},
-    # Every minute, referrals sent 5 working days ago and not taken into account (10: the managers).
-    "reminder-referral-not-acknowledged": {
-        "task": "outbox.run_job",
-        "schedule": _EVERY_MINUTE,
-        "args": ["referral_not_acknowledged"],
-    },
-    # Every minute, integration periods ending within 3 days: the E2C staff confirms the enrolment.
-    "reminder-integration-period-ending": {
-        "task": "outbox.run_job",
-        "schedule": _EVERY_MINUTE,
-        "args": ["integration_period_ending"],
-    },
-    # Every minute, hand-backs still open after 5 working days: the referring organisation's managers.
-    "reminder-hand-back-not-handled": {
-        "task": "outbox.run_job",
-        "schedule": _EVERY_MINUTE,
-        "args": ["hand_back_not_handled"],
-    },
-    # Every minute, follow-up reviews due tomorrow or overdue: the ML referent.
-    "reminder-follow-up-due": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["follow_up_due"]},
-    # Every minute, CEJ ending within 30 days: the referent.
-    "reminder-cej-ending": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["cej_ending"]},
-    # Every minute, PACEA reaching 24 months within 30 days: the referent.
-    "reminder-pacea-24-months": {"task": "outbox.run_job", "schedule": _EVERY_MINUTE, "args": ["pacea_24_months"]},
-    # Every minute, information sessions starting in 2 days: their co-hosts, with the registration list.
-    "reminder-session-in-two-days": {
-        "task": "outbox.run_job",
-        "schedule": _EVERY_MINUTE,
-        "args": ["session_in_two_days"],
-    },
-    # Every night at 3:30, access-log rows older than the retention (12 months by default) are deleted.
-    "access-log-purge": {
-        "task": "outbox.run_job",
-        "schedule": crontab(minute=30, hour=3),
-        "args": ["access_log_purge"],
-    },
-    # Every night from 4:00, the purges (outbox.purges, partners.purges, history.purges): expired
-    # sessions; django-axes' failed sign-ins older than 30 days; notifications sent or failed more than
-    # 13 months ago (never one still to send); change contexts no change points to, untouched for a day.
-    "session-purge": {"task": "outbox.run_job", "schedule": crontab(minute=0, hour=4), "args": ["session_purge"]},
-    "sign-in-attempt-purge": {
-        "task": "outbox.run_job",
-        "schedule": crontab(minute=10, hour=4),
-        "args": ["sign_in_attempt_purge"],
-    },
-    "message-purge": {"task": "outbox.run_job", "schedule": crontab(minute=20, hour=4), "args": ["message_purge"]},
-    # Every night at 4:40, form submission tokens older than 2 days (submissions.purges).
-    "submission-token-purge": {
-        "task": "outbox.run_job",
-        "schedule": crontab(minute=40, hour=4),
-        "args": ["submission_token_purge"],
-    },
-    "history-context-purge": {
-        "task": "outbox.run_job",
-        "schedule": crontab(minute=30, hour=4),
-        "args": ["history_context_purge"],
-    },
-    # The 1st of each month at 3:00, files due within 30 days: notice to the referent; files due whose
-    # notice is 30 days old, and accounts deactivated beyond their retention: anonymised.
-    "retention-monthly": {
-        "task": "outbox.run_job",
-        "schedule": crontab(minute=0, hour=3, day_of_month=1),
-        "args": ["retention_monthly"],
-    },
-    # Every minute, agreements whose review meeting (6 months before the end) is due: signatories' managers.
-    "reminder-agreement-review": {
-        "task": "outbox.run_job",
-        "schedule": _EVERY_MINUTE,
-        "args": ["agreement_review_due"],
-    },
-}
+# Periodic tasks are declared in code, each with a sentence saying why, by each app in its ``jobs``
+# module (``scheduling.registry``); ``scheduling`` hands them to the Celery app when Django is ready
+# and django-celery-beat's DatabaseScheduler stores them at beat start-up.
+# A scheduled job's run is recorded in the change history under its name (history names no job).
+SCHEDULED_JOB_CONTEXT = "history.context.job_context"
 # A task stuck on a dead SMTP server is stopped: soft limit (the task can record its failure), then hard.
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from common.http_methods import http_methods
+from outbox.registry import actor_for
 from outbox.selectors import failed_message, failed_messages_page, monitoring
 from outbox.services import MAX_ATTEMPTS, message_retry
-from partners.access import actor_for
 
 
 @http_methods("GET")

@@ -13,10 +13,10 @@ from django.urls import path
 from common.http_methods import http_methods
 from outbox.forms import PreferenceForm
 from outbox.models import Message
+from outbox.registry import actor_for
 from outbox.rendering import message_link, render_subject
 from outbox.selectors import frequency_of, notification_for, notifications_page
 from outbox.services import notification_mark_read, notifications_mark_all_read, preference_set
-from partners.access import actor_for
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,10 +11,10 @@ from django.utils import timezone
 from e2c_referrals.enums import Attendance, ReferralStatus
 from e2c_referrals.models import InformationSession, Referral
 from e2c_referrals.services.sessions import attendance_record, registration_create, session_cancel
-from outbox.jobs import run_job
 from outbox.models import Message
 from outbox.services import deliver_pending
 from partners.access import Actor
+from scheduling.runs import run_job
 from tests.cej.factories import YoungPersonFactory
 from tests.e2c_referrals.sessions_support import make_session
 from tests.world import build_world

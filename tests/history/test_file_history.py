@@ -13,9 +13,10 @@ from cej.services.consents import consent_record, consent_revoke
 from e2c_referrals.models import Attachment
 from e2c_referrals.services.referrals import ReferralData, referral_create
 from history.selectors import PAGE_SIZE
-from outbox.jobs import JOBS, Job, run_job
 from partners.access import Actor
 from partners.enums import Role
+from scheduling.registry import JOBS, Job
+from scheduling.runs import run_job
 from tests.cej.factories import YoungPersonFactory
 from tests.partners.factories import MembershipFactory
 from tests.world import build_world

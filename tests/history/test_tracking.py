@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from cej.models import YoungPerson
 from history.models import MembershipChange, UserChange, YoungPersonChange
-from outbox.jobs import JOBS, Job, JobCounts, run_job
+from scheduling.registry import JOBS, Job, JobCounts
+from scheduling.runs import run_job
 from tests.cej.factories import YoungPersonFactory
 from tests.partners.factories import MembershipFactory, UserFactory
 from tests.world import build_world

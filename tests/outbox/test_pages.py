@@ -7,9 +7,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from outbox.jobs import run_job
-from outbox.models import JobRun, Message, Preference
+from outbox.models import Message, Preference
 from outbox.services import enqueue
+from scheduling.models import JobRun
+from scheduling.runs import run_job
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db

@@ -23,11 +23,13 @@ from e2c_referrals.models import HandBack, Referral
 from history.models import YoungPersonChange
 from history.purges import context_references, orphan_contexts_purge
 from outbox import purges
-from outbox.jobs import JOBS, run_job
 from outbox.models import Message
 from outbox.purges import messages_purge
 from partners.purges import expired_sessions_purge, sign_in_attempts_purge
 from retention.services import young_person_anonymise
+from scheduling.beat import beat_schedule
+from scheduling.registry import JOBS
+from scheduling.runs import run_job
 from tests.cej.factories import YoungPersonFactory
 from tests.outbox.helpers import in_integration, sent
 from tests.world import build_world
@@ -292,7 +294,7 @@ def test_the_purges_are_registered_and_scheduled_every_night(settings):
         job = JOBS[name]
         assert job.function == function
         assert job.atomic is False  # each batch commits on its own
-        entry = settings.CELERY_BEAT_SCHEDULE[entry_name]
+        entry = beat_schedule()[entry_name]
         assert entry["task"] == "outbox.run_job"
         assert entry["args"] == [name]
         assert entry["schedule"] == crontab(minute=minute, hour=4)

@@ -19,7 +19,9 @@ from django.urls import reverse
 from config.celery import app
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.models import Referral
-from outbox.models import JobRun, Message
+from outbox.models import Message
+from scheduling.beat import beat_schedule
+from scheduling.models import JobRun
 from tests import celery_worker
 from tests.outbox.helpers import draft, sent, young_person
 from tests.private_redis import (
@@ -91,7 +93,7 @@ def test_redis_stops_in_the_middle_of_100_submissions_and_every_notification_arr
         # When Redis comes back (empty: it keeps nothing on disk) and beat's sweep runs
         redis.start()
         back = time.monotonic()
-        sweep = settings.CELERY_BEAT_SCHEDULE["outbox-sweep"]  # what beat sends every minute
+        sweep = beat_schedule()["outbox-sweep"]  # what beat sends every minute
         last_sweep = [0.0]
 
         def swept() -> bool:

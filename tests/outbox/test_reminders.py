@@ -13,11 +13,13 @@ from django.utils import timezone
 from cej.models import CejContract, FollowUp, PaceaContract
 from e2c_referrals.enums import HandBackReason
 from e2c_referrals.models import HandBack, Referral
-from outbox.jobs import JOBS, run_job
-from outbox.models import JobRun, Message
+from outbox.models import Message
 from outbox.services import deliver_pending
 from partners.enums import AgreementFramework, AgreementLevel, OrganisationKind, Role
 from partners.models import Agreement, Departement
+from scheduling.models import JobRun
+from scheduling.registry import JOBS
+from scheduling.runs import run_job
 from tests.outbox.helpers import at, in_integration, sent, young_person
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.world import build_world

@@ -13,13 +13,16 @@ from django.utils import timezone
 
 from cej.enums import ContractStatus
 from cej.models import CejContract, YoungPerson
-from outbox.jobs import JOBS, run_job
-from outbox.models import JobRun, Message
+from outbox.models import Message
 from outbox.rendering import render_message
 from retention import selectors
 from retention.enums import DurationUnit, RetentionCategory
 from retention.models import AnonymisedAccount, AnonymisedFile, RetentionNotice, RetentionPolicy, RetentionRun
 from retention.services import NOTICE_KIND
+from scheduling.beat import beat_schedule
+from scheduling.models import JobRun
+from scheduling.registry import JOBS
+from scheduling.runs import run_job
 from tests.cej.factories import YoungPersonFactory
 from tests.partners.factories import UserFactory
 from tests.world import build_world
@@ -222,7 +225,7 @@ def test_accounts_deactivated_12_months_ago_are_anonymised_and_their_sessions_en
 
 def test_the_job_is_registered_and_scheduled_monthly(settings):
     assert JOBS["retention_monthly"].function == "retention.jobs.monthly"
-    entry = settings.CELERY_BEAT_SCHEDULE["retention-monthly"]
+    entry = beat_schedule()["retention-monthly"]
     assert entry["args"] == ["retention_monthly"]
     assert entry["schedule"].day_of_month == {1}
     assert entry["schedule"].hour == {3}

@@ -22,7 +22,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outbox.jobs import run_job
+from scheduling.runs import run_job
 from tests.security import COUNTS
 from tests.test_url_matrix import ENTRIES
 from tests.world import build_world

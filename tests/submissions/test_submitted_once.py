@@ -4,13 +4,13 @@ import datetime
 import uuid
 
 import pytest
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from cej.models import FollowUp, YoungPerson
-from outbox.jobs import run_job
+from scheduling.beat import beat_schedule
+from scheduling.runs import run_job
 from submissions.guard import ALREADY_SENT, FIELD, SENT_AGAIN
 from submissions.models import SubmissionToken
 from tests.cej.factories import YoungPersonFactory
@@ -120,7 +120,7 @@ def test_tokens_are_purged_after_two_days_each_night():
     assert run.examined == 1
     assert list(SubmissionToken.objects.values_list("pk", flat=True)) == [recent.pk]
     assert old.pk != recent.pk
-    entry = settings.CELERY_BEAT_SCHEDULE["submission-token-purge"]
+    entry = beat_schedule()["submission-token-purge"]
     assert entry["args"] == ["submission_token_purge"] and entry["schedule"].hour == {4}
 
 

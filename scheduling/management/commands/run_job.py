@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from outbox.jobs import JOBS, run_job
+from scheduling.registry import JOBS
+from scheduling.runs import run_job
 
 
 class Command(BaseCommand):

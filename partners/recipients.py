@@ -1,16 +1,14 @@
-"""Who receives a reminder, read for a whole batch at once (one query, not one per row)."""
+"""Who receives a reminder, read for a whole batch at once (one query, not one per row).
+
+Walking the rows in batches is ``scheduling.batches.in_batches``.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
-
-from django.db.models import Model, QuerySet
+from collections.abc import Iterable
 
 from partners.models import Membership, User
-
-M = TypeVar("M", bound=Model)
 
 
 def members_by_organisation(organisation_ids: Iterable[int], roles: Iterable[str]) -> dict[int, list[User]]:
@@ -29,17 +27,3 @@ def members_by_organisation(organisation_ids: Iterable[int], roles: Iterable[str
     for membership in memberships:
         found[membership.organisation_id].append(membership.user)
     return found
-
-
-def in_batches(queryset: QuerySet[M], size: int = 500) -> Iterator[list[M]]:
-    """The rows of ``queryset`` by increasing primary key, ``size`` at a time (bounded memory)."""
-    last = None
-    while True:
-        page = queryset.order_by("pk")
-        if last is not None:
-            page = page.filter(pk__gt=last)
-        rows = list(page[:size])
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].pk
