@@ -367,12 +367,14 @@ def _settle_session_seat(referral: Referral, *, origin: str, to: str, actor: Act
     fill_from_waiting_list(actor=actor, session_id=seat.session_id)
 
 
-def _hand_back_reason(referral: Referral, *, origin: str, to: str) -> str | None:
+def hand_back_reason(*, origin: str, to: str, exit_outcome: str) -> str | None:
+    """Why the move ``origin`` → ``to`` hands the young person back to the referring organisation,
+    if it does (pure: the national dataset in ``bench/`` applies the same rule)."""
     if to == S.NOT_ADMITTED:
         return HandBackReason.NOT_ADMITTED
     if to == S.WITHDRAWN:
         return HandBackReason.DROP_OUT if origin == S.INTEGRATION else HandBackReason.WITHDRAWN
-    if to == S.EXITED and referral.exit_outcome not in POSITIVE_OUTCOMES:
+    if to == S.EXITED and exit_outcome not in POSITIVE_OUTCOMES:
         return HandBackReason.NON_POSITIVE_EXIT
     return None
 
@@ -403,7 +405,7 @@ def _in_cej_or_pacea(referral: Referral, on: datetime.date) -> bool:
 
 
 def _create_hand_backs(referral: Referral, *, origin: str, to: str) -> None:
-    reason = _hand_back_reason(referral, origin=origin, to=to)
+    reason = hand_back_reason(origin=origin, to=to, exit_outcome=referral.exit_outcome)
     if reason is not None:
         HandBack.objects.get_or_create(
             referral=referral,
