@@ -6,3 +6,11 @@ class AuditConfig(AppConfig):
 
     name = "audit"
     verbose_name = "Journal des accès"
+
+    def ready(self) -> None:
+        from privacy.registry import register_section
+
+        # Last in the right-of-access export: the reads of every record the sections above exported.
+        register_section(
+            "access_log", title="Journal des accès à ces données", order=1000, loader="audit.privacy.access_log"
+        )
