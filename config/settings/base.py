@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "pghistory",
     "django_ratelimit",  # its system check refuses a per-process cache for the counters
     "states",
+    "privacy",
     "audit",
     "outbox",
     "partners",
@@ -107,7 +108,6 @@ INSTALLED_APPS = [
     "history",
     "retention",
     "submissions",
-    "demo",
     "texthygiene",
     "throttle",
 ]
