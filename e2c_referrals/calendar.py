@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime
 import functools
 
-import holidays
 from dateutil.easter import EASTER_WESTERN, easter
+from holidays import country_holidays
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -43,7 +43,7 @@ def easter_sunday(year: int) -> datetime.date:
 def public_holidays(year: int, departement: str | None = None) -> frozenset[datetime.date]:
     """The French public holidays of ``year`` (Code du travail, art. L3133-1), with those proper
     to ``departement`` (an INSEE code) when given."""
-    return frozenset(holidays.France(years=year, subdiv=SUBDIVISIONS.get(departement or "")).keys())
+    return frozenset(country_holidays("FR", subdiv=SUBDIVISIONS.get(departement or ""), years=year).keys())
 
 
 def is_working_day(day: datetime.date, departement: str | None = None) -> bool:

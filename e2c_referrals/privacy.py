@@ -23,7 +23,7 @@ def _referrals(subject: Subject) -> list[Referral]:
     return subject.once(
         "e2c_referrals.referrals",
         lambda: list(
-            Referral.objects.filter(young_person=subject.person)
+            Referral.objects.filter(young_person_id=subject.person.pk)
             .select_related("referring_organisation", "referring_adviser", "e2c_site")
             .prefetch_related(
                 Prefetch(
