@@ -72,7 +72,7 @@ from e2c_referrals.models import (
     ReferralTransition,
     SessionRegistration,
 )
-from e2c_referrals.workflow import hand_back_reason
+from e2c_referrals.services.hand_backs import hand_back_reason
 from partners.enums import AgreementFramework, AgreementLevel, OrganisationKind, Role
 from partners.models import Agreement, Departement, Membership, Organisation, Region, User
 from partners.text import sort_key

@@ -27,7 +27,6 @@ from cej.services.young_people import (
     MAX_AGE_WITH_RQTH,
     MIN_AGE,
     can_hold_files,
-    clip,
     record_event,
     require_file_holder,
 )
@@ -36,6 +35,7 @@ from partners.access import Actor
 from partners.enums import OrganisationKind, Role
 from partners.french import lower_first
 from partners.models import Membership, Organisation, User
+from texthygiene.text import clip
 
 # --- Rules (durations set by décret 2022-199 and the PACEA texts; amounts live in AllowanceRate) ---
 

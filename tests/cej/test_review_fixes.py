@@ -35,7 +35,7 @@ from cej.services.imports import (
     young_people_import_cancel,
     young_people_import_create,
 )
-from cej.services.young_people import YoungPersonData, clip, young_person_update
+from cej.services.young_people import YoungPersonData, young_person_update
 from e2c_referrals.models import Referral
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
@@ -43,6 +43,7 @@ from tests import crafted_files
 from tests.cej.factories import YoungPersonFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.world import build_world
+from texthygiene.text import clip
 
 pytestmark = pytest.mark.django_db
 

@@ -38,8 +38,6 @@ NOT_DECLARED_YET: set[str] = {
     "cej.PaceaContract.status",
     "cej.FollowUp.status",
     "cej.YoungPeopleImport.status",
-    "e2c_referrals.InformationSession.status",
-    "e2c_referrals.SessionRegistration.status",
     "outbox.Message.status",
     "exports.ExportJob.status",
 }
