@@ -35,7 +35,6 @@ COPY common ./common
 COPY partners ./partners
 COPY cej ./cej
 COPY e2c_referrals ./e2c_referrals
-COPY demo ./demo
 COPY audit ./audit
 COPY pagination ./pagination
 COPY csvimport ./csvimport
@@ -49,6 +48,7 @@ COPY texthygiene ./texthygiene
 COPY throttle ./throttle
 COPY states ./states
 COPY scheduling ./scheduling
+COPY privacy ./privacy
 COPY templates ./templates
 COPY static ./static
 

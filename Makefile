@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 TEST_DEBS := chromium poppler-utils
 
-.PHONY: help install run test lint types checks pytest lock clean-data bench bench-pdf bench-reporting
+.PHONY: help install run test lint types checks pytest lock clean-data bench bench-dataset bench-pdf bench-reporting
 
 help:
 	@echo "make run   — installe, démarre PostgreSQL et Redis embarqués, migre, charge la démo, sert http://127.0.0.1:8000"
@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/lint-imports  # the layers of pyproject.toml [tool.importlinter] (README « Architecture »)
 
 types: install
-	$(BIN)/mypy config common partners cej e2c_referrals demo pagination audit csvimport outbox exports reporting history retention bench texthygiene submissions throttle states scheduling
+	$(BIN)/mypy config common partners cej e2c_referrals demo pagination audit csvimport outbox exports reporting history retention bench texthygiene submissions throttle states scheduling privacy
 
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -65,6 +65,11 @@ bench: install
 # in .data/bench, then the indicators dashboard and its XLSX timed against their SQL.
 bench-reporting: install
 	$(BIN)/python -m bench.reporting_dashboard $(ARGS)
+
+# On demand: the same national dataset (bench/national_dataset.py) in the database of the settings (the
+# local one by default; refuses a database that is not empty unless ARGS="--force").
+bench-dataset: install
+	$(BIN)/python -m bench.generate_national_dataset $(ARGS)
 
 # On demand: 200 referral files rendered (median per file, target < 300 ms), then exported by a Celery worker.
 bench-pdf: install

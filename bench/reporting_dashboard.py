@@ -1,7 +1,7 @@
 """Benchmark of the reporting dashboard at national scale (``make bench-reporting``).
 
 Fills a dedicated embedded PostgreSQL database (``.data/bench``, database ``orientations_e2c_reporting``:
-the development database is never touched) with ``generate_national_dataset`` (18 régions, ~800
+the development database is never touched) with ``bench.national_dataset`` (18 régions, ~800
 organisations, 1.5 million young people, 300,000 referrals over 5 years) unless already there, then
 times the dashboard pages (Django test client, a signed-in national committee member) for the last
 closed semester at national, région and organisation level, and the XLSX export, each next to the raw
@@ -56,7 +56,7 @@ def ensure_dataset(*, seed: int, regenerate: bool, scale: float = 1.0) -> None:
     bench quickly), unless the database already holds one."""
     from django.core.management import call_command
 
-    from reporting.dataset import Sizes, database_is_empty
+    from bench.national_dataset import Command, Sizes, database_is_empty
 
     if not database_is_empty() and not regenerate:
         print("National dataset already loaded: generation skipped (--regenerate to load it again).")
@@ -65,9 +65,7 @@ def ensure_dataset(*, seed: int, regenerate: bool, scale: float = 1.0) -> None:
     young_people, referrals = round(sizes.young_people * scale), round(sizes.referrals * scale)
     print(f"Before generation: {machine_load()}", flush=True)
     started = time.perf_counter()
-    call_command(
-        "generate_national_dataset", seed=seed, force=regenerate, young_people=young_people, referrals=referrals
-    )
+    call_command(Command(), seed=seed, force=regenerate, young_people=young_people, referrals=referrals)
     print(f"generate_national_dataset: {time.perf_counter() - started:.0f} s wall time", flush=True)
     print(f"After generation: {machine_load()}\n", flush=True)
 
@@ -169,8 +167,8 @@ def measure_all() -> int:
     from django.conf import settings
     from django.test import Client
 
+    from bench.national_dataset import NATIONAL_MEMBER_EMAIL
     from partners.models import Organisation, User
-    from reporting.dataset import NATIONAL_MEMBER_EMAIL
     from reporting.indicators import Period
 
     today = datetime.date.today()

@@ -55,3 +55,18 @@ class CejConfig(AppConfig):
         )
         outbox.register_link("young_person", "cej:young_person_detail")
         outbox.register_variable("young_person_short", "cej.notifications.young_person_short")
+
+        from privacy.registry import register_section
+
+        # The right-of-access export (privacy): what this app holds on a young person.
+        for key, title, order in (
+            ("file", "Dossier", 10),
+            ("file_events", "Historique du dossier", 20),
+            ("consents", "Accords de partage", 30),
+            ("cej_contracts", "Contrats d'engagement jeune (CEJ)", 40),
+            ("cej_events", "Événements des CEJ", 50),
+            ("pacea_contracts", "PACEA et phases", 60),
+            ("follow_ups", "Points de suivi", 70),
+            ("restrictions", "Limitations du traitement (RGPD, article 18)", 140),
+        ):
+            register_section(key, title=title, order=order, loader=f"cej.privacy.{key}")

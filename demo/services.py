@@ -20,11 +20,11 @@ from cej.services.consents import consent_record
 from cej.services.contracts import CejData, cej_create
 from cej.services.follow_ups import follow_up_schedule
 from cej.services.young_people import YoungPersonData, young_person_create
-from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus, SessionKind, SessionStatus, SessionVenue
+from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus, SessionKind, SessionVenue
 from e2c_referrals.models import InformationSession, Referral, ReferralTransition
 from e2c_referrals.services.immersions import ImmersionData, immersion_record
 from e2c_referrals.services.referrals import ReferralData, referral_create
-from e2c_referrals.services.sessions import SessionData, registration_create, session_create
+from e2c_referrals.services.sessions import SessionData, attendance_record, registration_create, session_create
 from e2c_referrals.workflow import TransitionData, referral_transition
 from partners.access import Actor
 from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, Role
@@ -546,7 +546,7 @@ def _load_referrals(organisations: dict[str, Organisation], actor: Callable[[str
                 continue
             referral_transition(actor=by, referral=referral, to=to, data=data_for.get(to))
         _age_demo_referral(referral, days=10 if last_name == "Haddad" else 3 + 2 * index)
-    _close_demo_session(held)
+    _close_demo_session(held, staff=staff)
 
 
 def _session_data(
@@ -598,15 +598,18 @@ def _load_sessions(
     return coming, held
 
 
-def _close_demo_session(session: InformationSession) -> None:
-    """Demo only: the session registered into above took place ten days ago."""
+def _close_demo_session(session: InformationSession, *, staff: Actor) -> None:
+    """The session registered into above took place ten days ago: its dates are moved into the past
+    (demo only), then the site closes it as it would, through the attendance service (every seat's
+    attendance was noted when its referral moved on, so no mark is left to give)."""
     starts_at = session.starts_at - datetime.timedelta(days=12)
     InformationSession.objects.filter(pk=session.pk).update(
         starts_at=starts_at,
         ends_at=starts_at + datetime.timedelta(hours=2, minutes=30),
         registration_deadline=timezone.localtime(starts_at).date() - datetime.timedelta(days=1),
-        status=SessionStatus.HELD,
     )
+    session.refresh_from_db()
+    attendance_record(actor=staff, session=session, marks={})
 
 
 def _load_immersions(organisations: dict[str, Organisation], actor: Callable[[str], Actor]) -> None:

@@ -72,3 +72,16 @@ class E2cReferralsConfig(AppConfig):
 
         # The referral files ZIP (built in e2c_referrals.pdf.batch) and its request page.
         registry.register(REFERRAL_FILES)
+
+        from privacy.registry import register_section
+
+        # The right-of-access export (privacy): what this app holds on a young person.
+        for key, title, order in (
+            ("referrals", "Orientations vers une E2C", 80),
+            ("referral_transitions", "Historique des orientations", 90),
+            ("session_registrations", "Inscriptions aux informations collectives", 100),
+            ("hand_backs", "Retours vers le prescripteur", 110),
+            ("post_exit_news", "Nouvelles après la sortie", 120),
+            ("attachments", "Pièces jointes (liste ; les fichiers sont remis à part sur demande)", 130),
+        ):
+            register_section(key, title=title, order=order, loader=f"e2c_referrals.privacy.{key}")

@@ -3,8 +3,9 @@
 Deadlines between the two networks (an E2C takes a referral into account within 5 working days)
 are counted in working days. Without a département, the eleven national public holidays; with
 one, also the local ones: Good Friday and 26 December in Alsace-Moselle (Moselle, Bas-Rhin,
-Haut-Rhin, Code du travail art. L3134-13) and the day of the abolition of slavery in each
-overseas département (loi 83-550, décret 83-1003).
+Haut-Rhin, Code du travail art. L3134-13) and the days of each overseas département (the abolition
+of slavery, loi 83-550 and décret 83-1003, and in Guadeloupe and Martinique the other days their law
+adds). The dates come from the ``holidays`` package, kept up to date when the law changes.
 """
 
 from __future__ import annotations
@@ -12,53 +13,37 @@ from __future__ import annotations
 import datetime
 import functools
 
+from dateutil.easter import EASTER_WESTERN, easter
+from holidays import country_holidays
+
 ONE_DAY = datetime.timedelta(days=1)
+
+# Our département (INSEE code) → the subdivision of ``holidays.France`` that holds its local days.
+# The package names Moselle « 57 » and Alsace (Bas-Rhin and Haut-Rhin together) « 6AE ».
+SUBDIVISIONS: dict[str, str] = {
+    "57": "57",  # Moselle
+    "67": "6AE",  # Bas-Rhin
+    "68": "6AE",  # Haut-Rhin
+    "971": "971",  # Guadeloupe
+    "972": "972",  # Martinique
+    "973": "973",  # Guyane
+    "974": "974",  # La Réunion
+    "976": "976",  # Mayotte
+}
+# The départements whose calendar differs from the national one (the reminders count them apart).
+LOCAL_CALENDARS = sorted(SUBDIVISIONS)
 
 
 def easter_sunday(year: int) -> datetime.date:
-    """Easter Sunday of ``year`` (Gregorian calendar), by the anonymous Gregorian algorithm
-    (Meeus/Jones/Butcher)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    leap = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * leap) // 451
-    month, day = divmod(h + leap - 7 * m + 114, 31)
-    return datetime.date(year, month, day + 1)
-
-
-ALSACE_MOSELLE = frozenset({"57", "67", "68"})
-# Abolition of slavery, by overseas département (month, day).
-ABOLITION_DAYS: dict[str, tuple[int, int]] = {
-    "971": (5, 27),  # Guadeloupe
-    "972": (5, 22),  # Martinique
-    "973": (6, 10),  # Guyane
-    "974": (12, 20),  # La Réunion
-    "976": (4, 27),  # Mayotte
-}
+    """Easter Sunday of ``year`` (Gregorian calendar), the date the movable holidays follow."""
+    return easter(year, EASTER_WESTERN)
 
 
 @functools.cache
 def public_holidays(year: int, departement: str | None = None) -> frozenset[datetime.date]:
     """The French public holidays of ``year`` (Code du travail, art. L3133-1), with those proper
     to ``departement`` (an INSEE code) when given."""
-    easter = easter_sunday(year)
-    fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
-    movable = [
-        easter + datetime.timedelta(days=1),  # lundi de Pâques
-        easter + datetime.timedelta(days=39),  # jeudi de l'Ascension
-        easter + datetime.timedelta(days=50),  # lundi de Pentecôte
-    ]
-    if departement in ALSACE_MOSELLE:
-        fixed.append((12, 26))  # Saint-Étienne
-        movable.append(easter - datetime.timedelta(days=2))  # Vendredi saint
-    if departement in ABOLITION_DAYS:
-        fixed.append(ABOLITION_DAYS[departement])
-    return frozenset([datetime.date(year, month, day) for month, day in fixed] + movable)
+    return frozenset(country_holidays("FR", subdiv=SUBDIVISIONS.get(departement or ""), years=year).keys())
 
 
 def is_working_day(day: datetime.date, departement: str | None = None) -> bool:

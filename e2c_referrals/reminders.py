@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cej.models import restricted
-from e2c_referrals.calendar import ABOLITION_DAYS, ALSACE_MOSELLE, latest_start_beyond
+from e2c_referrals.calendar import LOCAL_CALENDARS, latest_start_beyond
 from e2c_referrals.enums import ReferralStatus, RegistrationStatus, SessionStatus
 from e2c_referrals.models import HandBack, InformationSession, Referral
 from outbox.services import enqueue
@@ -27,8 +27,6 @@ ACKNOWLEDGE_WITHIN = 5  # working days: the E2C site staff is reminded
 ESCALATE_AFTER = 10  # working days: the E2C managers (site and school) are told
 HAND_BACK_WITHIN = 5  # working days: the referring organisation's managers are told
 INTEGRATION_END_NOTICE = datetime.timedelta(days=3)
-
-LOCAL_CALENDARS = sorted(ALSACE_MOSELLE | set(ABOLITION_DAYS))
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:

@@ -226,10 +226,13 @@ def test_production_lock_has_no_embedded_servers_or_test_tools():
 
 def test_the_image_copies_every_python_package_of_the_application():
     root = Path(__file__).resolve().parent.parent
-    packages = {path.parent.name for path in root.glob("*/__init__.py") if path.parent.name not in {"tests", "bench"}}
+    # Tooling is not the application: tests, benches and the demo data (local and test settings only).
+    tooling = {"tests", "bench", "demo"}
+    packages = {path.parent.name for path in root.glob("*/__init__.py") if path.parent.name not in tooling}
     dockerfile = (root / "Dockerfile").read_text()
     missing = {name for name in packages if f"COPY {name} ./{name}" not in dockerfile}
     assert missing == set()
+    assert not [name for name in tooling if f"COPY {name} " in dockerfile]
 
 
 def test_the_stack_redis_demands_its_password_and_the_composed_url_carries_it(compose, tmp_path):

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "states",
     "scheduling",
     "csvimport",
+    "privacy",
     "audit",
     "outbox",
     "partners",
@@ -108,7 +109,6 @@ INSTALLED_APPS = [
     "history",
     "retention",
     "submissions",
-    "demo",
     "texthygiene",
     "throttle",
 ]

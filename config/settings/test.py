@@ -8,11 +8,20 @@ from config import embedded
 embedded.ensure_from_environment()
 
 from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import CACHES, REDIS_URL, TEMPLATES, redis_cache_url, redis_database  # noqa: E402
+from config.settings.base import (  # noqa: E402
+    CACHES,
+    INSTALLED_APPS,
+    REDIS_URL,
+    TEMPLATES,
+    redis_cache_url,
+    redis_database,
+)
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+# The demonstration data: the browser tests load it (installed in local and test settings, never in production).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 SITE_URL = "http://testserver"  # the test client's address: links in e-mails open with it
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 # Off by default: Django's test client.login() passes no request, which django-axes refuses, and browser

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from bench.national_dataset import Command
 from cej.models import CejContract, YoungPerson
 from e2c_referrals.enums import POSITIVE_OUTCOMES, ReferralStatus
 from e2c_referrals.models import HandBack, Referral, ReferralTransition
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def generate(**options):
-    call_command("generate_national_dataset", young_people=2000, referrals=400, seed=7, stdout=None, **options)
+    call_command(Command(), young_people=2000, referrals=400, seed=7, stdout=None, **options)
 
 
 def test_small_national_dataset_has_the_networks_people_and_referrals_in_plausible_shares():
@@ -109,8 +110,8 @@ def dataset_fingerprint():
 def test_the_same_seed_gives_the_same_data_built_by_one_process_or_two(monkeypatch):
     import datetime
 
+    from bench import national_dataset as dataset
     from bench import search_young_people
-    from reporting import dataset
 
     # Given: a fixed moment, and small chunks (several for each process)
     moment = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)

@@ -1,4 +1,11 @@
-"""A national dataset for the reporting dashboard and its benchmark (``generate_national_dataset``).
+"""A national dataset for the reporting dashboard and its benchmark (``bench.reporting_dashboard``).
+
+    .venv/bin/python -m bench.generate_national_dataset [--young-people 1500000] [--referrals 300000]
+                                                        [--seed 2026] [--workers 0] [--force]
+
+Tooling, not the application: no production module imports it (``bench/`` is not installed in the
+image). Measure it in a database of its own (see ``bench/reporting_dashboard.py``), never the
+development one.
 
 Reproducible with a seed: the same parameters (and the same day) give the same organisations, young
 people, referrals and timelines, whether one process or two build the rows. Young people come from
@@ -30,6 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -50,7 +58,6 @@ from cej.models import YoungPerson
 from e2c_referrals.enums import (
     POSITIVE_OUTCOMES,
     ExitOutcome,
-    HandBackReason,
     ImmersionDirection,
     ReferralStatus,
     SessionKind,
@@ -65,6 +72,7 @@ from e2c_referrals.models import (
     ReferralTransition,
     SessionRegistration,
 )
+from e2c_referrals.services.hand_backs import hand_back_reason
 from partners.enums import AgreementFramework, AgreementLevel, OrganisationKind, Role
 from partners.models import Agreement, Departement, Membership, Organisation, Region, User
 from partners.text import sort_key
@@ -457,7 +465,7 @@ def _check_columns(model: Any, columns: Sequence[str]) -> None:
     expected = set(_columns(model))
     if expected != set(columns):
         raise SystemExit(
-            f"{model.__name__}'s columns changed: update reporting.dataset "
+            f"{model.__name__}'s columns changed: update bench.national_dataset "
             f"(missing: {sorted(expected - set(columns))}, unknown: {sorted(set(columns) - expected)})."
         )
 
@@ -671,7 +679,7 @@ def referral_rows(bounds: tuple[int, int]) -> ReferralPart:
     through the workflow, its transitions, its hand-back, its CEJ contract, its session registrations."""
     plan = _plan
     if plan is None:
-        raise RuntimeError("reporting.dataset._plan must be set before building rows")
+        raise RuntimeError("bench.national_dataset._plan must be set before building rows")
     start, end = bounds
     rng = random.Random(f"{plan.seed}/referrals/{start}")  # noqa: S311 (synthetic data, not security)
     now = plan.now
@@ -789,8 +797,11 @@ def referral_rows(bounds: tuple[int, int]) -> ReferralPart:
                     ]
                 )
             )
-        hand_back_reason = _hand_back_reason(timeline, fields)
-        if hand_back_reason:
+        last_origin, last_target, _last_when = timeline[-1]
+        hand_back = hand_back_reason(
+            origin=last_origin, to=last_target, exit_outcome=str(fields.get("exit_outcome", ""))
+        )
+        if hand_back:
             handled = rng.random() < 0.7
             handled_at = moment + _delay(rng, 5)
             hand_backs.append(
@@ -802,7 +813,7 @@ def referral_rows(bounds: tuple[int, int]) -> ReferralPart:
                         referral_id,
                         referrer,
                         adviser,
-                        hand_back_reason,
+                        hand_back,
                         handled_at.isoformat() if handled and handled_at < now else None,
                         adviser if handled and handled_at < now else None,
                         "",
@@ -980,18 +991,6 @@ def create_immersions(*, network: Network, seed: int, today: datetime.date) -> d
     return {"immersions": len(created)}
 
 
-def _hand_back_reason(timeline: list[tuple[str, str, datetime.datetime]], fields: dict[str, object]) -> str:
-    """The hand-back the workflow creates for the referral's final move, if any."""
-    origin, target, _when = timeline[-1]
-    if target == S.NOT_ADMITTED:
-        return HandBackReason.NOT_ADMITTED
-    if target == S.WITHDRAWN:
-        return HandBackReason.DROP_OUT if origin == S.INTEGRATION else HandBackReason.WITHDRAWN
-    if target == S.EXITED and fields.get("exit_outcome") not in POSITIVE_OUTCOMES:
-        return HandBackReason.NON_POSITIVE_EXIT
-    return ""
-
-
 def _copy(cursor: Any, table: str, columns: list[str], chunks: list[bytes]) -> None:
     """COPY the chunks (emptied table first, so FREEZE: the rows are written frozen), user triggers off,
     indexes rebuilt after, then the id sequence moved past the largest id."""
@@ -1007,3 +1006,49 @@ def _copy(cursor: Any, table: str, columns: list[str], chunks: list[bytes]) -> N
     cursor.execute(
         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) FROM {table}"  # noqa: S608
     )
+
+
+class Command(BaseCommand):
+    """``python -m bench.generate_national_dataset``, or ``call_command(Command(), …)`` from a bench or a test."""
+
+    help = "Remplit une base vide d'un jeu de données national reproductible (organisations, jeunes, orientations)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        defaults = Sizes()
+        parser.add_argument("--young-people", type=int, default=defaults.young_people)
+        parser.add_argument("--referrals", type=int, default=defaults.referrals)
+        parser.add_argument("--missions-locales", type=int, default=defaults.missions_locales)
+        parser.add_argument("--e2c-sites", type=int, default=defaults.e2c_sites)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="processus qui fabriquent les lignes (0 : 2 pour un gros volume, sinon 1) ; mêmes données",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="vide d'abord les organisations, comptes, jeunes et orientations"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["young_people"] < 1 or not 0 <= options["referrals"] <= options["young_people"]:
+            raise CommandError("--young-people must be positive and --referrals at most --young-people.")
+        if not database_is_empty():
+            if not options["force"]:
+                raise CommandError(
+                    "La base contient déjà des organisations, des jeunes ou des orientations : "
+                    "utilisez une base vide, ou --force pour la vider d'abord."
+                )
+            empty_database()
+        defaults = Sizes()
+        sizes = Sizes(
+            young_people=options["young_people"],
+            referrals=options["referrals"],
+            missions_locales=options["missions_locales"],
+            e2c_sites=options["e2c_sites"],
+            e2c_schools=min(defaults.e2c_schools, options["e2c_sites"]),
+        )
+        started = time.perf_counter()
+        counts = generate(sizes=sizes, seed=options["seed"], log=self.stdout.write, workers=options["workers"])
+        summary = ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        self.stdout.write(f"Done in {time.perf_counter() - started:.0f} s: {summary}.")
