@@ -5,6 +5,7 @@ scoped with ``partners.access``."""
 import datetime
 import uuid
 from decimal import Decimal
+from typing import ClassVar
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
@@ -297,6 +298,8 @@ class Contract(TimestampedModel):
     end_reason = models.CharField("motif de fin", max_length=16, choices=ContractEndReason.choices, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
 
+    KIND: ClassVar[str]  # the contract's name in sentences: "CEJ", "PACEA"
+
     class Meta:
         abstract = True
 
@@ -308,6 +311,7 @@ class Contract(TimestampedModel):
 class CejContract(Contract):
     """Contrat d'Engagement Jeune (décret 2022-199): 6 to 12 months, up to 18 with extensions."""
 
+    KIND = "CEJ"
     young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="cej_contracts")
     weekly_hours = models.PositiveSmallIntegerField(
         "heures d'activité par semaine", validators=[MinValueValidator(15), MaxValueValidator(20)]
@@ -401,6 +405,7 @@ class StructuringStep(TimestampedModel):
 class PaceaContract(Contract):
     """Parcours contractualisé d'accompagnement vers l'emploi et l'autonomie: at most 24 months."""
 
+    KIND = "PACEA"
     young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="pacea_contracts")
 
     class Meta:

@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from cej.access import can_lift
 from cej.enums import ContractStatus
 from cej.models import CejContract, PaceaContract, YoungPerson
-from cej.services.restrictions import can_lift, open_restriction
+from cej.services.restrictions import open_restriction
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import OPEN_STATUSES

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.http import HttpRequest
 from django.urls import URLPattern
 
+from cej.access import require_file_holder
 from cej.forms.imports import YoungPeopleImportForm
 from cej.models import YoungPeopleImport
 from cej.selectors.imports import (
@@ -22,7 +23,6 @@ from cej.services.imports import (
     young_people_import_cancel,
     young_people_import_create,
 )
-from cej.services.young_people import require_file_holder
 from csvimport.views import ImportViews, plural
 from partners.access import Actor, actor_for
 

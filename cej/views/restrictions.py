@@ -4,23 +4,18 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
 from audit.models import AccessLog
 from audit.services import log_access
+from cej.access import require_restriction_page
 from cej.forms.restrictions import RestrictionLiftForm, RestrictionStartForm
 from cej.models import YoungPerson
 from cej.selectors.young_people import young_person_for_rights_request
-from cej.services.restrictions import (
-    can_lift,
-    can_restrict,
-    open_restriction,
-    restriction_lift,
-    restriction_start,
-)
+from cej.services.restrictions import open_restriction, restriction_lift, restriction_start
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
@@ -30,12 +25,7 @@ def _young_person(actor: Actor, public_id: uuid.UUID, *, lift: bool = False) -> 
     """The file (404 outside the actor's scope), for those who may restrict it, or lift its restriction
     (403 for another role)."""
     young_person = young_person_for_rights_request(actor=actor, public_id=public_id)
-    if lift and not can_lift(actor, young_person):
-        raise PermissionDenied(
-            "Seuls les responsables de la structure référente, ou un administrateur, lèvent une limitation."
-        )
-    if not can_restrict(actor, young_person):
-        raise PermissionDenied("Votre rôle ne permet pas de limiter le traitement de ce dossier.")
+    require_restriction_page(actor, young_person, lift=lift)
     return young_person
 
 
