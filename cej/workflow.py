@@ -92,46 +92,38 @@ def _contract_moves(actions: frozenset[ContractAction]) -> dict[tuple[str, str],
     return moves
 
 
-CEJ_CONTRACT = register(
-    StateTable(
-        name="cej_contract",
-        model="cej.CejContract",
-        field="status",
-        initial=frozenset({ContractStatus.ACTIVE}),
-        moves=_contract_moves(CEJ_ACTIONS),
-        writers=("cej.workflow",),
-        log=False,  # the contract's CejEvent and the file's history are the logs the pages show
-        labels=dict(ContractStatus.choices),
+def _declare(name: str, model: str, initial: str, moves: dict[tuple[str, str], Move], labels: Any) -> StateTable:
+    """A status table of cej: written by this module only, logged where the pages show it (the
+    contract's CejEvent and the file's history), not in ``states.StateChange``."""
+    return register(
+        StateTable(
+            name=name,
+            model=model,
+            field="status",
+            initial=frozenset({initial}),
+            moves=moves,
+            writers=("cej.workflow",),
+            log=False,
+            labels=dict(labels),
+        )
     )
-)
 
-PACEA_CONTRACT = register(
-    StateTable(
-        name="pacea_contract",
-        model="cej.PaceaContract",
-        field="status",
-        initial=frozenset({ContractStatus.ACTIVE}),
-        moves=_contract_moves(PACEA_ACTIONS),
-        writers=("cej.workflow",),
-        log=False,  # the file's history is the log the pages show
-        labels=dict(ContractStatus.choices),
-    )
-)
 
-FOLLOW_UP = register(
-    StateTable(
-        name="follow_up",
-        model="cej.FollowUp",
-        field="status",
-        initial=frozenset({FollowUpStatus.PLANNED}),
-        moves={
-            (FollowUpStatus.PLANNED, FollowUpStatus.HELD): Move("Enregistrer le compte rendu"),
-            (FollowUpStatus.PLANNED, FollowUpStatus.CANCELLED): Move("Annuler le point de suivi"),
-        },
-        writers=("cej.workflow",),
-        log=False,  # the file's history is the log the pages show
-        labels=dict(FollowUpStatus.choices),
-    )
+CEJ_CONTRACT = _declare(
+    "cej_contract", "cej.CejContract", ContractStatus.ACTIVE, _contract_moves(CEJ_ACTIONS), ContractStatus.choices
+)
+PACEA_CONTRACT = _declare(
+    "pacea_contract", "cej.PaceaContract", ContractStatus.ACTIVE, _contract_moves(PACEA_ACTIONS), ContractStatus.choices
+)
+FOLLOW_UP = _declare(
+    "follow_up",
+    "cej.FollowUp",
+    FollowUpStatus.PLANNED,
+    {
+        (FollowUpStatus.PLANNED, FollowUpStatus.HELD): Move("Enregistrer le compte rendu"),
+        (FollowUpStatus.PLANNED, FollowUpStatus.CANCELLED): Move("Annuler le point de suivi"),
+    },
+    FollowUpStatus.choices,
 )
 
 

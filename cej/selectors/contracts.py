@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cej.enums import AllowanceCategory
-from cej.models import AllowanceRate, CejContract, CejEvent, PaceaContract, StructuringStep, YoungPerson
+from cej.models import AllowanceRate, CejContract, CejEvent, Contract, StructuringStep, YoungPerson
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
 from partners.models import Organisation, User
@@ -34,20 +34,20 @@ CENT = Decimal("0.01")
 
 
 NOT_FOUND = (ValueError, TypeError, ValidationError)
-AnyContract = TypeVar("AnyContract", CejContract, PaceaContract)
+AnyContract = TypeVar("AnyContract", bound=Contract)
 
 
 def contract_of(model: type[AnyContract], *, young_person: YoungPerson, public_id: uuid.UUID | str) -> AnyContract:
-    """One CEJ or PACEA (``model``) of this file, or 404."""
+    """One CEJ or PACEA (``model``, the type returned) of this file, or 404."""
     try:
         contract = (
-            model.objects.filter(young_person=young_person)
+            model._default_manager.filter(young_person=young_person)
             .select_related("organisation", "referent", "created_by")
             .get(public_id=public_id)
         )
     except (model.DoesNotExist, *NOT_FOUND) as error:
         raise Http404("Contrat introuvable.") from error
-    contract.young_person = young_person
+    contract.young_person = young_person  # type: ignore[attr-defined]  # each kind declares its own
     return contract
 
 

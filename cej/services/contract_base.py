@@ -199,9 +199,12 @@ def other_kind_overlap(
 
 
 class SignedPeriod(Protocol):
-    signed_on: datetime.date | None
-    starts_on: datetime.date | None
-    planned_end_on: datetime.date | None
+    @property
+    def signed_on(self) -> datetime.date | None: ...
+    @property
+    def starts_on(self) -> datetime.date | None: ...
+    @property
+    def planned_end_on(self) -> datetime.date | None: ...
 
 
 def check_signature_dates(errors: Errors, data: SignedPeriod) -> tuple[bool, bool]:

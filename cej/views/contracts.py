@@ -71,6 +71,7 @@ from partners.access import Actor, actor_for
 from partners.enums import Role
 from partners.forms.errors import attach_errors
 from partners.french import de
+from partners.models import User
 
 FORM_TEMPLATE = "cej/contracts/form.html"
 DETAIL_URL_NAMES: dict[type[CejContract] | type[PaceaContract], str] = {
@@ -120,7 +121,7 @@ def contract_url(contract: CejContract | PaceaContract) -> str:
     )
 
 
-def _default_referent(actor: Actor, young_person: YoungPerson) -> object:
+def _default_referent(actor: Actor, young_person: YoungPerson) -> User | None:
     return actor.user if actor.role == Role.ADVISER else young_person.referent
 
 
