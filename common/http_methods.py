@@ -16,7 +16,7 @@ every view:
   application) is held to ``GET``, ``HEAD`` and ``POST``.
 
 The 405 answer is a French page (templates/405.html), logged on one line like every refused request
-(config/log_filters.py).
+(common/log_filters.py).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 
-from texthygiene.text import clean_text, without_forbidden
+from texthygiene.text import clean_text, clip, without_forbidden
 
 NOT_CSV = (
     "Ce fichier n'est pas un fichier CSV (texte). Depuis un tableur, enregistrez-le au format "
@@ -235,8 +235,7 @@ def _mixed_message(text: str) -> str:
 
 def _short(word: str) -> str:
     """A word as it can be shown: invisible C1 controls (Latin-1 mojibake) as « � », at most 30 characters."""
-    word = re.sub("[\x80-\x9f]", "\ufffd", word)
-    return word if len(word) <= 30 else word[:29] + "…"
+    return clip(re.sub("[\x80-\x9f]", "\ufffd", word), 30)
 
 
 def _listed(found: list[str]) -> str:

@@ -11,7 +11,7 @@ from partners.forms.accounts import (
 from partners.views import accounts, home, session, two_factor
 
 # Django's form views also answer PUT (as a POST) and the others every method they have a handler for: each
-# says here the methods it implements (config/http_methods.py).
+# says here the methods it implements (common/http_methods.py).
 PAGE = ["get", "head", "options"]
 PAGE_WITH_FORM = ["get", "head", "post", "options"]
 

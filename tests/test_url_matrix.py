@@ -92,7 +92,7 @@ def test_each_role_gets_the_declared_status(client, entry):
             unexpected[role] = status
     assert unexpected == {}
     # Without a CSRF token, or with a wrong one: 403 where the view takes a POST; 405 where it takes none (the
-    # method is refused before the token is looked at: config/http_methods.py).
+    # method is refused before the token is looked at: common/http_methods.py).
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(world.user(reader_of(entry)))
     missing = strict.post(url, {}).status_code
@@ -171,5 +171,5 @@ def test_each_url_answers_only_the_methods_its_view_implements():
 
 
 def test_every_view_of_the_application_declares_its_methods():
-    """The declaration the middleware reads (config/http_methods.py): no view is left to the default."""
+    """The declaration the middleware reads (common/http_methods.py): no view is left to the default."""
     assert {name for name, view in application_views().items() if declared_methods(view) is None} == set()

@@ -114,3 +114,9 @@ def validate_name(value: str) -> None:
 
 def validate_first_name(value: str) -> None:
     validate_has_letter(value, noun="Le prénom")
+
+
+def clip(text: str, size: int) -> str:
+    """``text`` cut to ``size`` characters at most, ending with « … » when it was cut: a long label
+    or site name put into a column of fixed length (a history line, a reason) never fails the save."""
+    return text if len(text) <= size else text[: size - 1] + "…"

@@ -15,11 +15,12 @@ from cej.access import require_file_holder
 from cej.models import CejContract, CejEvent, StructuringStep
 from cej.services.cej_contracts import apply_extension
 from cej.services.contract_base import Errors, cej_end_after_e2c, check_within, lock_contract
-from cej.services.young_people import clip, record_event
+from cej.services.young_people import record_event
 from cej.workflow import ContractAction, can_apply, next_status
 from partners.access import Actor
 from partners.enums import OrganisationKind
 from partners.models import Organisation
+from texthygiene.text import clip
 
 CONSEQUENCE_MAX_LENGTH = CejEvent._meta.get_field("consequence").max_length or 250
 

@@ -20,7 +20,7 @@ from partners.access import Actor
 from partners.enums import Role
 from partners.models import Departement, Membership, User
 from partners.validators import normalise_french_phone, validate_postcode
-from texthygiene.text import clean_text, validate_first_name, validate_name
+from texthygiene.text import clean_text, clip, validate_first_name, validate_name
 
 MIN_AGE, MAX_AGE, MAX_AGE_WITH_RQTH = 16, 25, 29
 # On an update the opening age limits no longer apply (the young person grew older), but a birth date
@@ -222,11 +222,6 @@ def _check(data: YoungPersonData, *, actor: Actor, is_new: bool) -> dict[str, ob
         "france_travail_id": data.france_travail_id.strip().upper(),
         "referent": data.referent,
     }
-
-
-def clip(text: str, size: int) -> str:
-    """``text`` cut to ``size`` characters at most, ending with « … » when it was cut."""
-    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 ACTION_MAX_LENGTH = YoungPersonEvent._meta.get_field("action").max_length or 200

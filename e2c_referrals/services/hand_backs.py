@@ -1,4 +1,8 @@
-"""Hand-backs: the referring organisation (or the nearest ML) takes the young person back."""
+"""Hand-backs: the referring organisation (or the nearest ML) takes the young person back.
+
+They are created by a referral's move (``hand_backs_after_move``, called by the workflow in the
+move's transaction) and handled by the organisation they went to (``hand_back_handle``).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,16 @@ from django.utils import timezone
 from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
-from e2c_referrals.models import HandBack
+from e2c_referrals.enums import POSITIVE_OUTCOMES, HandBackReason, ReferralStatus
+from e2c_referrals.models import HandBack, Referral
+from e2c_referrals.recipients import registration_handed_to
+from e2c_referrals.selectors.hand_backs import in_cej_or_pacea, nearest_mission_locale
 from partners.access import Actor, Capability
-from partners.enums import Role
+from partners.enums import OrganisationKind, Role
 from partners.french import de, lower_first
 
 NOTE_MAX_LENGTH = 2000
+S = ReferralStatus
 
 
 def can_handle(actor: Actor, hand_back: HandBack) -> bool:
@@ -67,3 +75,43 @@ def hand_back_handle(*, actor: Actor, hand_back: HandBack, note: str) -> HandBac
         action=f"Retour {de(locked.referral.e2c_site)} traité ({lower_first(locked.get_reason_display())})",
     )
     return locked
+
+
+def hand_back_reason(*, origin: str, to: str, exit_outcome: str) -> str | None:
+    """Why the move ``origin`` → ``to`` hands the young person back to the referring organisation,
+    if it does (pure: the national dataset in ``bench/`` applies the same rule)."""
+    if to == S.NOT_ADMITTED:
+        return HandBackReason.NOT_ADMITTED
+    if to == S.WITHDRAWN:
+        return HandBackReason.DROP_OUT if origin == S.INTEGRATION else HandBackReason.WITHDRAWN
+    if to == S.EXITED and exit_outcome not in POSITIVE_OUTCOMES:
+        return HandBackReason.NON_POSITIVE_EXIT
+    return None
+
+
+def hand_backs_after_move(referral: Referral, *, origin: str, to: str) -> None:
+    """The hand-back tasks the accord-cadre asks for after a referral's move (idempotent).
+
+    Called by ``referral_transition`` with the referral locked. Side effects: the referring
+    organisation's task (not admitted, withdrawn, drop-out, non-positive exit, assigned to the
+    referring adviser); at exit, a young person in neither CEJ nor PACEA is registered with the
+    nearest Mission Locale, whose team is told (outbox).
+    """
+    reason = hand_back_reason(origin=origin, to=to, exit_outcome=referral.exit_outcome)
+    if reason is not None:
+        HandBack.objects.get_or_create(
+            referral=referral,
+            organisation=referral.referring_organisation,
+            reason=reason,
+            defaults={"assignee": referral.referring_adviser},
+        )
+    # The accord: E2C trainees in neither CEJ nor PACEA are registered with the nearest ML at exit.
+    if to == S.EXITED and referral.exited_on and not in_cej_or_pacea(referral, referral.exited_on):
+        already_followed = referral.referring_organisation.kind == OrganisationKind.MISSION_LOCALE
+        nearest = None if already_followed else nearest_mission_locale(referral)
+        if nearest is not None:
+            hand_back, created = HandBack.objects.get_or_create(
+                referral=referral, organisation=nearest, reason=HandBackReason.REGISTRATION
+            )
+            if created:
+                registration_handed_to(nearest, hand_back, referral=referral)

@@ -2,17 +2,19 @@
 
 Every write locks the session row first (then the referrals, through ``referral_transition``):
 seats are counted under that lock, so concurrent registrations never exceed the capacity and the
-waiting list fills freed seats in arrival order. Referral moves go through the one transition
-table (``e2c_referrals.workflow``). Notifications are outbox rows written in the same transaction:
-the partner correspondents hear of every published, changed or cancelled session; each referring
-adviser gets one message listing their young people (cancellation, attendance results).
+waiting list fills freed seats in arrival order. The states of referrals, sessions and
+registrations change through their declared tables (``e2c_referrals.workflow``): these services
+call the workflow, never the reverse. Messages (``e2c_referrals.recipients``) are outbox
+rows written in the same transaction: the partner correspondents hear of every published, changed
+or cancelled session; each referring adviser gets one message listing their young people
+(cancellation, attendance results).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cej.models import restricted
-from cej.services.restrictions import is_restricted, require_not_restricted
+from cej.services.restrictions import require_not_restricted
 from e2c_referrals.enums import (
     INVITABLE_STATUSES,
     Attendance,
@@ -30,12 +32,19 @@ from e2c_referrals.enums import (
     SessionVenue,
 )
 from e2c_referrals.models import InformationSession, Referral, SessionRegistration
-from e2c_referrals.workflow import Side, TransitionData, referral_transition, referrer_recipients, sides_of
-from outbox.services import enqueue
+from e2c_referrals.recipients import session_announced, session_told_to_advisers
+from e2c_referrals.workflow import Side, TransitionData, fill_waiting_seats, referral_transition, sides_of
+from e2c_referrals.workflow.seats import registered_count
+from e2c_referrals.workflow.sessions import (
+    SESSION,
+    registration_change_state,
+    registrations_withdraw,
+    session_change_state,
+)
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
 from partners.french import lower_first
-from partners.models import Correspondent, Organisation, User
+from partners.models import Organisation, User
 
 S = ReferralStatus
 R = RegistrationStatus
@@ -163,16 +172,12 @@ def session_create(*, actor: Actor, site: Organisation, data: SessionData) -> In
     _apply(session, data)
     session.save()
     session.co_hosts.set(data.co_hosts)
-    _announce(session, event="published")
+    session_announced(session, event="published")
     return session
 
 
 def _locked(session: InformationSession) -> InformationSession:
     return InformationSession.objects.select_for_update(of=("self",)).select_related("e2c_site").get(pk=session.pk)
-
-
-def _registered_count(session: InformationSession) -> int:
-    return session.registrations.filter(status=R.REGISTERED).count()
 
 
 @transaction.atomic
@@ -187,15 +192,15 @@ def session_update(*, actor: Actor, session: InformationSession, data: SessionDa
         raise ValidationError(
             f"Cette séance est « {lower_first(locked.get_status_display())} » : elle ne se modifie plus."
         )
-    _check(locked.e2c_site, data, registered=_registered_count(locked), creating=False)
+    _check(locked.e2c_site, data, registered=registered_count(locked), creating=False)
     _apply(locked, data)
     locked.sequence += 1
     locked.save()
     locked.co_hosts.set(data.co_hosts)
-    fill_from_waiting_list(actor=actor, session_id=locked.pk)
-    _announce(locked, event="changed")
+    fill_waiting_seats(actor=actor, session_id=locked.pk)
+    session_announced(locked, event="changed")
     seated = locked.registrations.filter(status=R.REGISTERED).select_related("referral")
-    _tell_advisers(locked, [seat.referral for seat in seated], event="changed")
+    session_told_to_advisers(locked, [seat.referral for seat in seated], event="changed")
     return locked
 
 
@@ -212,9 +217,8 @@ def session_cancel(*, actor: Actor, session: InformationSession, reason: str) ->
         raise PermissionDenied("Seule l'équipe du site E2C annule ses séances.")
     if not reason.strip():
         raise ValidationError({"reason": ["Indiquez le motif de l'annulation : il est transmis aux partenaires."]})
-    if locked.status != SessionStatus.PLANNED:
+    if not SESSION.allows(locked.status, SessionStatus.CANCELLED):
         raise ValidationError(f"Cette séance est déjà « {lower_first(locked.get_status_display())} ».")
-    now = timezone.now()
     reason = reason.strip()[:500]
     seats = list(locked.registrations.filter(status=R.REGISTERED).select_related("referral").order_by("referral_id"))
     for seat in seats:
@@ -225,14 +229,16 @@ def session_cancel(*, actor: Actor, session: InformationSession, reason: str) ->
             data=TransitionData(session=locked, reason=f"Séance annulée : {reason}"[:500]),
             notify=False,
         )
-    locked.registrations.filter(status__in=[R.REGISTERED, R.WAITING]).update(
-        status=R.WITHDRAWN, status_changed_at=now, withdrawn_reason="Séance annulée"
+    registrations_withdraw(locked.registrations.all(), actor=actor, reason="Séance annulée")
+    session_change_state(
+        actor=actor,
+        session=locked,
+        to=SessionStatus.CANCELLED,
+        reason=reason,
+        fields={"cancellation_reason": reason, "sequence": locked.sequence + 1},
     )
-    locked.status, locked.cancellation_reason = SessionStatus.CANCELLED, reason
-    locked.sequence += 1
-    locked.save(update_fields=["status", "cancellation_reason", "sequence", "updated_at"])
-    _tell_advisers(locked, [seat.referral for seat in seats], event="cancelled")
-    _announce(locked, event="cancelled")
+    session_told_to_advisers(locked, [seat.referral for seat in seats], event="cancelled")
+    session_announced(locked, event="cancelled")
     return locked
 
 
@@ -278,7 +284,7 @@ def registration_create(*, actor: Actor, session: InformationSession, referral: 
                 ]
             }
         )
-    if _registered_count(locked) < locked.capacity:
+    if registered_count(locked) < locked.capacity:
         registration = SessionRegistration.objects.create(
             session=locked, referral=referral, status=R.REGISTERED, registered_by=actor.user
         )
@@ -302,9 +308,9 @@ def registration_withdraw(*, actor: Actor, registration: SessionRegistration, re
     if locked_session.status != SessionStatus.PLANNED:
         raise ValidationError("La séance n'est plus prévue : l'inscription ne se modifie plus.")
     was_seated = seat.status == R.REGISTERED
-    seat.status, seat.status_changed_at = R.WITHDRAWN, timezone.now()
-    seat.withdrawn_reason = (reason.strip() or "Désinscription")[:300]
-    seat.save(update_fields=["status", "status_changed_at", "withdrawn_reason"])
+    registration_change_state(
+        actor=actor, registration=seat, to=R.WITHDRAWN, reason=(reason.strip() or "Désinscription")[:300]
+    )
     if was_seated:
         referral_transition(
             actor=actor,
@@ -312,48 +318,8 @@ def registration_withdraw(*, actor: Actor, registration: SessionRegistration, re
             to=S.ACKNOWLEDGED,
             data=TransitionData(session=locked_session, reason=seat.withdrawn_reason),
         )
-        fill_from_waiting_list(actor=actor, session_id=locked_session.pk)
+        fill_waiting_seats(actor=actor, session_id=locked_session.pk)
     return seat
-
-
-def fill_from_waiting_list(*, actor: Actor, session_id: int) -> list[SessionRegistration]:
-    """Give the free seats of a planned session to the waiting list, first come first served.
-
-    Called with the session locked (by the session services or ``referral_transition``). Entries
-    whose referral moved on meanwhile lapse; those of a restricted file (RGPD article 18) are passed
-    over and keep their place. The promoted referral's move is logged with the
-    actor whose action freed the seat; its adviser hears of it through the referral's message.
-    """
-    session = InformationSession.objects.select_for_update().get(pk=session_id)
-    if session.status != SessionStatus.PLANNED or session.starts_at <= timezone.now():
-        return []
-    promoted: list[SessionRegistration] = []
-    free = session.capacity - _registered_count(session)
-    queue = session.registrations.filter(status=R.WAITING).select_related("referral").order_by("created_at", "id")
-    for entry in queue:
-        if free <= 0:
-            break
-        referral = Referral.objects.select_for_update().get(pk=entry.referral_id)
-        if is_restricted(referral.young_person_id):
-            continue
-        busy = SessionRegistration.objects.filter(referral=referral, status=R.REGISTERED, attendance="").exists()
-        entry.status_changed_at = timezone.now()
-        if referral.status not in INVITABLE or busy:
-            entry.status, entry.withdrawn_reason = R.WITHDRAWN, "L'orientation a évolué entre-temps"
-            entry.save(update_fields=["status", "status_changed_at", "withdrawn_reason"])
-            continue
-        entry.status = R.REGISTERED
-        entry.save(update_fields=["status", "status_changed_at"])
-        referral_transition(
-            actor=actor,
-            referral=referral,
-            to=S.INVITED,
-            data=TransitionData(session=session, reason="Place libérée : inscrit(e) depuis la liste d'attente."),
-            consequence=True,
-        )
-        promoted.append(entry)
-        free -= 1
-    return promoted
 
 
 # --- Attendance ---------------------------------------------------------------------------------
@@ -370,7 +336,7 @@ def attendance_record(*, actor: Actor, session: InformationSession, marks: Mappi
     locked = _locked(session)
     if not can_manage_session(actor, locked):
         raise PermissionDenied("Seule l'équipe du site E2C enregistre les présences.")
-    if locked.status != SessionStatus.PLANNED:
+    if not SESSION.allows(locked.status, SessionStatus.HELD):
         raise ValidationError(
             f"Cette séance est « {lower_first(locked.get_status_display())} » : les présences ne se saisissent plus."
         )
@@ -398,69 +364,10 @@ def attendance_record(*, actor: Actor, session: InformationSession, marks: Mappi
             data=TransitionData(session=locked, reason="Absence excusée" if mark == Attendance.EXCUSED else ""),
             notify=False,
         )
-    now = timezone.now()
-    locked.registrations.filter(status=R.WAITING).update(
-        status=R.WITHDRAWN, status_changed_at=now, withdrawn_reason="Séance tenue sans place libérée"
+    registrations_withdraw(
+        locked.registrations.filter(status=R.WAITING), actor=actor, reason="Séance tenue sans place libérée"
     )
-    locked.status = SessionStatus.HELD
-    locked.save(update_fields=["status", "updated_at"])
+    session_change_state(actor=actor, session=locked, to=SessionStatus.HELD)
     attended = list(locked.registrations.filter(status=R.REGISTERED).exclude(attendance="").select_related("referral"))
-    _tell_advisers(locked, [seat.referral for seat in attended], event="results", seats=attended)
+    session_told_to_advisers(locked, [seat.referral for seat in attended], event="results", seats=attended)
     return locked
-
-
-# --- Notifications ------------------------------------------------------------------------------
-
-
-def _session_context(session: InformationSession) -> dict[str, object]:
-    # Identifiers and labels only: the messages read names from the database when delivered.
-    return {
-        "session": str(session.public_id),
-        "site": str(session.e2c_site.public_id),
-        "starts_at": session.starts_at.isoformat(),
-        "status": session.status,
-    }
-
-
-def _announce(session: InformationSession, *, event: str) -> None:
-    """Partner correspondents and co-hosts hear that a session was published, changed or cancelled."""
-    pairs = Correspondent.objects.filter(e2c_site=session.e2c_site, partner__is_active=True).select_related(
-        "partner_correspondent"
-    )
-    recipients: list[User] = [
-        pair.partner_correspondent
-        for pair in pairs
-        if pair.partner_correspondent is not None and pair.partner_correspondent.is_active
-    ]
-    recipients += [user for user in session.co_hosts.all() if user.is_active]
-    enqueue(
-        kind=f"session.{event}",
-        recipients=recipients,
-        key=f"session-{event}:{session.pk}:{session.sequence}",
-        organisation=session.e2c_site,
-        context=_session_context(session),
-    )
-
-
-def _tell_advisers(
-    session: InformationSession,
-    referrals: Iterable[Referral],
-    *,
-    event: str,
-    seats: Sequence[SessionRegistration] = (),
-) -> None:
-    """One message per referring adviser, listing their young people (by referral id)."""
-    attendance = {seat.referral_id: seat.attendance for seat in seats}
-    by_adviser: dict[int, tuple[User, list[dict[str, str]]]] = {}
-    for referral in {referral.pk: referral for referral in referrals}.values():
-        for user in referrer_recipients(referral):
-            entry = by_adviser.setdefault(user.pk, (user, []))
-            entry[1].append({"referral": str(referral.public_id), "attendance": attendance.get(referral.pk, "")})
-    for user, items in by_adviser.values():
-        enqueue(
-            kind=f"session.{event}_for_adviser",
-            recipients=[user],
-            key=f"session-{event}-adviser:{session.pk}:{session.sequence}",
-            organisation=session.e2c_site,
-            context={**_session_context(session), "referrals": items},
-        )

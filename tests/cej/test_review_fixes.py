@@ -27,7 +27,7 @@ from cej.services.imports import (
 )
 from cej.services.pacea_contracts import PaceaData, PaceaPhaseData, pacea_create, pacea_phase_add
 from cej.services.structuring_steps import StructuringStepData, structuring_step_add
-from cej.services.young_people import YoungPersonData, clip, young_person_update
+from cej.services.young_people import YoungPersonData, young_person_update
 from e2c_referrals.models import Referral
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
@@ -35,6 +35,7 @@ from tests import crafted_files
 from tests.cej.factories import YoungPersonFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.world import build_world
+from texthygiene.text import clip
 
 pytestmark = pytest.mark.django_db
 

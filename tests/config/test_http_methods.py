@@ -1,5 +1,5 @@
 """A method a view does not implement answers 405 with Allow, a French page and one log line, before the CSRF
-check (config/http_methods.py). Every URL × every method: tests/test_url_matrix.py."""
+check (common/http_methods.py). Every URL × every method: tests/test_url_matrix.py."""
 
 import logging
 

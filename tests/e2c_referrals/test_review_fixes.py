@@ -19,10 +19,11 @@ from cej.enums import ConsentMethod, SharedData
 from cej.models import Consent, YoungPerson, YoungPersonEvent
 from e2c_referrals.enums import HandBackReason, ReferralStatus
 from e2c_referrals.models import Attachment, HandBack, Referral
+from e2c_referrals.recipients import e2c_recipients
 from e2c_referrals.selectors.inbox import open_hand_backs
 from e2c_referrals.selectors.referrals import other_network_referrals
 from e2c_referrals.services.referrals import ReferralData, referral_create
-from e2c_referrals.workflow import TransitionData, e2c_recipients, referral_transition
+from e2c_referrals.workflow import TransitionData, referral_transition
 from outbox.models import Message
 from partners.access import Actor
 from partners.enums import Role

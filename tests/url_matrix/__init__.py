@@ -5,7 +5,7 @@ collects them, requests each URL as each role, and fails if a URL name of the ap
 module. Expected values: 200, 302 (anonymous → login, or a POST's redirection), 403 (role may not), 404
 (outside the scope), 410 (a link no longer usable).
 
-Each entry also names the methods its view implements (``methods``, config/http_methods.py): ``("GET",)`` by
+Each entry also names the methods its view implements (``methods``, common/http_methods.py): ``("GET",)`` by
 default, ``("GET", "POST")`` for a page with its form, ``("POST",)`` for an action posted from another page.
 ``HEAD`` goes with ``GET``; ``OPTIONS`` is answered for every URL. Any other method answers 405, and
 ``expected`` is each role's status for the entry's first method: a GET, or on a POST-only URL an empty POST

@@ -40,6 +40,6 @@ ENTRIES = [
         "backup_codes_regenerate", lambda w: reverse("backup_codes_regenerate"), everyone(302), methods=("GET", "POST")
     ),
     # Django's admin: only staff accounts get in; everyone else is sent to its login page.
-    # It declares no methods: held to GET, HEAD and POST (config/http_methods.py).
+    # It declares no methods: held to GET, HEAD and POST (common/http_methods.py).
     Entry("admin:index", lambda w: reverse("admin:index"), everyone(302), methods=("GET", "POST")),
 ]

@@ -2,9 +2,11 @@
 
 Every status change goes through ``referral_transition``: it locks the referral row, checks the
 table (is this move allowed from the current state, by this side, with these fields), writes the
-transition log, creates the hand-back tasks the accord-cadre asks for, and enqueues the
-notifications in the outbox, all in one transaction. Two people making the same move at once:
-the second waits for the row lock, then finds the state already changed and gets a clear refusal.
+transition log, and has the consequences made in the same transaction: the hand-back tasks the
+accord-cadre asks for (``e2c_referrals.services.hand_backs``), the information-session seat
+(``e2c_referrals.workflow.seats``) and the outbox messages (``e2c_referrals.recipients``).
+Two people making the same move at once: the second waits for the row lock, then finds the state
+already changed and gets a clear refusal.
 """
 
 from __future__ import annotations
@@ -12,35 +14,23 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
-from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from cej.enums import ContractStatus
-from cej.models import CejContract, PaceaContract
 from cej.selectors.consents import current_consent
 from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.structuring_steps import e2c_programme_report
 from cej.services.young_people import record_event
-from e2c_referrals.enums import (
-    POSITIVE_OUTCOMES,
-    Attendance,
-    ExitOutcome,
-    HandBackReason,
-    NotAdmittedReason,
-    ReferralStatus,
-    RegistrationStatus,
-)
-from e2c_referrals.models import HandBack, InformationSession, Referral, ReferralTransition, SessionRegistration
-from outbox.services import enqueue
+from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus
+from e2c_referrals.models import InformationSession, Referral, ReferralTransition, SessionRegistration
+from e2c_referrals.recipients import referral_moved
+from e2c_referrals.services.hand_backs import hand_backs_after_move
+from e2c_referrals.workflow.seats import Invite, fill_from_waiting_list, held_seat_session_id, seat_settle
 from partners.access import Actor
-from partners.enums import OrganisationKind, Role
+from partners.enums import Role
 from partners.french import lower_first
-from partners.models import Organisation, User
-from partners.selectors.correspondents import correspondents_for_site
 from states.tables import Move as StateMove
 from states.tables import StateTable, register
 
@@ -115,7 +105,7 @@ REFERRAL = register(
         field="status",
         initial=frozenset({S.DRAFT}),
         moves={key: StateMove(found.label) for key, found in TRANSITIONS.items()},
-        writers=("e2c_referrals.workflow",),
+        writers=("e2c_referrals.workflow.referrals",),
         log=False,
         labels=dict(ReferralStatus.choices),
     )
@@ -127,14 +117,6 @@ REFERRAL = register(
 STOPPING_MOVES = frozenset(
     {(origin, to) for (origin, to) in TRANSITIONS if to in (S.CANCELLED, S.WITHDRAWN)} | {(S.INVITED, S.ACKNOWLEDGED)}
 )
-
-EVENT_ACTION_MAX = 200  # YoungPersonEvent.action's max_length
-
-
-def _short(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending with "…" when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 INTEGRATION_MIN, INTEGRATION_MAX = datetime.timedelta(weeks=3), datetime.timedelta(weeks=6)
 
@@ -241,7 +223,7 @@ def referral_transition(
     hold_file(referral.young_person_id)  # the file first, as erasure and anonymisation lock it
     # Seats are counted under the session's lock, taken before the referral's (the order of the
     # session services), so that freeing a seat here never deadlocks with a registration.
-    held = _pending_seat_session_id(referral) if data.session is None else None
+    held = held_seat_session_id(referral) if data.session is None else None
     if held is not None:
         InformationSession.objects.select_for_update().filter(pk=held).first()
     locked = (
@@ -309,12 +291,11 @@ def referral_transition(
         reason=data.reason.strip(),
         created_at=now,
     )
+    # A long site name is clipped to the history column by ``record_event``.
     record_event(
         young_person=locked.young_person,
         actor=actor,
-        action=_short(
-            f"Orientation vers {locked.e2c_site} : {lower_first(ReferralStatus(to).label)}", EVENT_ACTION_MAX
-        ),
+        action=f"Orientation vers {locked.e2c_site} : {lower_first(ReferralStatus(to).label)}",
     )
     programme_day = locked.enrolled_on if to == S.ENROLLED else locked.exited_on if to == S.EXITED else None
     if locked.cej_contract is not None and programme_day is not None:
@@ -322,158 +303,31 @@ def referral_transition(
         e2c_programme_report(
             actor=actor, contract=locked.cej_contract, e2c_site=locked.e2c_site, on=programme_day, ended=to == S.EXITED
         )
-    _create_hand_backs(locked, origin=origin, to=to)
+    hand_backs_after_move(locked, origin=origin, to=to)
     if data.session is None:
-        _settle_session_seat(locked, origin=origin, to=to, actor=actor)
+        seat_settle(locked, origin=origin, to=to, actor=actor, invite=_inviter(actor))
     if notify:
-        _notify(locked, transition, actor=actor)
+        referral_moved(locked, transition, actor=actor)
     return transition
 
 
-def _pending_seat_session_id(referral: Referral) -> int | None:
-    return (
-        SessionRegistration.objects.filter(referral_id=referral.pk, status=RegistrationStatus.REGISTERED, attendance="")
-        .values_list("session_id", flat=True)
-        .first()
-    )
+def _inviter(actor: Actor) -> Invite:
+    """How a seat freed by ``actor``'s action goes to the first of the waiting list: the referral's
+    move to « invité(e) », a consequence of that action (logged with ``actor``)."""
 
-
-def _settle_session_seat(referral: Referral, *, origin: str, to: str, actor: Actor) -> None:
-    """A move made outside the session pages: note the attendance, or free the seat it held.
-
-    Waiting-list entries lapse once the referral is no longer waiting for an invitation.
-    """
-    now = timezone.now()
-    if to not in (S.ACKNOWLEDGED, S.NO_SHOW):
-        SessionRegistration.objects.filter(referral_id=referral.pk, status=RegistrationStatus.WAITING).update(
-            status=RegistrationStatus.WITHDRAWN, status_changed_at=now, withdrawn_reason="Orientation " + S(to).label
-        )
-    if origin != S.INVITED:
-        return
-    seat = SessionRegistration.objects.filter(
-        referral_id=referral.pk, status=RegistrationStatus.REGISTERED, attendance=""
-    ).first()
-    if seat is None:
-        return
-    if to in (S.ATTENDED, S.NO_SHOW):
-        seat.attendance = Attendance.PRESENT if to == S.ATTENDED else Attendance.ABSENT
-        seat.save(update_fields=["attendance"])
-        return
-    seat.status, seat.status_changed_at = RegistrationStatus.WITHDRAWN, now
-    seat.withdrawn_reason = _short(f"Orientation : {lower_first(S(to).label)}", 300)
-    seat.save(update_fields=["status", "status_changed_at", "withdrawn_reason"])
-    from e2c_referrals.services.sessions import fill_from_waiting_list  # (a cycle: the services use this module)
-
-    fill_from_waiting_list(actor=actor, session_id=seat.session_id)
-
-
-def _hand_back_reason(referral: Referral, *, origin: str, to: str) -> str | None:
-    if to == S.NOT_ADMITTED:
-        return HandBackReason.NOT_ADMITTED
-    if to == S.WITHDRAWN:
-        return HandBackReason.DROP_OUT if origin == S.INTEGRATION else HandBackReason.WITHDRAWN
-    if to == S.EXITED and referral.exit_outcome not in POSITIVE_OUTCOMES:
-        return HandBackReason.NON_POSITIVE_EXIT
-    return None
-
-
-def nearest_mission_locale(referral: Referral) -> Organisation | None:
-    """The ML of the young person's département (else the E2C site's), first by name."""
-    for departement_id in (referral.young_person.departement_id, referral.e2c_site.departement_id):
-        if departement_id:
-            found = (
-                Organisation.objects.filter(
-                    kind=OrganisationKind.MISSION_LOCALE, is_active=True, departement_id=departement_id
-                )
-                .order_by("sort_name", "id")
-                .first()
-            )
-            if found is not None:
-                return found
-    return None
-
-
-def _in_cej_or_pacea(referral: Referral, on: datetime.date) -> bool:
-    running = {"young_person": referral.young_person, "starts_on__lte": on, "planned_end_on__gte": on}
-    open_states = [ContractStatus.ACTIVE, ContractStatus.SUSPENDED]
-    return (
-        CejContract.objects.filter(status__in=open_states, **running).exists()
-        or PaceaContract.objects.filter(status__in=open_states, **running).exists()
-    )
-
-
-def _create_hand_backs(referral: Referral, *, origin: str, to: str) -> None:
-    reason = _hand_back_reason(referral, origin=origin, to=to)
-    if reason is not None:
-        HandBack.objects.get_or_create(
+    def invite(referral: Referral, session: InformationSession) -> ReferralTransition:
+        return referral_transition(
+            actor=actor,
             referral=referral,
-            organisation=referral.referring_organisation,
-            reason=reason,
-            defaults={"assignee": referral.referring_adviser},
+            to=S.INVITED,
+            data=TransitionData(session=session, reason="Place libérée : inscrit(e) depuis la liste d'attente."),
+            consequence=True,
         )
-    # The accord: E2C trainees in neither CEJ nor PACEA are registered with the nearest ML at exit.
-    if to == S.EXITED and referral.exited_on and not _in_cej_or_pacea(referral, referral.exited_on):
-        already_followed = referral.referring_organisation.kind == OrganisationKind.MISSION_LOCALE
-        nearest = None if already_followed else nearest_mission_locale(referral)
-        if nearest is not None:
-            hand_back, created = HandBack.objects.get_or_create(
-                referral=referral, organisation=nearest, reason=HandBackReason.REGISTRATION
-            )
-            if created:  # nobody there knows the young person yet: the whole team hears of it
-                enqueue(
-                    kind="referral.registration",
-                    recipients=_active_members([nearest.pk], [Role.ADVISER, Role.MANAGER]),
-                    key=f"referral-registration:{hand_back.pk}",
-                    organisation=nearest,
-                    context={"referral": str(referral.public_id), "hand_back": str(hand_back.public_id)},
-                )
+
+    return invite
 
 
-def _active_members(organisation_ids: Sequence[int], roles: Sequence[str]) -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True,
-        memberships__is_active=True,
-        memberships__organisation_id__in=organisation_ids,
-        memberships__role__in=roles,
-    ).distinct()
-
-
-def e2c_recipients(referral: Referral) -> list[User]:
-    """Who hears of a referral on the E2C side: the named contact for this partner (if still an
-    active member of the site or its school), else the site's active staff and managers."""
-    site_and_school = [referral.e2c_site_id] + ([referral.e2c_site.parent_id] if referral.e2c_site.parent_id else [])
-    named_ids = [
-        pair.e2c_contact_id
-        for pair in correspondents_for_site(referral.e2c_site)
-        if pair.partner_id == referral.referring_organisation_id and pair.e2c_contact_id is not None
-    ]
-    if named_ids:
-        still_here = list(
-            _active_members(site_and_school, [Role.E2C_STAFF, Role.MANAGER]).filter(pk__in=named_ids).order_by("pk")
-        )
-        if still_here:
-            return still_here
-    return list(_active_members([referral.e2c_site_id], [Role.E2C_STAFF, Role.MANAGER]))
-
-
-def referrer_recipients(referral: Referral) -> list[User]:
-    """The referring adviser if still an active member of the referring organisation, else its
-    active advisers and managers (someone must hear of the young person)."""
-    adviser_ids = [Role.ADVISER, Role.MANAGER]
-    organisation_ids = [referral.referring_organisation_id]
-    adviser = _active_members(organisation_ids, adviser_ids).filter(pk=referral.referring_adviser_id)
-    return list(adviser) or list(_active_members(organisation_ids, adviser_ids))
-
-
-def _notify(referral: Referral, transition: ReferralTransition, *, actor: Actor) -> None:
-    """The other side hears of every move (the referring adviser, or their colleagues if they left)."""
-    on_e2c_side = referral.e2c_site_id in set(actor.family_ids)
-    recipients = referrer_recipients(referral) if on_e2c_side else e2c_recipients(referral)
-    recipients = [user for user in recipients if user.pk != actor.user.pk]
-    enqueue(
-        kind=f"referral.{transition.to_status}",
-        recipients=recipients,
-        key=f"referral-transition:{transition.pk}",
-        organisation=referral.e2c_site if not on_e2c_side else referral.referring_organisation,
-        context={"referral": str(referral.public_id), "from": transition.from_status, "to": transition.to_status},
-    )
+def fill_waiting_seats(*, actor: Actor, session_id: int) -> list[SessionRegistration]:
+    """The free seats of the (locked) session go to its waiting list, each promoted referral invited
+    (``e2c_referrals.workflow.seats.fill_from_waiting_list``)."""
+    return fill_from_waiting_list(actor=actor, session_id=session_id, invite=_inviter(actor))
