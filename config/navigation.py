@@ -22,15 +22,18 @@ from django.urls import reverse
 from audit.selectors import can_read_access_log
 from cej.access import can_hold_files
 from common.http_methods import http_methods
-from e2c_referrals.selectors.inbox import can_refer, can_use_inbox
-from e2c_referrals.services.immersions import can_record_immersions
-from e2c_referrals.services.sessions import can_plan_sessions
-from exports.forms import can_export_referral_files
-from partners.access import Actor, Capability, actor_for, can_manage_members_of
+from e2c_referrals.access import can_plan_sessions, can_record_immersions, can_refer, can_use_inbox
+from partners.access import (
+    Actor,
+    Capability,
+    actor_for,
+    can_create_diagnostics,
+    can_export_referral_files,
+    can_manage_members_of,
+)
 from partners.models import User
-from partners.selectors.agreements import can_create_diagnostics
 from partners.services.two_factor import TWO_FACTOR_ROLES
-from reporting.selectors.areas import can_view_reporting
+from reporting.access import can_view_reporting
 
 # ``None``: a visitor who is not signed in.
 Rule = Callable[[Actor | None], bool]

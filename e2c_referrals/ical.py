@@ -17,10 +17,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from e2c_referrals.access import can_regenerate_feed
 from e2c_referrals.enums import RegistrationStatus, SessionStatus, SessionVenue
 from e2c_referrals.models import CalendarFeed, InformationSession
 from e2c_referrals.selectors.sessions import site_ids_for_organisations
-from partners.access import Actor, Capability
+from partners.access import Actor
 from partners.french import count_fr
 from partners.models import Organisation
 
@@ -35,10 +36,6 @@ def feed_for(organisation: Organisation) -> CalendarFeed:
         organisation=organisation, defaults={"token": secrets.token_urlsafe(32)}
     )
     return feed
-
-
-def can_regenerate_feed(actor: Actor) -> bool:
-    return actor.can(Capability.MANAGE_MEMBERS) and actor.organisation is not None and not actor.is_administrator
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from partners.access import Actor, Capability
-from partners.enums import OrganisationKind, Role
+from partners.access import Actor, can_export_referral_files
+from partners.enums import OrganisationKind
 from partners.forms.widgets import DateInput
 from partners.models import Organisation
 
@@ -20,12 +20,6 @@ DATE_ERRORS = {
     "required": "Indiquez une date.",
     "invalid": "Saisissez une date valide, par exemple 15/09/2026.",
 }
-
-
-def can_export_referral_files(actor: Actor) -> bool:
-    """Managers export their organisation's (or their school's sites') referral files: a bulk export
-    of personal data is the organisation's decision, not each adviser's."""
-    return actor.role == Role.MANAGER and actor.can(Capability.VIEW_PERSONAL_DATA)
 
 
 def referral_file_organisations(actor: Actor) -> list[Organisation]:

@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from cej.access import can_lift
 from cej.enums import ContractStatus
 from cej.models import CejContract, PaceaContract, YoungPerson
 from cej.services.restrictions import open_restriction
@@ -26,6 +25,7 @@ from cej.validators import validate_no_nir
 from e2c_referrals.enums import OPEN_STATUSES
 from e2c_referrals.models import Referral
 from partners.access import Actor
+from retention.access import can_erase, can_manage_retention
 from retention.models import AnonymisedFile, ErasureRequest
 from retention.services import young_person_anonymise
 
@@ -34,13 +34,6 @@ RUNNING_CONTRACTS = [ContractStatus.ACTIVE, ContractStatus.SUSPENDED]
 
 
 # --- Who -------------------------------------------------------------------------------------------
-
-
-def can_erase(actor: Actor | None, young_person: YoungPerson) -> bool:
-    """Those who lift a restriction (``can_lift``): the referent structure's managers (and its sites'
-    for a school: the family), and administrators (the DPO answers requests for any file). Advisers
-    may not."""
-    return actor is not None and can_lift(actor, young_person)
 
 
 def _require_can_erase(actor: Actor, young_person: YoungPerson) -> None:
@@ -80,8 +73,10 @@ def erasure_requests_of(young_person: YoungPerson) -> list[ErasureRequest]:
     return list(young_person.erasure_requests.select_related("decided_by"))
 
 
-def last_erasure_requests(limit: int = 20) -> list[ErasureRequest]:
+def last_erasure_requests(actor: Actor, *, limit: int = 20) -> list[ErasureRequest]:
     """The last answers, for administrators: dates, ground, outcome, organisation — never a name."""
+    if not can_manage_retention(actor):
+        return []
     return list(
         ErasureRequest.objects.select_related("young_person__organisation").only(
             "requested_on",

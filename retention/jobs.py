@@ -12,7 +12,6 @@ import logging
 
 from outbox.jobs import JobCounts
 from retention import selectors, services
-from retention.models import RetentionRun
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +41,7 @@ def monthly(today: datetime.date) -> JobCounts:
         except Exception:
             failures += 1
             logger.exception("retention: account %s not anonymised", pk)
-    RetentionRun.objects.create(
-        day=today, notices_sent=told, files_anonymised=files_done, accounts_anonymised=accounts_done
-    )
+    services.run_record(day=today, notices_sent=told, files_anonymised=files_done, accounts_anonymised=accounts_done)
     if failures:
         raise RetentionRunIncomplete(f"{failures} anonymisations failed")
     return JobCounts(examined=told + files_done + accounts_done, enqueued=written)

@@ -20,9 +20,18 @@ from cej.enums import ContractStatus
 from cej.models import CejContract, PaceaContract, YoungPerson, restricted
 from e2c_referrals.enums import OPEN_STATUSES
 from e2c_referrals.models import Referral
+from partners.access import Actor
 from partners.models import User
+from retention.access import can_manage_retention
 from retention.enums import RetentionCategory
-from retention.models import AnonymisedAccount, AnonymisedFile, RetentionNotice, RetentionPolicy
+from retention.models import (
+    AnonymisedAccount,
+    AnonymisedFile,
+    RetentionNotice,
+    RetentionPolicy,
+    RetentionPolicyChange,
+    RetentionRun,
+)
 
 # The referent is told this long before a file is anonymised (the job anonymises a file only once its
 # notice is at least this old).
@@ -205,3 +214,20 @@ def anonymised_file_ids(young_person_ids: list[int]) -> set[int]:
     return set(
         AnonymisedFile.objects.filter(young_person_id__in=young_person_ids).values_list("young_person_id", flat=True)
     )
+
+
+# --- The administrators' page (scoped: nothing for any other role) ------------------------------------
+
+
+def policy_changes_for(actor: Actor, *, limit: int = 20) -> list[RetentionPolicyChange]:
+    """The last duration changes, newest first."""
+    if not can_manage_retention(actor):
+        return []
+    return list(RetentionPolicyChange.objects.select_related("policy", "changed_by")[:limit])
+
+
+def runs_for(actor: Actor, *, limit: int = 12) -> list[RetentionRun]:
+    """The last monthly runs, newest first."""
+    if not can_manage_retention(actor):
+        return []
+    return list(RetentionRun.objects.all()[:limit])

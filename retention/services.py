@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 
 import pghistory
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
@@ -65,6 +65,7 @@ from retention.models import (
     RetentionNotice,
     RetentionPolicy,
     RetentionPolicyChange,
+    RetentionRun,
 )
 
 logger = logging.getLogger(__name__)
@@ -405,6 +406,10 @@ def _forget_account_traces(user: User, placeholder: str) -> None:
     EmailChangeRequest.objects.filter(user=user).delete()
 
 
-def require_retention_manager(actor: Actor) -> None:
-    if not actor.can(Capability.MANAGE_RETENTION):
-        raise PermissionDenied("Les durées de conservation sont réservées aux administrateurs.")
+def run_record(
+    *, day: datetime.date, notices_sent: int, files_anonymised: int, accounts_anonymised: int
+) -> RetentionRun:
+    """The monthly run's line on the administrators' page (what it did, even when some failed)."""
+    return RetentionRun.objects.create(
+        day=day, notices_sent=notices_sent, files_anonymised=files_anonymised, accounts_anonymised=accounts_anonymised
+    )

@@ -11,31 +11,31 @@ from django.utils import timezone
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from retention import selectors, services
+from retention.access import require_retention_manager
 from retention.enums import RetentionCategory
 from retention.erasure import last_erasure_requests
 from retention.forms import RetentionPolicyForm
-from retention.models import RetentionPolicyChange, RetentionRun
 
 
 def _manager(request: HttpRequest) -> Actor:
     actor = actor_for(request)
-    services.require_retention_manager(actor)
+    require_retention_manager(actor)
     return actor
 
 
 @http_methods("GET")
 @login_required
 def retention_overview(request: HttpRequest) -> HttpResponse:
-    _manager(request)
+    actor = _manager(request)
     return render(
         request,
         "retention/overview.html",
         {
             "policies": list(selectors.policies().values()),
             "report": selectors.report(timezone.localdate()),
-            "changes": RetentionPolicyChange.objects.select_related("policy", "changed_by")[:20],
-            "runs": RetentionRun.objects.all()[:12],
-            "erasure_requests": last_erasure_requests(),
+            "changes": selectors.policy_changes_for(actor),
+            "runs": selectors.runs_for(actor),
+            "erasure_requests": last_erasure_requests(actor),
         },
     )
 

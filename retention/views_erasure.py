@@ -19,13 +19,14 @@ from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 from retention import erasure
+from retention.access import can_erase
 from retention.forms_erasure import ErasureForm, ErasureRefusalForm
 
 
 def _young_person(actor: Actor, public_id: uuid.UUID) -> YoungPerson:
     """The file (404 outside the actor's scope), for those who may erase it (403 for another role)."""
     young_person = young_person_for_rights_request(actor=actor, public_id=public_id)
-    if not erasure.can_erase(actor, young_person):
+    if not can_erase(actor, young_person):
         raise PermissionDenied("Votre rôle ne permet pas d'effacer ce dossier.")
     return young_person
 

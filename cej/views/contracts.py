@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -66,6 +66,7 @@ from cej.services.pacea_contracts import pacea_create, pacea_phase_add
 from cej.services.restrictions import is_restricted
 from cej.services.structuring_steps import structuring_step_add, structuring_step_end
 from cej.workflow import ContractAction, can_apply, transition_refusal
+from common.forms import submitted_data as _posted
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.enums import Role
@@ -90,11 +91,6 @@ def _writable_file(request: HttpRequest, public_id: str) -> tuple[Actor, YoungPe
     actor, young_person = _file(request, public_id)
     require_file_holder(actor)
     return actor, young_person
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    """The posted data, even empty (an empty POST must show the required fields' errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _submitted(request: HttpRequest, form: forms.Form, write: Callable[[], object]) -> bool:

@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from cej.enums import SharedData
 from cej.models import CejContract, PaceaContract
+from e2c_referrals.access import can_see_attachments, on_referrer_side
 from e2c_referrals.models import HandBack, PostExitNews, Referral, ReferralTransition
 from e2c_referrals.pdf.base import document_context, pdf_filename, render_pdf
-from e2c_referrals.selectors.inbox import attach_site_consents, can_see_attachments, shared_view
+from e2c_referrals.selectors.consents import attach_site_consents
+from e2c_referrals.selectors.inbox import shared_view
 from e2c_referrals.selectors.referrals import referral_contracts
-from e2c_referrals.workflow import Side, sides_of
 from partners.access import Actor
 
 TEMPLATE = "pdf/referral_file.html"
@@ -52,7 +53,7 @@ def prefetch_referral_files(referrals: Sequence[Referral]) -> None:
 def referral_file_context(referral: Referral, *, actor: Actor) -> dict[str, object]:
     young_person = referral.young_person
     shared = shared_view(actor=actor, referral=referral)
-    on_referrer_side = Side.REFERRER in sides_of(actor, referral)
+    referrer_side = on_referrer_side(actor, referral)
     day = (referral.sent_at or referral.created_at).date()
     today = timezone.localdate()
     contracts = referral_contracts(referral, today=today)
@@ -64,7 +65,7 @@ def referral_file_context(referral: Referral, *, actor: Actor) -> dict[str, obje
         "site_name": referral.e2c_site.display_name(day),
         "shared": shared,
         "shows": {category: shared.shows(category) for category in SharedData.values},
-        "on_referrer_side": on_referrer_side,
+        "on_referrer_side": referrer_side,
         "consent": shared.consent,  # the one in force, not necessarily the one attached at sending
         "cej": contracts.cej,
         "cej_allowance": contracts.cej_allowance,

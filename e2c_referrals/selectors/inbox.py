@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import uuid
-from collections.abc import Sequence
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
@@ -14,12 +13,14 @@ from django.utils import timezone
 
 from cej.enums import ContractStatus, SharedData
 from cej.models import CejContract, Consent, YoungPerson
-from cej.selectors.consents import consent_in_force, consents_with_sites
+from cej.selectors.consents import consent_in_force
+from e2c_referrals.access import can_refer, can_use_inbox, sides_of
 from e2c_referrals.calendar import latest_start_beyond, working_days_between
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import HandBack, Referral
+from e2c_referrals.selectors.consents import site_consents
 from e2c_referrals.selectors.referrals import referrals_for_actor
-from e2c_referrals.workflow import Side, sides_of
+from e2c_referrals.workflow import Side
 from pagination.keyset import KeysetPage, paginate
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
@@ -35,47 +36,6 @@ SENT_KEYS = ("status_changed_at", "id")
 # Listed by default: still in progress on the E2C side (a draft never reaches the E2C).
 IN_PROGRESS = sorted(OPEN_STATUSES - {ReferralStatus.DRAFT})
 ALL = "toutes"
-# Attachments are added before the information session (the service checks the same states).
-OPEN_FOR_ATTACHMENTS = frozenset({ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED})
-
-
-# --- Who may use which page -----------------------------------------------------------------------
-
-
-def can_use_inbox(actor: Actor) -> bool:
-    """E2C staff and managers of an E2C school or site."""
-    return (
-        actor.can(Capability.PROCESS_REFERRALS)
-        and actor.role in (Role.E2C_STAFF, Role.MANAGER)
-        and actor.organisation is not None
-        and actor.organisation.is_e2c
-    )
-
-
-def can_refer(actor: Actor) -> bool:
-    """Advisers and managers of a Mission Locale or a France Travail agency (they hold the files)."""
-    return (
-        actor.can(Capability.REFER)
-        and actor.role in (Role.ADVISER, Role.MANAGER)
-        and actor.organisation is not None
-        and actor.organisation.kind in (OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL)
-    )
-
-
-def can_add_attachments(actor: Actor, referral: Referral) -> bool:
-    return can_refer(actor) and Side.REFERRER in sides_of(actor, referral) and referral.status in OPEN_FOR_ATTACHMENTS
-
-
-def can_see_attachments(actor: Actor, referral: Referral) -> bool:
-    """The referrer always; the E2C side only while a valid consent covers the diagnostic.
-
-    Documents (CV, reports) go with the adviser's diagnostic: the young person who did not agree
-    to share the diagnostic with this site did not agree to share the documents either.
-    """
-    sides = sides_of(actor, referral)
-    if Side.REFERRER in sides:
-        return True
-    return Side.E2C in sides and SharedData.DIAGNOSTIC in shared_view(actor=actor, referral=referral).consent_categories
 
 
 # --- The E2C inbox --------------------------------------------------------------------------------
@@ -298,26 +258,8 @@ class SharedView:
         return [choice.label for choice in SharedData if choice in self.consent_categories]
 
 
-# The attribute where a referral keeps the consents of its (young person, site) pair once read.
-SITE_CONSENTS = "_site_consents"
-
-
-def attach_site_consents(referrals: Sequence[Referral]) -> None:
-    """Read the consents of every referral's (young person, site) pair in one query (batch PDFs)."""
-    found = consents_with_sites((referral.young_person_id, referral.e2c_site_id) for referral in referrals)
-    for referral in referrals:
-        setattr(referral, SITE_CONSENTS, found[(referral.young_person_id, referral.e2c_site_id)])
-
-
-def _site_consents(referral: Referral) -> list[Consent]:
-    if not hasattr(referral, SITE_CONSENTS):
-        attach_site_consents([referral])
-    consents: list[Consent] = getattr(referral, SITE_CONSENTS)
-    return consents
-
-
 def shared_view(*, actor: Actor, referral: Referral) -> SharedView:
-    consents = _site_consents(referral)
+    consents = site_consents(referral)
     consent = consent_in_force(consents)
     # Withdrawn: nothing in force and the young person withdrew (a replaced consent is never the last one).
     revoked = consent is None and any(item.revoked_at is not None for item in consents)

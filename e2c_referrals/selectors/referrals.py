@@ -7,15 +7,15 @@ import datetime
 import uuid
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, QuerySet, Value
 from django.http import Http404
 
 from cej.models import CejContract, PaceaContract, YoungPerson, duplicate_key, normalised_name
 from cej.selectors.contracts import monthly_allowance
+from e2c_referrals.access import referrals_condition
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import Referral
 from partners.access import Actor, Capability
-from partners.enums import Role
 from partners.french import lower_first
 
 
@@ -24,13 +24,7 @@ def referrals_for_actor(actor: Actor) -> QuerySet[Referral]:
     (E2C staff, managers). Coordinators and the national committee see none (aggregates only)."""
     if not actor.can(Capability.VIEW_PERSONAL_DATA):
         return Referral.objects.none()
-    family = actor.family_ids
-    condition = Q(pk__in=[])
-    if actor.role in (Role.ADVISER, Role.MANAGER):
-        condition |= Q(referring_organisation_id__in=family)
-    if actor.role in (Role.E2C_STAFF, Role.MANAGER):
-        condition |= Q(e2c_site_id__in=family) & ~Q(status="draft")
-    return Referral.objects.filter(condition)
+    return Referral.objects.filter(referrals_condition(actor))
 
 
 def referral_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> Referral:

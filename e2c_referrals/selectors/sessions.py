@@ -35,6 +35,15 @@ def site_ids_for_organisations(organisation_ids: list[int], *, e2c: bool) -> lis
     return sorted(set(paired) | set(referred))
 
 
+def planning_sites(actor: Actor) -> list[Organisation]:
+    """The active E2C sites the actor's team plans sessions for (their site, or their school's)."""
+    return list(
+        Organisation.objects.filter(pk__in=actor.family_ids, kind=OrganisationKind.E2C_SITE, is_active=True).order_by(
+            "sort_name", "pk"
+        )
+    )
+
+
 def session_site_ids(actor: Actor) -> list[int]:
     if actor.organisation is None or not actor.can(Capability.VIEW_PERSONAL_DATA):
         return []

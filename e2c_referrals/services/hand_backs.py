@@ -13,25 +13,17 @@ from django.utils import timezone
 from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
+from e2c_referrals.access import can_handle
 from e2c_referrals.enums import POSITIVE_OUTCOMES, HandBackReason, ReferralStatus
 from e2c_referrals.models import HandBack, Referral
 from e2c_referrals.recipients import registration_handed_to
 from e2c_referrals.selectors.hand_backs import in_cej_or_pacea, nearest_mission_locale
-from partners.access import Actor, Capability
-from partners.enums import OrganisationKind, Role
+from partners.access import Actor
+from partners.enums import OrganisationKind
 from partners.french import de, lower_first
 
 NOTE_MAX_LENGTH = 2000
 S = ReferralStatus
-
-
-def can_handle(actor: Actor, hand_back: HandBack) -> bool:
-    """Advisers and managers of the organisation the young person comes back to."""
-    return (
-        actor.can(Capability.VIEW_PERSONAL_DATA)
-        and actor.role in (Role.ADVISER, Role.MANAGER)
-        and hand_back.organisation_id in actor.family_ids
-    )
 
 
 @transaction.atomic

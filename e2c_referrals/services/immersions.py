@@ -10,14 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from e2c_referrals.access import REFERRING_KINDS, can_record_immersions
 from e2c_referrals.enums import ImmersionDirection
 from e2c_referrals.models import AdviserImmersion
-from partners.access import Actor, Capability
+from partners.access import Actor
 from partners.enums import OrganisationKind
 from partners.models import Organisation, User
 
-REFERRING_KINDS = (OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL)
-E2C_KINDS = (OrganisationKind.E2C_SITE, OrganisationKind.E2C_SCHOOL)
 LONGEST_IMMERSION = datetime.timedelta(days=31)
 
 
@@ -29,15 +28,6 @@ class ImmersionData:
     participants: Sequence[User]
     host_contacts: str = ""
     notes: str = ""
-
-
-def can_record_immersions(actor: Actor) -> bool:
-    organisation = actor.organisation
-    return (
-        organisation is not None
-        and organisation.kind in (*REFERRING_KINDS, *E2C_KINDS)
-        and (actor.can(Capability.REFER) or actor.can(Capability.PROCESS_REFERRALS))
-    )
 
 
 def host_choices(actor: Actor) -> list[Organisation]:

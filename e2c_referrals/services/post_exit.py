@@ -12,9 +12,9 @@ from django.utils import timezone
 from cej.services.restrictions import hold_file, require_not_restricted
 from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
+from e2c_referrals.access import sides_of
 from e2c_referrals.enums import ExitOutcome, ReferralStatus
 from e2c_referrals.models import PostExitNews, Referral
-from e2c_referrals.workflow import sides_of
 from partners.access import Actor
 from partners.french import lower_first
 
@@ -27,13 +27,6 @@ def follow_up_ends_on(referral: Referral) -> datetime.date | None:
     if referral.exited_on is None:
         return None
     return referral.exited_on + relativedelta(months=FOLLOW_UP_MONTHS)
-
-
-def can_add_news(actor: Actor, referral: Referral) -> bool:
-    """Either side of an exited referral (the news may be noted late, dated within the 12 months)."""
-    return (
-        referral.status == ReferralStatus.EXITED and referral.exited_on is not None and bool(sides_of(actor, referral))
-    )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from cej.models import restricted
 from cej.services.restrictions import require_not_restricted
+from e2c_referrals.access import can_manage_session, can_register
 from e2c_referrals.enums import (
     INVITABLE_STATUSES,
     Attendance,
@@ -33,7 +34,7 @@ from e2c_referrals.enums import (
 )
 from e2c_referrals.models import InformationSession, Referral, SessionRegistration
 from e2c_referrals.recipients import session_announced, session_told_to_advisers
-from e2c_referrals.workflow import Side, TransitionData, fill_waiting_seats, referral_transition, sides_of
+from e2c_referrals.workflow import TransitionData, fill_waiting_seats, referral_transition
 from e2c_referrals.workflow.seats import registered_count
 from e2c_referrals.workflow.sessions import (
     SESSION,
@@ -65,25 +66,6 @@ class SessionData:
     registration_deadline: datetime.date
     venue_organisation: Organisation | None = None
     co_hosts: Sequence[User] = ()
-
-
-# --- Who may do what ----------------------------------------------------------------------------
-
-
-def can_plan_sessions(actor: Actor) -> bool:
-    return actor.can(Capability.PROCESS_REFERRALS) and bool(actor.organisation and actor.organisation.is_e2c)
-
-
-def can_manage_session(actor: Actor, session: InformationSession) -> bool:
-    """E2C staff and managers of the session's site or of its school."""
-    return actor.can(Capability.PROCESS_REFERRALS) and session.e2c_site_id in actor.family_ids
-
-
-def can_register(actor: Actor, referral: Referral) -> bool:
-    sides = sides_of(actor, referral)
-    return (Side.REFERRER in sides and actor.can(Capability.REFER)) or (
-        Side.E2C in sides and actor.can(Capability.PROCESS_REFERRALS)
-    )
 
 
 def partner_organisations(site: Organisation) -> QuerySet[Organisation]:

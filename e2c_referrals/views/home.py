@@ -18,7 +18,8 @@ from cej.access import can_hold_files
 from cej.selectors.follow_ups import cej_ending_soon, overdue_follow_ups
 from cej.selectors.young_people import young_people_for_actor
 from common.http_methods import http_methods
-from e2c_referrals.selectors.inbox import can_refer, can_use_inbox, inbox_summary, open_hand_backs
+from e2c_referrals.access import can_refer, can_use_inbox
+from e2c_referrals.selectors.inbox import inbox_summary, open_hand_backs
 from partners.access import actor_for
 
 HOME_LIST_SIZE = 10

@@ -13,13 +13,12 @@ from django.utils import timezone
 
 from audit.services import log_listing
 from common.http_methods import http_methods
+from e2c_referrals.access import can_refer, can_use_inbox
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.models import Referral
 from e2c_referrals.selectors.inbox import (
     ALL,
     InboxFilters,
-    can_refer,
-    can_use_inbox,
     inbox,
     inbox_sites,
     is_overdue,

@@ -17,26 +17,29 @@ from cej.access import require_file_holder
 from cej.enums import SharedData
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.restrictions import open_restriction
+from common.forms import is_submitted, submitted_data
 from common.http_methods import http_methods
+from e2c_referrals.access import (
+    Refusal,
+    can_add_attachments,
+    can_add_news,
+    can_handle,
+    can_refer,
+    can_see_attachments,
+    is_referrer_of,
+    on_e2c_side,
+    on_referrer_side,
+    referral_moves,
+)
 from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNewsForm, ReferralForm
 from e2c_referrals.models import Attachment, Referral
-from e2c_referrals.selectors.inbox import can_add_attachments, can_refer, can_see_attachments, shared_view
+from e2c_referrals.selectors.inbox import shared_view
 from e2c_referrals.selectors.referrals import other_network_referrals, referral_contracts, referral_for_actor
 from e2c_referrals.selectors.sessions import registrations_of_referral
-from e2c_referrals.services.hand_backs import can_handle
-from e2c_referrals.services.post_exit import can_add_news, follow_up_ends_on, post_exit_news_add
+from e2c_referrals.services.post_exit import follow_up_ends_on, post_exit_news_add
 from e2c_referrals.services.referrals import OtherNetworkReferral, attachment_add, referral_create
-from e2c_referrals.workflow import (
-    STOPPING_MOVES,
-    TRANSITIONS,
-    Field,
-    Move,
-    Side,
-    allowed_moves,
-    referral_transition,
-    sides_of,
-)
+from e2c_referrals.workflow import referral_transition
 from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 
@@ -47,24 +50,8 @@ SETBACKS = frozenset(
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
 
-def _posted(request: HttpRequest) -> bool:
-    return request.method == "POST"
-
-
-def offered_moves(actor: Actor, referral: Referral, *, restricted: bool = False) -> dict[str, Move]:
-    """The page's buttons: leaving a session (back to « prise en compte ») is done on the session page;
-    while the file is restricted (RGPD article 18), only the moves that stop processing."""
-    return {
-        to: found
-        for to, found in allowed_moves(actor, referral).items()
-        if not (Field.SESSION in found.requires and to != ReferralStatus.INVITED)
-        and (not restricted or (referral.status, to) in STOPPING_MOVES)
-    }
-
-
 def _sides(actor: Actor, referral: Referral) -> dict[str, bool]:
-    sides = sides_of(actor, referral)
-    return {"on_referrer_side": Side.REFERRER in sides, "on_e2c_side": Side.E2C in sides}
+    return {"on_referrer_side": on_referrer_side(actor, referral), "on_e2c_side": on_e2c_side(actor, referral)}
 
 
 @http_methods("GET", "POST")
@@ -75,9 +62,9 @@ def referral_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     require_file_holder(actor)
     # The same list as the creation guard (drafts included): the adviser confirms what they saw.
     others = other_network_referrals(young_person=young_person, include_drafts=True)
-    data = request.POST if _posted(request) else None
+    data = submitted_data(request)
     form = ReferralForm(data, young_person=young_person, with_confirmation=bool(others))
-    if _posted(request) and form.is_valid():
+    if is_submitted(request) and form.is_valid():
         try:
             referral = referral_create(
                 actor=actor,
@@ -116,8 +103,7 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     log_access(actor=actor, record=referral, purpose=AccessLog.Purpose.VIEW_FILE)
     # The page shows the young person: "who read this young person" must find E2C reads too.
     log_access(actor=actor, record=referral.young_person, purpose=AccessLog.Purpose.VIEW_FILE)
-    sides = sides_of(actor, referral)
-    on_referrer_side = Side.REFERRER in sides
+    referrer_side = on_referrer_side(actor, referral)
     shared = shared_view(actor=actor, referral=referral)  # what the E2C sees of the young person
     attachments_visible = can_see_attachments(actor, referral)
     hand_backs = list(referral.hand_backs.select_related("organisation", "handled_by").order_by("created_at", "id"))
@@ -130,16 +116,17 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "referral": referral,
             "restriction": restriction,
             "young_person": referral.young_person,
-            "on_referrer_side": on_referrer_side,
-            "on_e2c_side": Side.E2C in sides,
+            "on_referrer_side": referrer_side,
+            "on_e2c_side": on_e2c_side(actor, referral),
             "shared": shared,
             "consent_missing": referral.status == ReferralStatus.DRAFT and not shared.consent_categories,
-            "can_record_consent": can_refer(actor) and on_referrer_side,
+            "can_record_consent": is_referrer_of(actor, referral),
             # Another structure's referrals are the referrer's business, never the E2C staff's.
-            "others": other_network_referrals(young_person=referral.young_person) if on_referrer_side else [],
+            "others": other_network_referrals(young_person=referral.young_person) if referrer_side else [],
             "moves": [
-                (to, found, to in SETBACKS)
-                for to, found in offered_moves(actor, referral, restricted=restriction is not None).items()
+                (offer.to, offer, offer.to in SETBACKS)
+                for offer in referral_moves(actor, referral, restricted=restriction is not None).values()
+                if offer.offered
             ],
             "registrations": list(registrations_of_referral(referral)),
             "attachments": list(referral.attachments.all()) if attachments_visible else [],
@@ -164,25 +151,24 @@ def referral_move(request: HttpRequest, public_id: str, to: str) -> HttpResponse
         raise Http404("État inconnu.")
     actor = actor_for(request)
     referral = referral_for_actor(actor=actor, public_id=public_id)
-    found = TRANSITIONS.get((referral.status, to))
-    if found is None:
+    offer = referral_moves(actor, referral).get(to)
+    if offer is None:
         messages.error(
             request,
             f"Ce changement n'est plus possible : l'orientation est « {referral.get_status_display()} ». "
             "Quelqu'un l'a peut-être déjà fait évoluer.",
         )
         return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
-    if found.requires & {Field.SESSION}:
-        # Invitations and their undoing happen on the session pages (seats are counted there).
-        if to == ReferralStatus.INVITED and to in allowed_moves(actor, referral):
-            return redirect("e2c_referrals:referral_register", public_id=referral.public_id)
-        raise Http404("Ce changement se fait depuis la page de la séance.")
-    if to not in allowed_moves(actor, referral):
-        who = "l'équipe de l'E2C" if found.side is Side.E2C else "le conseiller prescripteur"
-        raise PermissionDenied(f"Seul {who} peut faire ce changement.")
-    form = MoveForm(request.POST if _posted(request) else None, move=found)
+    if offer.refusal is Refusal.SESSION_PAGE:
+        raise Http404(offer.reason)
+    if not offer.offered:
+        raise PermissionDenied(offer.reason)
+    if offer.on_registration_page:
+        return redirect("e2c_referrals:referral_register", public_id=referral.public_id)
+    found = offer.move
+    form = MoveForm(submitted_data(request), move=found)
     consent_missing = False
-    if _posted(request) and form.is_valid():
+    if is_submitted(request) and form.is_valid():
         try:
             referral_transition(actor=actor, referral=referral, to=to, data=form.to_data())
         except ValidationError as error:
@@ -211,13 +197,13 @@ def referral_move(request: HttpRequest, public_id: str, to: str) -> HttpResponse
 def attachment_add_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     referral = referral_for_actor(actor=actor, public_id=public_id)
-    if not can_refer(actor) or Side.REFERRER not in sides_of(actor, referral):
+    if not is_referrer_of(actor, referral):
         raise PermissionDenied("Seul le prescripteur ajoute des pièces jointes.")
     if not can_add_attachments(actor, referral):
         messages.error(request, "Les pièces jointes s'ajoutent avant l'information collective.")
         return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
-    form = AttachmentForm(request.POST if _posted(request) else None, request.FILES if _posted(request) else None)
-    if _posted(request) and form.is_valid():
+    form = AttachmentForm(submitted_data(request), request.FILES if is_submitted(request) else None)
+    if is_submitted(request) and form.is_valid():
         try:
             attachment = attachment_add(
                 actor=actor, referral=referral, uploaded=form.cleaned_data["file"], label=form.cleaned_data["label"]
@@ -269,8 +255,8 @@ def post_exit_news_add_view(request: HttpRequest, public_id: str) -> HttpRespons
     if not can_add_news(actor, referral):
         messages.error(request, "Les nouvelles après la sortie se notent une fois la sortie du parcours enregistrée.")
         return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
-    form = PostExitNewsForm(request.POST if _posted(request) else None)
-    if _posted(request) and form.is_valid():
+    form = PostExitNewsForm(submitted_data(request))
+    if is_submitted(request) and form.is_valid():
         try:
             post_exit_news_add(
                 actor=actor,

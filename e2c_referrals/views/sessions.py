@@ -15,7 +15,19 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access, log_listing
+from common.forms import is_submitted, submitted_data
 from common.http_methods import http_methods
+from e2c_referrals.access import (
+    can_manage_session,
+    can_plan_sessions,
+    can_record_attendance,
+    can_record_immersions,
+    can_regenerate_feed,
+    can_register,
+    can_see_session_pages,
+    can_withdraw,
+    is_open_to_registration,
+)
 from e2c_referrals.enums import RegistrationStatus, SessionStatus
 from e2c_referrals.forms.sessions import (
     AttendanceForm,
@@ -26,30 +38,23 @@ from e2c_referrals.forms.sessions import (
     SessionForm,
     WithdrawForm,
 )
-from e2c_referrals.ical import calendar_bytes, can_regenerate_feed, feed_for, feed_organisation, feed_regenerate
+from e2c_referrals.ical import calendar_bytes, feed_for, feed_organisation, feed_regenerate
 from e2c_referrals.models import InformationSession, Referral, SessionRegistration
 from e2c_referrals.pdf.attendance_sheet import attendance_sheet_name, attendance_sheet_pdf
 from e2c_referrals.selectors.referrals import referral_for_actor
 from e2c_referrals.selectors.sessions import (
     immersions_for_actor,
     open_sessions_for_referral,
+    planning_sites,
     registrable_referrals,
     session_for_actor,
     session_site_ids,
     sessions_for_actor,
     visible_registrations,
 )
-from e2c_referrals.services.immersions import (
-    can_record_immersions,
-    host_choices,
-    immersion_record,
-    participant_choices,
-)
+from e2c_referrals.services.immersions import host_choices, immersion_record, participant_choices
 from e2c_referrals.services.sessions import (
     attendance_record,
-    can_manage_session,
-    can_plan_sessions,
-    can_register,
     registration_create,
     registration_withdraw,
     session_cancel,
@@ -57,33 +62,18 @@ from e2c_referrals.services.sessions import (
     session_update,
 )
 from pagination.keyset import paginate
-from partners.access import Actor, Capability, actor_for
-from partners.enums import OrganisationKind
+from partners.access import Actor, actor_for
 from partners.forms.errors import attach_errors
 from partners.french import lower_first
-from partners.models import Organisation
 from throttle.guard import per_account
 from throttle.limits import DOCUMENTS
 
 PAST_WINDOW = datetime.timedelta(days=366)
 
 
-def _posted(request: HttpRequest) -> bool:
-    return request.method == "POST"
-
-
 def _require_session_pages(actor: Actor) -> None:
-    """Sessions concern the advisers and managers of MLs / agencies and the E2C teams."""
-    if not actor.can(Capability.VIEW_PERSONAL_DATA) or actor.organisation is None:
+    if not can_see_session_pages(actor):
         raise PermissionDenied("Les séances d'information concernent les conseillers et les équipes E2C.")
-
-
-def _planning_sites(actor: Actor) -> list[Organisation]:
-    return list(
-        Organisation.objects.filter(pk__in=actor.family_ids, kind=OrganisationKind.E2C_SITE, is_active=True).order_by(
-            "sort_name", "pk"
-        )
-    )
 
 
 @http_methods("GET")
@@ -105,7 +95,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "past": past,
-            "can_plan": can_plan_sessions(actor) and bool(_planning_sites(actor)),
+            "can_plan": can_plan_sessions(actor) and bool(planning_sites(actor)),
             "follows_sites": bool(session_site_ids(actor)),
         },
     )
@@ -115,11 +105,11 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def session_create_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
-    sites = _planning_sites(actor)
+    sites = planning_sites(actor)
     if not can_plan_sessions(actor) or not sites:
         raise PermissionDenied("Seule l'équipe d'un site E2C programme des séances.")
-    form = SessionForm(request.POST if _posted(request) else None, sites=sites)
-    if _posted(request) and form.is_valid():
+    form = SessionForm(submitted_data(request), sites=sites)
+    if is_submitted(request) and form.is_valid():
         try:
             session = session_create(actor=actor, site=form.site(), data=form.to_data())
         except ValidationError as error:
@@ -138,11 +128,7 @@ def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     session = session_for_actor(actor=actor, public_id=public_id)
     registrations = list(visible_registrations(actor, session))
     candidates = list(registrable_referrals(actor, session.e2c_site)) if session.status == SessionStatus.PLANNED else []
-    open_to_registration = (
-        session.status == SessionStatus.PLANNED
-        and session.starts_at > timezone.now()
-        and session.registration_deadline >= timezone.localdate()
-    )
+    open_to_registration = is_open_to_registration(session)
     manages = can_manage_session(actor, session)
     log_listing(
         actor=actor,
@@ -164,16 +150,9 @@ def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "manages": manages,
             "register_form": RegisterForm(referrals=candidates) if candidates and open_to_registration else None,
             "open_to_registration": open_to_registration,
-            "can_record_attendance": manages
-            and session.status == SessionStatus.PLANNED
-            and session.starts_at <= timezone.now(),
+            "can_record_attendance": can_record_attendance(actor, session),
             "withdrawable": {
-                registration.pk
-                for registration in registrations
-                if registration.status != RegistrationStatus.WITHDRAWN
-                and not registration.attendance
-                and session.status == SessionStatus.PLANNED
-                and can_register(actor, registration.referral)
+                registration.pk for registration in registrations if can_withdraw(actor, registration, session)
             },
         },
     )
@@ -201,8 +180,8 @@ def session_edit(request: HttpRequest, public_id: str) -> HttpResponse:
             request, f"Cette séance est « {lower_first(session.get_status_display())} » : elle ne se modifie plus."
         )
         return _back_to(session)
-    form = SessionForm(request.POST if _posted(request) else None, sites=[session.e2c_site], session=session)
-    if _posted(request) and form.is_valid():
+    form = SessionForm(submitted_data(request), sites=[session.e2c_site], session=session)
+    if is_submitted(request) and form.is_valid():
         try:
             session_update(actor=actor, session=session, data=form.to_data())
         except ValidationError as error:
@@ -220,8 +199,8 @@ def session_cancel_view(request: HttpRequest, public_id: str) -> HttpResponse:
     if session.status != SessionStatus.PLANNED:
         messages.error(request, f"Cette séance est déjà « {lower_first(session.get_status_display())} ».")
         return _back_to(session)
-    form = CancelSessionForm(request.POST if _posted(request) else None)
-    if _posted(request) and form.is_valid():
+    form = CancelSessionForm(submitted_data(request))
+    if is_submitted(request) and form.is_valid():
         try:
             session_cancel(actor=actor, session=session, reason=form.cleaned_data["reason"])
         except ValidationError as error:
@@ -276,8 +255,8 @@ def referral_register(request: HttpRequest, public_id: str) -> HttpResponse:
     if not can_register(actor, referral):
         raise PermissionDenied("Seuls le prescripteur et l'équipe du site E2C inscrivent ce jeune.")
     sessions = list(open_sessions_for_referral(referral)[:50])
-    form = ChooseSessionForm(request.POST if _posted(request) else None, sessions=sessions)
-    if _posted(request) and form.is_valid():
+    form = ChooseSessionForm(submitted_data(request), sessions=sessions)
+    if is_submitted(request) and form.is_valid():
         if _register(request, actor, form.chosen(), referral):
             return redirect("e2c_referrals:referral_detail", public_id=referral.public_id)
         return redirect("e2c_referrals:referral_register", public_id=referral.public_id)
@@ -306,8 +285,8 @@ def registration_withdraw_view(request: HttpRequest, public_id: str, registratio
         raise Http404("Inscription introuvable.")
     if not can_register(actor, registration.referral):
         raise PermissionDenied("Seuls le prescripteur et l'équipe du site E2C désinscrivent ce jeune.")
-    form = WithdrawForm(request.POST if _posted(request) else None)
-    if _posted(request) and form.is_valid():
+    form = WithdrawForm(submitted_data(request))
+    if is_submitted(request) and form.is_valid():
         try:
             registration_withdraw(actor=actor, registration=registration, reason=form.cleaned_data["reason"])
         except ValidationError as error:
@@ -337,8 +316,8 @@ def attendance_view(request: HttpRequest, public_id: str) -> HttpResponse:
         .select_related("referral__young_person", "referral__referring_organisation")
         .order_by("referral__young_person__last_name", "referral__young_person__first_name", "id")
     )
-    form = AttendanceForm(request.POST if _posted(request) else None, seats=seats)
-    if _posted(request) and form.is_valid():
+    form = AttendanceForm(submitted_data(request), seats=seats)
+    if is_submitted(request) and form.is_valid():
         try:
             attendance_record(actor=actor, session=session, marks=form.marks())
         except ValidationError as error:
@@ -390,7 +369,7 @@ def calendar_regenerate(request: HttpRequest) -> HttpResponse:
     _require_session_pages(actor)
     if not can_regenerate_feed(actor):
         raise PermissionDenied("Seul un responsable de la structure change l'adresse du calendrier.")
-    if _posted(request):
+    if is_submitted(request):
         feed_regenerate(actor=actor)
         messages.success(
             request, "Nouvelle adresse créée : l'ancienne ne fonctionne plus. Abonnez à nouveau vos agendas."
@@ -439,10 +418,8 @@ def immersion_create(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     if not can_record_immersions(actor):
         raise PermissionDenied("Votre rôle ne permet pas d'enregistrer une immersion.")
-    form = ImmersionForm(
-        request.POST if _posted(request) else None, hosts=host_choices(actor), people=participant_choices(actor)
-    )
-    if _posted(request) and form.is_valid():
+    form = ImmersionForm(submitted_data(request), hosts=host_choices(actor), people=participant_choices(actor))
+    if is_submitted(request) and form.is_valid():
         try:
             immersion_record(actor=actor, data=form.to_data())
         except ValidationError as error:

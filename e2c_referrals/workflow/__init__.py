@@ -1,7 +1,8 @@
 """The states of the referral domain: each declared in one table, changed by one service.
 
-- ``referrals``: the referral's table (``TRANSITIONS``, registered as ``REFERRAL``) and
-  ``referral_transition``, the one service that applies it;
+- ``table``: the referral's table (``TRANSITIONS``, registered as ``REFERRAL``), pure data that the
+  access rules read too;
+- ``referrals``: ``referral_transition``, the one service that applies it;
 - ``sessions``: the information session's table (``SESSION``) and the registration's
   (``REGISTRATION``), with ``session_change_state``, ``registration_change_state`` and the bulk
   ``registrations_withdraw``, the only writers of those states;
@@ -15,21 +16,11 @@ Imports go one way: ``referrals`` → ``seats`` → ``sessions``. The session se
 the hand-back rule its moves apply (``e2c_referrals.services.hand_backs.hand_back_reason``).
 """
 
+from e2c_referrals.access import sides_of
 from e2c_referrals.services.hand_backs import hand_back_reason
-from e2c_referrals.workflow.referrals import (
-    REFERRAL,
-    STOPPING_MOVES,
-    TRANSITIONS,
-    Field,
-    Move,
-    Side,
-    TransitionData,
-    allowed_moves,
-    fill_waiting_seats,
-    referral_transition,
-    sides_of,
-)
+from e2c_referrals.workflow.referrals import TransitionData, fill_waiting_seats, referral_transition
 from e2c_referrals.workflow.sessions import REGISTRATION, SESSION
+from e2c_referrals.workflow.table import REFERRAL, STOPPING_MOVES, TRANSITIONS, Field, Move, Side
 
 __all__ = [
     "REFERRAL",
@@ -41,7 +32,6 @@ __all__ = [
     "Move",
     "Side",
     "TransitionData",
-    "allowed_moves",
     "fill_waiting_seats",
     "hand_back_reason",
     "referral_transition",

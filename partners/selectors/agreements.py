@@ -1,8 +1,7 @@
 """Reads of agreements, amendments and territorial diagnostics, and who may edit them.
 
 Agreements and diagnostics are not personal data: every member with ``VIEW_DIRECTORY`` reads them
-all. Editing is narrower (``can_edit_agreement``, ``can_edit_diagnostic``), built on the Actor of
-``partners.access``.
+all. Editing is narrower (``partners.access.can_edit_agreement``, ``can_edit_diagnostic``).
 """
 
 from __future__ import annotations
@@ -16,100 +15,12 @@ from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 
 from pagination.keyset import KeysetPage, paginate
-from partners.access import Actor, Capability, scope_organisations
+from partners.access import Actor, Capability, can_edit_diagnostic, scope_organisations
 from partners.enums import AgreementFramework, AgreementLevel, OrganisationKind, Role
 from partners.models import Agreement, Amendment, Organisation, TerritorialDiagnostic
 
 AGREEMENTS_PAGE_SIZE = 50
 DIAGNOSTICS_PAGE_SIZE = 50
-
-# --- Who may edit ---------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class AgreementReach:
-    """What decides who may edit an agreement: its level, its région and its parties."""
-
-    level: str
-    region_id: str | None
-    party_ids: frozenset[int]
-
-    @classmethod
-    def of(cls, agreement: Agreement) -> AgreementReach:
-        return cls(
-            level=agreement.level,
-            region_id=agreement.region_id,
-            party_ids=frozenset(party.pk for party in agreement.parties.all()),
-        )
-
-
-def can_create_agreements(actor: Actor) -> bool:
-    """Whether the actor may record some agreement (which ones: :func:`can_edit_agreement`)."""
-    return actor.can(Capability.MANAGE_AGREEMENTS)
-
-
-def can_edit_agreement(actor: Actor, target: Agreement | AgreementReach) -> bool:
-    """Who may create or edit an agreement (and add amendments to it).
-
-    - administrators and the national committee: any agreement;
-    - regional coordinators: regional and local agreements of their organisation's région;
-    - managers (ML, France Travail agency, E2C school or site): local agreements signed by their
-      organisation or one of its sites. France Travail agency managers are included: the
-      E2C × France Travail partnership has local versions signed by agencies.
-    """
-    if not actor.can(Capability.MANAGE_AGREEMENTS):
-        return False
-    if actor.is_administrator or actor.role == Role.NATIONAL_COMMITTEE:
-        return True
-    reach = target if isinstance(target, AgreementReach) else AgreementReach.of(target)
-    if actor.role == Role.REGIONAL_COORDINATOR:
-        region_id = actor.organisation.region_id if actor.organisation else None
-        return reach.level != AgreementLevel.NATIONAL and region_id is not None and reach.region_id == region_id
-    if actor.role == Role.MANAGER:
-        return reach.level == AgreementLevel.LOCAL and bool(reach.party_ids & set(actor.family_ids))
-    return False
-
-
-def editable_levels(actor: Actor) -> list[str]:
-    """The agreement levels the actor may record at all, for the form's choices."""
-    if not can_create_agreements(actor):
-        return []
-    if actor.is_administrator or actor.role == Role.NATIONAL_COMMITTEE:
-        return list(AgreementLevel.values)
-    if actor.role == Role.REGIONAL_COORDINATOR:
-        return [AgreementLevel.REGIONAL, AgreementLevel.LOCAL]
-    return [AgreementLevel.LOCAL]
-
-
-_DIAGNOSTIC_MANAGER_KINDS = (OrganisationKind.MISSION_LOCALE, OrganisationKind.E2C_SCHOOL, OrganisationKind.E2C_SITE)
-
-
-def can_create_diagnostics(actor: Actor) -> bool:
-    """Whether the actor may record some territorial diagnostic (which ones: :func:`can_edit_diagnostic`)."""
-    if not actor.can(Capability.MANAGE_AGREEMENTS):
-        return False
-    if actor.role == Role.MANAGER:
-        return actor.organisation is not None and actor.organisation.kind in _DIAGNOSTIC_MANAGER_KINDS
-    return True
-
-
-def can_edit_diagnostic(actor: Actor, *, mission_locale: Organisation, e2c_site: Organisation) -> bool:
-    """Who may record or edit the diagnostic of one ML × E2C site pair.
-
-    Managers of the ML or of the site (an E2C school's manager for its sites), regional
-    coordinators of the ML's or the site's région, the national committee, administrators.
-    """
-    if not actor.can(Capability.MANAGE_AGREEMENTS):
-        return False
-    if actor.is_administrator or actor.role == Role.NATIONAL_COMMITTEE:
-        return True
-    if actor.role == Role.REGIONAL_COORDINATOR:
-        region_id = actor.organisation.region_id if actor.organisation else None
-        return region_id is not None and region_id in (mission_locale.region_id, e2c_site.region_id)
-    if actor.role == Role.MANAGER:
-        return mission_locale.pk in actor.family_ids or e2c_site.pk in actor.family_ids
-    return False
-
 
 # --- Agreements -----------------------------------------------------------------------------
 

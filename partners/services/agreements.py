@@ -21,10 +21,9 @@ from django.db.models import Max
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from partners.access import Actor, Capability
+from partners.access import Actor, AgreementReach, Capability, can_edit_agreement, can_edit_diagnostic
 from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, OrganisationKind, Role
 from partners.models import Agreement, Amendment, Organisation, Region, TerritorialDiagnostic
-from partners.selectors.agreements import AgreementReach, can_edit_agreement, can_edit_diagnostic
 from partners.uploads import PDF_CLEAN_NAME, removed_on_failure, validate_pdf
 
 REACH_MESSAGES: dict[str, str] = {

@@ -15,8 +15,19 @@ from django.urls import path
 from django.utils import timezone
 
 from common.http_methods import http_methods
-from partners.access import Actor, Capability, actor_for
-from partners.enums import AgreementFramework, AgreementLevel, Role
+from partners.access import (
+    Actor,
+    Capability,
+    actor_for,
+    can_create_agreements,
+    can_create_diagnostics,
+    can_edit_agreement,
+    can_edit_diagnostic,
+    editable_levels,
+    records_own_region_only,
+    signs_for_own_organisation,
+)
+from partners.enums import AgreementFramework, AgreementLevel
 from partners.forms.agreements import AgreementForm, AmendmentForm, DiagnosticForm
 from partners.forms.errors import attach_errors
 from partners.models import Agreement, Region
@@ -26,14 +37,9 @@ from partners.selectors.agreements import (
     agreement_for_actor,
     agreements_for_list,
     amendment_of,
-    can_create_agreements,
-    can_create_diagnostics,
-    can_edit_agreement,
-    can_edit_diagnostic,
     diagnostic_for_actor,
     diagnostic_pair_candidates,
     diagnostics_for_list,
-    editable_levels,
     national_agreements,
     party_candidates,
     with_edit_rights,
@@ -106,12 +112,12 @@ def _agreement_form(request: HttpRequest, actor: Actor, instance: Agreement | No
         levels = [instance.level, *levels]
     region_choices: list[Region] = regions()
     own_region = actor.organisation.region_id if actor.organisation else None
-    if actor.role in (Role.REGIONAL_COORDINATOR, Role.MANAGER) and own_region:
+    if records_own_region_only(actor) and own_region:
         region_choices = [r for r in region_choices if r.code == own_region]
     initial: dict[str, object] | None = None
     if instance is None:
         initial = {"level": levels[0] if levels else "", "region": own_region or ""}
-        if actor.role == Role.MANAGER and actor.organisation is not None:
+        if signs_for_own_organisation(actor) and actor.organisation is not None:
             initial["parties"] = [str(actor.organisation.public_id)]
     kwargs = {"initial": initial} if initial is not None else {}
     posted = request.method == "POST"

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from common.forms import submitted_data
 from common.http_methods import http_methods
 from partners.access import actor_for, choose_membership
 from partners.forms.errors import attach_errors
@@ -47,11 +48,6 @@ from partners.services.members import (
     two_factor_reset,
 )
 from partners.services.two_factor import two_factor_in_place
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    # Not ``request.POST or None``: an empty POST (a confirmation without reason) is still a submission.
-    return request.POST if request.method == "POST" else None
 
 
 def _team_url(organisation_public_id: object) -> str:
@@ -97,7 +93,7 @@ def team_history_view(request: HttpRequest, public_id: str) -> HttpResponse:
 def invitation_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     organisation = organisation_for_team(actor=actor, public_id=public_id)
-    form = InvitationForm(_posted(request), actor=actor, organisation=organisation)
+    form = InvitationForm(submitted_data(request), actor=actor, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invitation_create(
@@ -127,7 +123,7 @@ def invitation_create_view(request: HttpRequest, public_id: str) -> HttpResponse
 def invitation_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     invitation = invitation_for_manager(actor=actor, public_id=public_id)
-    form = ReasonForm(_posted(request))
+    form = ReasonForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation_revoke(actor=actor, invitation=invitation, reason=form.cleaned_data["reason"])
@@ -202,7 +198,7 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
         del request.session[INVITATION_SESSION_KEY]
         return _invitation_unavailable(request, error)
     has_account = account_for_email(email=invitation.email) is not None
-    form = InvitationAcceptForm(_posted(request), has_account=has_account)
+    form = InvitationAcceptForm(submitted_data(request), has_account=has_account)
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password"]
         # An existing account signs in through the sign-in's own door: django-axes refuses a locked-out
@@ -258,7 +254,7 @@ def _accept_page(
 def membership_role_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     membership = membership_for_manager(actor=actor, public_id=public_id)
-    form = RoleChangeForm(_posted(request), actor=actor, membership=membership)
+    form = RoleChangeForm(submitted_data(request), actor=actor, membership=membership)
     is_me = membership.user_id == actor.user.pk
     if request.method == "POST" and form.is_valid():
         previous = membership.role_label
@@ -286,7 +282,7 @@ def membership_role_view(request: HttpRequest, public_id: str) -> HttpResponse:
 def membership_deactivate_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     membership = membership_for_manager(actor=actor, public_id=public_id)
-    form = ReasonForm(_posted(request))
+    form = ReasonForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             membership_deactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
@@ -317,7 +313,7 @@ def membership_deactivate_view(request: HttpRequest, public_id: str) -> HttpResp
 def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     membership = membership_for_manager(actor=actor, public_id=public_id)
-    form = ReasonForm(_posted(request))
+    form = ReasonForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             membership_reactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
@@ -350,7 +346,7 @@ def two_factor_reset_view(request: HttpRequest, public_id: str) -> HttpResponse:
     if not actor.is_administrator:  # before the lookup: every other role gets 403, whatever the record
         raise PermissionDenied("Seul un administrateur peut réinitialiser la double authentification.")
     membership = membership_for_manager(actor=actor, public_id=public_id)
-    form = ReasonForm(_posted(request))
+    form = ReasonForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             two_factor_reset(actor=actor, membership=membership, reason=form.cleaned_data["reason"])

@@ -12,25 +12,20 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from partners.access import Actor, Capability
-from partners.enums import Role
+from partners.access import Actor
 from partners.geography import geography
 from partners.models import Organisation
+from reporting.access import can_view_reporting, sees_the_nation
 from reporting.indicators import Area, Level, Period
 
-REPORTING_ROLES = frozenset({Role.NATIONAL_COMMITTEE, Role.REGIONAL_COORDINATOR})
 SEMESTERS_OFFERED = 10
-
-
-def can_view_reporting(actor: Actor) -> bool:
-    return actor.can(Capability.VIEW_AGGREGATES) and actor.role in REPORTING_ROLES
 
 
 def root_area(actor: Actor) -> Area:
     """The widest area the actor may see (403 for roles without the dashboard)."""
     if not can_view_reporting(actor):
         raise PermissionDenied("Les indicateurs sont réservés au comité national et aux coordinations régionales.")
-    if actor.role == Role.NATIONAL_COMMITTEE:
+    if sees_the_nation(actor):
         return Area(Level.NATIONAL)
     region_code = actor.organisation.region_id if actor.organisation else None
     region_name = geography().region_name(region_code)

@@ -16,10 +16,10 @@ from django.utils.text import capfirst
 
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
-from partners.enums import Role
 from partners.forms.errors import refusal_form
 from partners.geography import geography
 from reporting import presentation
+from reporting.access import can_close_semesters, sees_the_nation
 from reporting.indicators import AREA, CHILD_LEVEL, Area, Level, Period
 from reporting.selectors.areas import (
     area_for,
@@ -144,12 +144,10 @@ def _dashboard(request: HttpRequest, actor: Actor, level: Level, code: str) -> H
         "area_table": area_table,
         "child_title": presentation.CHILD_TITLES.get(area.level, ""),
         "network_table": network_table,
-        "region_options": (
-            presentation.options_html(geography().regions.items()) if actor.role == Role.NATIONAL_COMMITTEE else ""
-        ),
+        "region_options": (presentation.options_html(geography().regions.items()) if sees_the_nation(actor) else ""),
         "departement_options": _departement_options(area, parents),
         "can_close": (
-            actor.role == Role.NATIONAL_COMMITTEE
+            can_close_semesters(actor)
             and period.semester_code is not None
             and period.end < today
             and snapshot is None

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from common.http_methods import http_methods
 from partners.access import actor_for
-from partners.enums import Role
+from reporting.access import can_close_semesters
 from reporting.selectors.areas import period_from_query, root_area
 from reporting.selectors.reports import closing_of
 from reporting.services.snapshots import semester_close_request
@@ -23,7 +23,7 @@ from reporting.services.snapshots import semester_close_request
 def close_semester(request: HttpRequest, semester: str) -> HttpResponse:
     actor = actor_for(request)
     root_area(actor)  # 403 for roles without the dashboard
-    if actor.role != Role.NATIONAL_COMMITTEE:
+    if not can_close_semesters(actor):
         raise PermissionDenied("Seul le comité national clôt un semestre.")
     period, error = period_from_query({"semestre": semester}, timezone.localdate())
     if error:

@@ -2,7 +2,8 @@ from django import template
 
 from cej.models import YoungPerson
 from partners.access import Actor
-from retention.erasure import can_erase, is_anonymised
+from retention.access import can_erase
+from retention.erasure import is_anonymised
 
 register = template.Library()
 

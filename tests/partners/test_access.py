@@ -4,8 +4,17 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from partners.access import ROLE_CAPABILITIES, Actor, Capability, scope_personal_records
-from partners.enums import Role
+from partners.access import (
+    ROLE_CAPABILITIES,
+    Actor,
+    Capability,
+    can_export_referral_files,
+    editable_levels,
+    records_own_region_only,
+    scope_personal_records,
+    signs_for_own_organisation,
+)
+from partners.enums import AgreementLevel, Role
 from partners.models import Membership
 from tests.partners.factories import MembershipFactory
 from tests.world import build_world
@@ -105,3 +114,24 @@ def test_refusals_are_explained_in_french(client):
     assert "Accès refusé" in forbidden.content.decode()
     assert missing.status_code == 404
     assert "Page introuvable" in missing.content.decode()
+
+
+def test_the_agreement_form_choices_follow_the_role():
+    world = build_world()
+    roles = list(world.memberships)
+    assert {r for r in roles if records_own_region_only(actor_of(world, r))} == {
+        "manager_ml",
+        "manager_e2c",
+        "regional_coordinator",
+    }
+    assert {r for r in roles if signs_for_own_organisation(actor_of(world, r))} == {"manager_ml", "manager_e2c"}
+    assert editable_levels(actor_of(world, "national_committee")) == list(AgreementLevel.values)
+    assert editable_levels(actor_of(world, "regional_coordinator")) == [AgreementLevel.REGIONAL, AgreementLevel.LOCAL]
+    assert editable_levels(actor_of(world, "manager_ml")) == [AgreementLevel.LOCAL]
+    assert editable_levels(actor_of(world, "adviser_ml")) == []
+
+
+def test_only_managers_export_referral_files():
+    world = build_world()
+    exporters = {role for role in world.memberships if can_export_referral_files(actor_of(world, role))}
+    assert exporters == {"manager_ml", "manager_e2c"}

@@ -14,10 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.access import Actor
+from partners.access import Actor, AgreementReach, can_edit_agreement
 from partners.enums import AgreementFramework, AgreementLevel, CollaborationLevel, OrganisationKind
 from partners.models import Agreement, Amendment, Organisation, Region, TerritorialDiagnostic
-from partners.selectors.agreements import AgreementReach, can_edit_agreement
 from partners.services.agreements import (
     AgreementData,
     agreement_create,
