@@ -5,6 +5,7 @@ scoped with ``partners.access``."""
 import datetime
 import uuid
 from decimal import Decimal
+from typing import ClassVar
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
@@ -297,6 +298,8 @@ class Contract(TimestampedModel):
     end_reason = models.CharField("motif de fin", max_length=16, choices=ContractEndReason.choices, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
 
+    KIND: ClassVar[str]  # the contract's name in sentences: "CEJ", "PACEA"
+
     class Meta:
         abstract = True
 
@@ -305,9 +308,33 @@ class Contract(TimestampedModel):
         return self.ended_on or self.planned_end_on
 
 
+def _end_after_start(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(planned_end_on__gt=F("starts_on")), name=f"{prefix}_end_after_start")
+
+
+def _no_overlap(prefix: str, kind: str) -> ExclusionConstraint:
+    """Two contracts of one kind never overlap for one young person (planned periods, ends included)."""
+    return ExclusionConstraint(
+        name=f"{prefix}_no_overlap",
+        expressions=[
+            ("young_person", RangeOperators.EQUAL),
+            (DateRangeFunc("starts_on", "planned_end_on", Value("[]")), RangeOperators.OVERLAPS),
+        ],
+        violation_error_message=f"Ce jeune a déjà un {kind} sur cette période.",
+    )
+
+
+def _running(field: str, *, name: str) -> models.Index:
+    """An index of running contracts (active or suspended) by ``field``, for the reminders."""
+    return models.Index(
+        fields=[field], condition=Q(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED]), name=name
+    )
+
+
 class CejContract(Contract):
     """Contrat d'Engagement Jeune (décret 2022-199): 6 to 12 months, up to 18 with extensions."""
 
+    KIND = "CEJ"
     young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="cej_contracts")
     weekly_hours = models.PositiveSmallIntegerField(
         "heures d'activité par semaine", validators=[MinValueValidator(15), MaxValueValidator(20)]
@@ -320,26 +347,15 @@ class CejContract(Contract):
         verbose_name_plural = "contrats d'engagement jeune"
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(planned_end_on__gt=F("starts_on")), name="cej_end_after_start"),
+            _end_after_start("cej"),
             models.CheckConstraint(
                 condition=Q(weekly_hours__gte=15, weekly_hours__lte=20), name="cej_weekly_hours_15_20"
             ),
-            ExclusionConstraint(
-                name="cej_no_overlap",
-                expressions=[
-                    ("young_person", RangeOperators.EQUAL),
-                    (DateRangeFunc("starts_on", "planned_end_on", Value("[]")), RangeOperators.OVERLAPS),
-                ],
-                violation_error_message="Ce jeune a déjà un CEJ sur cette période.",
-            ),
+            _no_overlap("cej", "CEJ"),
         ]
         indexes = [
             # The daily "CEJ ending within 30 days" reminder reads running contracts by planned end.
-            models.Index(
-                fields=["planned_end_on"],
-                condition=Q(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED]),
-                name="cej_running_planned_end",
-            ),
+            _running("planned_end_on", name="cej_running_planned_end"),
         ]
 
     def __str__(self) -> str:
@@ -401,6 +417,7 @@ class StructuringStep(TimestampedModel):
 class PaceaContract(Contract):
     """Parcours contractualisé d'accompagnement vers l'emploi et l'autonomie: at most 24 months."""
 
+    KIND = "PACEA"
     young_person = models.ForeignKey(YoungPerson, on_delete=models.PROTECT, related_name="pacea_contracts")
 
     class Meta:
@@ -408,23 +425,12 @@ class PaceaContract(Contract):
         verbose_name_plural = "PACEA"
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(planned_end_on__gt=F("starts_on")), name="pacea_end_after_start"),
-            ExclusionConstraint(
-                name="pacea_no_overlap",
-                expressions=[
-                    ("young_person", RangeOperators.EQUAL),
-                    (DateRangeFunc("starts_on", "planned_end_on", Value("[]")), RangeOperators.OVERLAPS),
-                ],
-                violation_error_message="Ce jeune a déjà un PACEA sur cette période.",
-            ),
+            _end_after_start("pacea"),
+            _no_overlap("pacea", "PACEA"),
         ]
         indexes = [
             # The "PACEA reaching 24 months" reminder reads running contracts by start.
-            models.Index(
-                fields=["starts_on"],
-                condition=Q(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED]),
-                name="pacea_running_start",
-            ),
+            _running("starts_on", name="pacea_running_start"),
         ]
 
     def __str__(self) -> str:

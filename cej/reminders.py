@@ -8,8 +8,11 @@ Restricted files (RGPD article 18) are skipped: they are kept, not processed.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import QuerySet
 
 from cej.enums import ContractStatus, FollowUpStatus
 from cej.models import CejContract, FollowUp, PaceaContract, restricted
@@ -67,9 +70,33 @@ def follow_ups_due(today: datetime.date) -> JobCounts:
     return counts
 
 
+def _remind_about_contracts(
+    due: QuerySet[Any],  # CEJ or PACEA
+    *,
+    kind: str,
+    due_on: Callable[[Any], datetime.date],
+    context: Callable[[Any], dict[str, object]],
+) -> JobCounts:
+    """One message per contract of ``due`` to its referent (or its organisation's managers), keyed by
+    the contract and ``due_on`` so a run repeated the same day sends nothing twice."""
+    counts = JobCounts()
+    for batch in in_batches(due):
+        managers = members_by_organisation({c.organisation_id for c in batch}, [Role.MANAGER])
+        for contract in batch:
+            counts.examined += 1
+            counts.enqueued += len(
+                enqueue(
+                    kind=kind,
+                    recipients=_referent_or_managers(contract.referent, contract.organisation_id, managers),
+                    key=f"{kind}:{contract.pk}:{due_on(contract)}",
+                    context={**context(contract), "young_person": str(contract.young_person.public_id)},
+                )
+            )
+    return counts
+
+
 def cej_contracts_ending(today: datetime.date) -> JobCounts:
     """Running CEJ whose planned end is within 30 days: the referent prepares what comes next."""
-    counts = JobCounts()
     due = (
         CejContract.objects.filter(
             status__in=OPEN_CONTRACT, planned_end_on__gte=today, planned_end_on__lte=today + CEJ_ENDING_NOTICE
@@ -77,28 +104,16 @@ def cej_contracts_ending(today: datetime.date) -> JobCounts:
         .exclude(restricted("young_person_id"))
         .select_related("referent", "young_person")
     )
-    for batch in in_batches(due):
-        managers = members_by_organisation({c.organisation_id for c in batch}, [Role.MANAGER])
-        for contract in batch:
-            counts.examined += 1
-            counts.enqueued += len(
-                enqueue(
-                    kind="reminder.cej_ending",
-                    recipients=_referent_or_managers(contract.referent, contract.organisation_id, managers),
-                    key=f"reminder.cej_ending:{contract.pk}:{contract.planned_end_on}",
-                    context={
-                        "cej_contract": contract.pk,
-                        "young_person": str(contract.young_person.public_id),
-                        "planned_end_on": str(contract.planned_end_on),
-                    },
-                )
-            )
-    return counts
+    return _remind_about_contracts(
+        due,
+        kind="reminder.cej_ending",
+        due_on=lambda contract: contract.planned_end_on,
+        context=lambda contract: {"cej_contract": contract.pk, "planned_end_on": str(contract.planned_end_on)},
+    )
 
 
 def pacea_contracts_reaching_24_months(today: datetime.date) -> JobCounts:
     """Running PACEA that reach their 24-month maximum within 30 days."""
-    counts = JobCounts()
     due = (
         PaceaContract.objects.filter(
             status__in=OPEN_CONTRACT,
@@ -108,20 +123,12 @@ def pacea_contracts_reaching_24_months(today: datetime.date) -> JobCounts:
         .exclude(restricted("young_person_id"))
         .select_related("referent", "young_person")
     )
-    for batch in in_batches(due):
-        managers = members_by_organisation({c.organisation_id for c in batch}, [Role.MANAGER])
-        for contract in batch:
-            counts.examined += 1
-            counts.enqueued += len(
-                enqueue(
-                    kind="reminder.pacea_24_months",
-                    recipients=_referent_or_managers(contract.referent, contract.organisation_id, managers),
-                    key=f"reminder.pacea_24_months:{contract.pk}:{contract.starts_on}",
-                    context={
-                        "pacea_contract": contract.pk,
-                        "young_person": str(contract.young_person.public_id),
-                        "reaches_on": str(contract.starts_on + PACEA_MAXIMUM),
-                    },
-                )
-            )
-    return counts
+    return _remind_about_contracts(
+        due,
+        kind="reminder.pacea_24_months",
+        due_on=lambda contract: contract.starts_on,
+        context=lambda contract: {
+            "pacea_contract": contract.pk,
+            "reaches_on": str(contract.starts_on + PACEA_MAXIMUM),
+        },
+    )

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from audit.access import can_read_access_log
-from cej.services.young_people import can_hold_files
+from cej.access import can_hold_files
 from common.http_methods import http_methods
 from e2c_referrals.access import can_plan_sessions, can_record_immersions, can_refer, can_use_inbox
 from partners.access import (

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cej.enums import AllowanceCategory, ConsentMethod, SharedData
+from cej.services.cej_contracts import CejData, cej_create
 from cej.services.consents import consent_record
-from cej.services.contracts import CejData, cej_create
 from cej.services.follow_ups import follow_up_schedule
 from cej.services.young_people import YoungPersonData, young_person_create
 from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus, SessionKind, SessionVenue

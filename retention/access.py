@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from cej.access import can_lift
 from cej.models import YoungPerson
-from cej.services.restrictions import can_lift
 from partners.access import Actor, Capability
 
 

@@ -24,7 +24,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from cej.models import Restriction
-from cej.services.contracts import cej_suspend
+from cej.services.cej_contracts import cej_suspend
 from cej.services.restrictions import restriction_start
 from demo.totp import DEMO_TOTP_KEY_HEX
 from e2c_referrals.enums import ReferralStatus, RegistrationStatus

@@ -1,4 +1,4 @@
-"""Forms of CEJ and PACEA contracts: typed input for cej.services.contracts (which holds the rules)."""
+"""Forms of CEJ and PACEA contracts: typed input for the contract services (which hold the rules)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any, cast
 from django import forms
 
 from cej.enums import AllowanceCategory, ContractEndReason
-from cej.services.contracts import CejData, PaceaData, PaceaPhaseData, StructuringStepData
+from cej.services.cej_contracts import CejData
+from cej.services.pacea_contracts import PaceaData, PaceaPhaseData
+from cej.services.structuring_steps import StructuringStepData
 from partners.forms.widgets import DateInput
 from partners.models import Organisation, User
 

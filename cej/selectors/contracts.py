@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cej.enums import AllowanceCategory
-from cej.models import AllowanceRate, CejContract, CejEvent, PaceaContract, StructuringStep, YoungPerson
+from cej.models import AllowanceRate, CejContract, CejEvent, Contract, StructuringStep, YoungPerson
 from partners.access import Actor
 from partners.enums import OrganisationKind, Role
 from partners.models import Organisation, User
@@ -33,29 +34,20 @@ CENT = Decimal("0.01")
 
 
 NOT_FOUND = (ValueError, TypeError, ValidationError)
+AnyContract = TypeVar("AnyContract", bound=Contract)
 
 
-def cej_contract_of(*, young_person: YoungPerson, public_id: uuid.UUID | str) -> CejContract:
-    """One CEJ of this file, or 404."""
+def contract_of(model: type[AnyContract], *, young_person: YoungPerson, public_id: uuid.UUID | str) -> AnyContract:
+    """One CEJ or PACEA (``model``, the type returned) of this file, or 404."""
     try:
-        contract = young_person.cej_contracts.select_related("organisation", "referent", "created_by").get(
-            public_id=public_id
+        contract = (
+            model._default_manager.filter(young_person=young_person)
+            .select_related("organisation", "referent", "created_by")
+            .get(public_id=public_id)
         )
-    except (CejContract.DoesNotExist, *NOT_FOUND) as error:
+    except (model.DoesNotExist, *NOT_FOUND) as error:
         raise Http404("Contrat introuvable.") from error
-    contract.young_person = young_person
-    return contract
-
-
-def pacea_contract_of(*, young_person: YoungPerson, public_id: uuid.UUID | str) -> PaceaContract:
-    """One PACEA of this file, or 404."""
-    try:
-        contract = young_person.pacea_contracts.select_related("organisation", "referent", "created_by").get(
-            public_id=public_id
-        )
-    except (PaceaContract.DoesNotExist, *NOT_FOUND) as error:
-        raise Http404("Contrat introuvable.") from error
-    contract.young_person = young_person
+    contract.young_person = young_person  # type: ignore[attr-defined]  # each kind declares its own
     return contract
 
 

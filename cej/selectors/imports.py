@@ -7,8 +7,8 @@ import uuid
 
 from django.db.models import QuerySet
 
+from cej.access import can_hold_files
 from cej.models import YoungPeopleImport
-from cej.services.young_people import can_hold_files
 from csvimport.selectors import ImportReport, import_in_scope, imports_for_history
 from pagination.keyset import KeysetPage
 from partners.access import Actor

@@ -18,10 +18,11 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from cej.access import require_file_holder
 from cej.enums import ConsentMethod, SharedData
 from cej.models import Consent, YoungPerson
 from cej.services.restrictions import require_not_restricted
-from cej.services.young_people import record_event, require_file_holder
+from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from partners.access import Actor
 from partners.enums import OrganisationKind

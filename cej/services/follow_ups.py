@@ -9,24 +9,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cej.access import require_file_holder
 from cej.enums import FollowUpStatus
 from cej.models import FollowUp, YoungPerson
 from cej.selectors.follow_ups import possible_participants
 from cej.services.restrictions import require_not_restricted
-from cej.services.young_people import record_event, require_file_holder
+from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
+from cej.workflow import follow_up_move, require_follow_up_move
 from partners.access import Actor
-from partners.french import lower_first
 from partners.models import User
 
 HORIZON = datetime.timedelta(days=2 * 365)
-
-# The one table of follow-up states: which status may follow which.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    FollowUpStatus.PLANNED: frozenset({FollowUpStatus.HELD, FollowUpStatus.CANCELLED}),
-    FollowUpStatus.HELD: frozenset(),
-    FollowUpStatus.CANCELLED: frozenset(),
-}
 
 
 def _check_future(day: datetime.date, field: str, errors: dict[str, list[str]]) -> None:
@@ -63,11 +57,6 @@ def follow_up_schedule(
     return follow_up
 
 
-def _transition(follow_up: FollowUp, status: str) -> None:
-    if status not in TRANSITIONS[follow_up.status]:
-        raise ValidationError(f"Ce point de suivi est déjà « {lower_first(follow_up.get_status_display())} ».")
-
-
 @transaction.atomic
 def follow_up_record(
     *,
@@ -86,7 +75,7 @@ def follow_up_record(
     YoungPerson.objects.select_for_update().filter(pk=follow_up.young_person_id).first()
     require_not_restricted(follow_up.young_person_id)
     locked = FollowUp.objects.select_for_update().select_related("young_person").get(pk=follow_up.pk)
-    _transition(locked, FollowUpStatus.HELD)
+    require_follow_up_move(locked, FollowUpStatus.HELD)
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if held_on > today:
@@ -103,11 +92,11 @@ def follow_up_record(
         errors["notes"] = error.messages
     if errors:
         raise ValidationError(errors)
-    locked.status = FollowUpStatus.HELD
-    locked.held_on = held_on
-    locked.notes = notes.strip()
-    locked.next_review_on = next_review_on
-    locked.save(update_fields=["status", "held_on", "notes", "next_review_on", "updated_at"])
+    follow_up_move(
+        locked,
+        FollowUpStatus.HELD,
+        fields={"held_on": held_on, "notes": notes.strip(), "next_review_on": next_review_on},
+    )
     locked.participants.set(participants or [actor.user])
     record_event(young_person=locked.young_person, actor=actor, action=f"Point de suivi du {held_on:%d/%m/%Y} tenu")
     if next_review_on is not None:
@@ -123,9 +112,7 @@ def follow_up_cancel(*, actor: Actor, follow_up: FollowUp) -> FollowUp:
     """Cancel a planned review; possible while the file is restricted (it stops a processing)."""
     require_file_holder(actor)
     locked = FollowUp.objects.select_for_update().select_related("young_person").get(pk=follow_up.pk)
-    _transition(locked, FollowUpStatus.CANCELLED)
-    locked.status = FollowUpStatus.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
+    follow_up_move(locked, FollowUpStatus.CANCELLED)
     record_event(
         young_person=locked.young_person, actor=actor, action=f"Point de suivi du {locked.scheduled_on:%d/%m/%Y} annulé"
     )

@@ -20,12 +20,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, transaction
 
+from cej.access import require_file_holder
 from cej.enums import QualificationLevel
 from cej.models import YoungPeopleImport, YoungPerson
 from cej.services.young_people import (
     YoungPersonData,
     find_duplicates,
-    require_file_holder,
     young_person_create,
     young_person_update,
 )

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cej.access import require_can_lift, require_can_restrict
 from cej.models import Restriction, YoungPerson
-from cej.services.young_people import can_hold_files, record_event
+from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from partners.access import Actor
-from partners.enums import Role
 from partners.french import lower_first
 
 TEXT_MAX_LENGTH = 500
@@ -75,37 +75,6 @@ def require_not_restricted(young_person: YoungPerson | int) -> None:
         raise ValidationError(restricted_message(restriction), code="restricted")
 
 
-def can_restrict(actor: Actor, young_person: YoungPerson) -> bool:
-    """The referent structure's advisers and managers (those who edit the file), and administrators
-    (the DPO answers requests for any file)."""
-    if actor.is_administrator:
-        return True
-    return can_hold_files(actor) and young_person.organisation_id in actor.family_ids
-
-
-def can_lift(actor: Actor, young_person: YoungPerson) -> bool:
-    """Lifting answers the person's request (and may follow a dispute over what an adviser wrote): the
-    referent structure's managers and administrators, not its advisers."""
-    if actor.is_administrator:
-        return True
-    return actor.role == Role.MANAGER and can_restrict(actor, young_person)
-
-
-def _require_can_lift(actor: Actor, young_person: YoungPerson) -> None:
-    if not can_lift(actor, young_person):
-        raise PermissionDenied(
-            "Seuls les responsables de la structure référente, ou un administrateur, lèvent une limitation."
-        )
-
-
-def _require_can_restrict(actor: Actor, young_person: YoungPerson) -> None:
-    if not can_restrict(actor, young_person):
-        raise PermissionDenied(
-            "Seuls les conseillers et responsables de la structure référente, ou un administrateur, "
-            "limitent le traitement d'un dossier."
-        )
-
-
 def _check_text(value: str, field: str, errors: dict[str, list[str]]) -> str:
     value = value.strip()
     if len(value) > TEXT_MAX_LENGTH:
@@ -124,7 +93,7 @@ def restriction_start(*, actor: Actor, young_person: YoungPerson, ground: str, n
     Refused if the file is already restricted. Side effects: a Restriction row (its change history
     kept by ``history``), an event in the file's history.
     """
-    _require_can_restrict(actor, young_person)
+    require_can_restrict(actor, young_person)
     locked = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
     current = open_restriction(locked)
     if current is not None:
@@ -157,7 +126,7 @@ def restriction_lift(
     ``person_informed_on`` is required, not in the future, not before the restriction began.
     Side effects: the Restriction row closed (kept), an event in the file's history.
     """
-    _require_can_lift(actor, young_person)
+    require_can_lift(actor, young_person)
     locked = YoungPerson.objects.select_for_update().get(pk=young_person.pk)
     restriction = Restriction.objects.select_for_update().filter(young_person=locked, lifted_at__isnull=True).first()
     if restriction is None:

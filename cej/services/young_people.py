@@ -6,17 +6,18 @@ import dataclasses
 import datetime
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Value
 from django.utils import timezone
 
+from cej.access import require_file_holder
 from cej.enums import QualificationLevel
 from cej.models import YoungPerson, YoungPersonEvent, duplicate_key, normalised_name
 from cej.validators import validate_france_travail_id, validate_imilo_number, validate_no_nir
-from partners.access import Actor, Capability
-from partners.enums import OrganisationKind, Role
+from partners.access import Actor
+from partners.enums import Role
 from partners.models import Departement, Membership, User
 from partners.validators import normalise_french_phone, validate_postcode
 from texthygiene.text import clean_text, clip, validate_first_name, validate_name
@@ -25,7 +26,6 @@ MIN_AGE, MAX_AGE, MAX_AGE_WITH_RQTH = 16, 25, 29
 # On an update the opening age limits no longer apply (the young person grew older), but a birth date
 # outside these bounds is a typing error (e.g. 01/01/0001).
 EARLIEST_BIRTH_DATE, MIN_PLAUSIBLE_AGE = datetime.date(1950, 1, 1), 14
-FILE_HOLDER_KINDS = (OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL)
 TEXT_FIELDS = (
     "last_name",
     "first_name",
@@ -77,24 +77,6 @@ class DuplicateSuspected(Exception):
 # Each gets (last name, first name, birth date, organisation id) and returns French sentences.
 CrossOrganisationCheck = Callable[[str, str, datetime.date, int], list[str]]
 CROSS_ORGANISATION_CHECKS: list[CrossOrganisationCheck] = []
-
-
-def can_hold_files(actor: Actor) -> bool:
-    """Young people's files are opened by advisers and managers of a Mission Locale or France Travail agency."""
-    return (
-        actor.can(Capability.VIEW_PERSONAL_DATA)
-        and actor.role in (Role.ADVISER, Role.MANAGER)
-        and actor.organisation is not None
-        and actor.organisation.kind in FILE_HOLDER_KINDS
-    )
-
-
-def require_file_holder(actor: Actor) -> None:
-    if not can_hold_files(actor):
-        raise PermissionDenied(
-            "Seuls les conseillers et responsables d'une Mission Locale ou de France Travail tiennent "
-            "des dossiers de jeunes."
-        )
 
 
 def find_duplicates(

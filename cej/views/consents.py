@@ -9,11 +9,11 @@ from django.urls import path
 
 from audit.models import AccessLog
 from audit.services import log_access
+from cej.access import require_file_holder
 from cej.forms.consents import ConsentForm, ConsentRevokeForm
 from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.consents import consent_record, consent_revoke
-from cej.services.young_people import require_file_holder
 from common.http_methods import http_methods
 from partners.access import actor_for
 from partners.forms.errors import attach_errors

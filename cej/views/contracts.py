@@ -3,17 +3,20 @@ breaches, add structuring steps and PACEA phases, end (after a confirmation page
 
 Every page fetches the file with ``young_person_for_actor`` (404 outside the actor's scope) and the
 contract through that file (404 otherwise); every write needs a file holder (403 for other roles).
+The pages of both kinds share one shape: ``_ContractAction`` fetches the contract, asks the workflow
+whether the action is possible now, and renders the form or redirects after the service.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -21,6 +24,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access
+from cej.access import can_edit_file, require_file_holder, require_pacea_signer
 from cej.enums import AllowanceCategory, ContractEndReason
 from cej.forms.contracts import (
     BreachForm,
@@ -38,49 +42,43 @@ from cej.models import CejContract, PaceaContract, YoungPerson
 from cej.selectors.contracts import (
     allowance_rates,
     allowance_schedule,
-    cej_contract_of,
     cej_timeline,
+    contract_of,
     current_allowance,
     e2c_sites,
-    pacea_contract_of,
     referent_candidates,
     structuring_step_of,
 )
 from cej.selectors.young_people import young_person_for_actor
-from cej.services.contracts import (
-    ADULT_AGE,
+from cej.services.cej_contracts import (
     BREACH_CONSEQUENCES,
     BREACH_ENDING_RANK,
-    PACEA_ML_ONLY,
-    ContractAction,
-    can_apply,
-    can_sign_pacea,
     cej_create,
-    cej_end,
     cej_extend,
     cej_max_end,
     cej_record_breach,
     cej_resume,
     cej_suspend,
-    end_errors,
     next_breach_rank,
-    pacea_create,
-    pacea_end,
-    pacea_phase_add,
-    structuring_step_add,
-    structuring_step_end,
-    transition_refusal,
 )
+from cej.services.contract_base import ADULT_AGE, end_contract, end_errors
+from cej.services.pacea_contracts import pacea_create, pacea_phase_add
 from cej.services.restrictions import is_restricted
-from cej.services.young_people import can_hold_files, require_file_holder
+from cej.services.structuring_steps import structuring_step_add, structuring_step_end
+from cej.workflow import ContractAction, can_apply, transition_refusal
 from common.forms import submitted_data as _posted
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
 from partners.enums import Role
 from partners.forms.errors import attach_errors
 from partners.french import de
+from partners.models import User
 
 FORM_TEMPLATE = "cej/contracts/form.html"
+DETAIL_URL_NAMES: dict[type[CejContract] | type[PaceaContract], str] = {
+    CejContract: "cej:cej_detail",
+    PaceaContract: "cej:pacea_detail",
+}
 
 
 def _file(request: HttpRequest, public_id: str) -> tuple[Actor, YoungPerson]:
@@ -112,23 +110,41 @@ def _form_page(request: HttpRequest, **context: object) -> HttpResponse:
     return render(request, FORM_TEMPLATE, defaults | context)
 
 
-# --- CEJ -----------------------------------------------------------------------------------------
-
-
-def cej_url(contract: CejContract) -> str:
+def contract_url(contract: CejContract | PaceaContract) -> str:
     return reverse(
-        "cej:cej_detail", kwargs={"public_id": contract.young_person.public_id, "contract_id": contract.public_id}
+        DETAIL_URL_NAMES[type(contract)],
+        kwargs={"public_id": contract.young_person.public_id, "contract_id": contract.public_id},
     )
 
 
-def pacea_url(contract: PaceaContract) -> str:
-    return reverse(
-        "cej:pacea_detail", kwargs={"public_id": contract.young_person.public_id, "contract_id": contract.public_id}
-    )
+def _default_referent(actor: Actor, young_person: YoungPerson) -> User | None:
+    return actor.user if actor.role == Role.ADVISER else young_person.referent
 
 
 def _default_category(young_person: YoungPerson) -> str:
     return AllowanceCategory.MINOR if young_person.age < ADULT_AGE else AllowanceCategory.ADULT_NON_TAXABLE
+
+
+def _sign_page(
+    request: HttpRequest,
+    *,
+    young_person: YoungPerson,
+    form: forms.Form,
+    create: Callable[[], CejContract | PaceaContract],
+    **context: object,
+) -> HttpResponse:
+    """The form signing a new contract of either kind; the contract's page once signed."""
+    created: list[CejContract | PaceaContract] = []
+    if _submitted(request, form, lambda: created.append(create())):
+        messages.success(request, f"Le {created[0].KIND} {de(young_person)} est enregistré.")
+        return redirect(contract_url(created[0]))
+    return _form_page(
+        request,
+        young_person=young_person,
+        form=form,
+        cancel_url=reverse("cej:young_person_detail", kwargs={"public_id": young_person.public_id}),
+        **context,
+    )
 
 
 @http_methods("GET", "POST")
@@ -138,18 +154,14 @@ def cej_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     form = CejForm(
         _posted(request),
         referents=referent_candidates(actor),
-        default_referent=actor.user if actor.role == Role.ADVISER else young_person.referent,
+        default_referent=_default_referent(actor, young_person),
         initial={"allowance_category": _default_category(young_person)},
     )
-    created: list[CejContract] = []
-    if _submitted(
-        request, form, lambda: created.append(cej_create(actor=actor, young_person=young_person, data=form.to_data()))
-    ):
-        messages.success(request, f"Le CEJ {de(young_person)} est enregistré.")
-        return redirect(cej_url(created[0]))
-    return _form_page(
+    return _sign_page(
         request,
         young_person=young_person,
+        form=form,
+        create=lambda: cej_create(actor=actor, young_person=young_person, data=form.to_data()),
         title="Signer un contrat d'engagement jeune (CEJ)",
         here="Nouveau CEJ",
         intro=[
@@ -157,23 +169,51 @@ def cej_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
             "d'activité par semaine. Il s'adresse aux jeunes de 16 à 25 ans révolus (29 ans avec une RQTH) ; "
             "un nouveau CEJ est possible 6 mois après la fin du précédent, et jamais pendant un PACEA."
         ],
-        form=form,
         submit="Enregistrer le CEJ",
-        cancel_url=reverse("cej:young_person_detail", kwargs={"public_id": young_person.public_id}),
     )
+
+
+@http_methods("GET", "POST")
+@login_required
+def pacea_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor, young_person = _file(request, public_id)
+    require_pacea_signer(actor)
+    form = PaceaForm(
+        _posted(request),
+        referents=referent_candidates(actor),
+        default_referent=_default_referent(actor, young_person),
+    )
+    return _sign_page(
+        request,
+        young_person=young_person,
+        form=form,
+        create=lambda: pacea_create(actor=actor, young_person=young_person, data=form.to_data()),
+        title="Signer un PACEA",
+        here="Nouveau PACEA",
+        intro=["Un PACEA dure au plus 24 mois consécutifs et ne chevauche jamais un CEJ ni un autre PACEA."],
+        submit="Enregistrer le PACEA",
+    )
+
+
+def _contract_page(
+    request: HttpRequest, public_id: str, contract_id: str, model: type[CejContract] | type[PaceaContract]
+) -> tuple[Actor, YoungPerson, Any, bool]:
+    """A contract's page: the file and its contract (404 otherwise), the consultation logged, and
+    whether the actor may act on it."""
+    actor, young_person = _file(request, public_id)
+    contract = contract_of(model, young_person=young_person, public_id=contract_id)
+    log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)
+    # A restricted file (RGPD article 18) is read, not changed: no action buttons.
+    return actor, young_person, contract, can_edit_file(actor, restricted=is_restricted(young_person.pk))
 
 
 @http_methods("GET")
 @login_required
 def cej_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person = _file(request, public_id)
-    contract = cej_contract_of(young_person=young_person, public_id=contract_id)
-    log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)
+    _actor, young_person, contract, can_edit = _contract_page(request, public_id, contract_id, CejContract)
     events = cej_timeline(contract)
     today = timezone.localdate()
     schedule = allowance_schedule(contract, birth_date=young_person.birth_date, events=events, rates=allowance_rates())
-    # A restricted file (RGPD article 18) is read, not changed: no action buttons.
-    can_edit = can_hold_files(actor) and not is_restricted(young_person.pk)
     return render(
         request,
         "cej/contracts/cej_detail.html",
@@ -192,341 +232,10 @@ def cej_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpRe
     )
 
 
-def _cej_action(
-    request: HttpRequest, public_id: str, contract_id: str, action: ContractAction
-) -> tuple[Actor, YoungPerson, CejContract, str | None]:
-    actor, young_person = _writable_file(request, public_id)
-    contract = cej_contract_of(young_person=young_person, public_id=contract_id)
-    return actor, young_person, contract, transition_refusal(contract, action)
-
-
-def _cej_page(
-    request: HttpRequest, young_person: YoungPerson, contract: CejContract, **context: object
-) -> HttpResponse:
-    return _form_page(
-        request,
-        young_person=young_person,
-        contract=contract,
-        contract_url=cej_url(contract),
-        cancel_url=cej_url(contract),
-        **context,
-    )
-
-
-@http_methods("GET", "POST")
-@login_required
-def cej_extend_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.EXTEND)
-    form = ExtendForm(_posted(request))
-    if refusal is None and _submitted(
-        request,
-        form,
-        lambda: cej_extend(
-            actor=actor,
-            contract=contract,
-            new_end_on=form.cleaned_data["new_end_on"],
-            reason=form.cleaned_data["reason"],
-        ),
-    ):
-        messages.success(request, "Le CEJ est prolongé.")
-        return redirect(cej_url(contract))
-    latest = cej_max_end(contract)
-    return _cej_page(
-        request,
-        young_person,
-        contract,
-        title="Prolonger le CEJ",
-        here="Prolonger",
-        intro=[
-            f"Fin prévue actuelle : {contract.planned_end_on:%d/%m/%Y}. Un CEJ dure au plus 18 mois au total : "
-            f"la fin prévue ne peut pas dépasser le {latest:%d/%m/%Y}."
-        ],
-        form=form,
-        submit="Prolonger le CEJ",
-        refusal=refusal,
-    )
-
-
-@http_methods("GET", "POST")
-@login_required
-def cej_suspend_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.SUSPEND)
-    form = SuspendForm(_posted(request), initial={"occurred_on": timezone.localdate()})
-    if refusal is None and _submitted(
-        request,
-        form,
-        lambda: cej_suspend(
-            actor=actor,
-            contract=contract,
-            occurred_on=form.cleaned_data["occurred_on"],
-            reason=form.cleaned_data["reason"],
-        ),
-    ):
-        messages.success(request, "Le CEJ est suspendu.")
-        return redirect(cej_url(contract))
-    return _cej_page(
-        request,
-        young_person,
-        contract,
-        title="Suspendre le CEJ",
-        here="Suspendre",
-        intro=["Le contrat reste suspendu jusqu'à sa reprise, enregistrée depuis la page du contrat."],
-        form=form,
-        submit="Suspendre le CEJ",
-        refusal=refusal,
-    )
-
-
-@http_methods("GET", "POST")
-@login_required
-def cej_resume_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.RESUME)
-    form = ResumeForm(_posted(request), initial={"occurred_on": timezone.localdate()})
-    if refusal is None and _submitted(
-        request,
-        form,
-        lambda: cej_resume(
-            actor=actor,
-            contract=contract,
-            occurred_on=form.cleaned_data["occurred_on"],
-            reason=form.cleaned_data["reason"],
-        ),
-    ):
-        messages.success(request, "Le CEJ a repris.")
-        return redirect(cej_url(contract))
-    return _cej_page(
-        request,
-        young_person,
-        contract,
-        title="Reprendre le CEJ",
-        here="Reprendre",
-        form=form,
-        submit="Enregistrer la reprise",
-        refusal=refusal,
-    )
-
-
-@http_methods("GET", "POST")
-@login_required
-def cej_breach_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.RECORD_BREACH)
-    rank = next_breach_rank(contract)
-    ends_contract = rank >= BREACH_ENDING_RANK
-    form = BreachForm(_posted(request), ends_contract=ends_contract)
-    if refusal is None and _submitted(
-        request,
-        form,
-        lambda: cej_record_breach(
-            actor=actor,
-            contract=contract,
-            occurred_on=form.cleaned_data["occurred_on"],
-            reason=form.cleaned_data["reason"],
-            expected_rank=rank,
-        ),
-    ):
-        messages.success(
-            request,
-            f"Le manquement n° {rank} est enregistré : {BREACH_CONSEQUENCES[rank]}.",
-        )
-        return redirect(cej_url(contract))
-    consequence = BREACH_CONSEQUENCES.get(rank, "")
-    return _cej_page(
-        request,
-        young_person,
-        contract,
-        title="Enregistrer un manquement",
-        here="Manquement",
-        intro=[
-            f"Ce sera le manquement n° {rank} de ce contrat. Conséquence : {consequence}.",
-            "1er manquement : allocation du mois réduite de 25 % ; 2e : allocation d'un mois supprimée ; "
-            "3e : fin du contrat.",
-        ],
-        form=form,
-        submit="Enregistrer le manquement et mettre fin au contrat" if ends_contract else "Enregistrer le manquement",
-        danger=ends_contract,
-        refusal=refusal,
-    )
-
-
-@http_methods("GET", "POST")
-@login_required
-def cej_end_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _cej_action(request, public_id, contract_id, ContractAction.END)
-    return _end_page(
-        request,
-        young_person=young_person,
-        contract=contract,
-        contract_url=cej_url(contract),
-        refusal=refusal,
-        end=lambda data: cej_end(
-            actor=actor,
-            contract=contract,
-            ended_on=data["ended_on"],
-            end_reason=data["end_reason"],
-            comment=data.get("comment", ""),
-        ),
-        with_comment=True,
-    )
-
-
-def _end_page(
-    request: HttpRequest,
-    *,
-    young_person: YoungPerson,
-    contract: CejContract | PaceaContract,
-    contract_url: str,
-    refusal: str | None,
-    end: Callable[[dict[str, Any]], object],
-    with_comment: bool,
-) -> HttpResponse:
-    """Two steps: the form, then a confirmation page (nothing is written until it is confirmed)."""
-    kind = "CEJ" if isinstance(contract, CejContract) else "PACEA"
-    form = EndForm(_posted(request), with_comment=with_comment, initial={"ended_on": timezone.localdate()})
-    if refusal is None and request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if request.POST.get("confirmer") == "1":
-            if _submitted(request, form, lambda: end(data)):
-                messages.success(request, f"Le {kind} est terminé.")
-                return redirect(contract_url)
-        else:
-            problems = end_errors(
-                contract, ended_on=data["ended_on"], end_reason=data["end_reason"], comment=data.get("comment", "")
-            )
-            if problems:
-                attach_errors(form, ValidationError(problems))
-            else:
-                return render(
-                    request,
-                    "cej/contracts/end_confirm.html",
-                    {
-                        "young_person": young_person,
-                        "contract": contract,
-                        "kind": kind,
-                        "contract_url": contract_url,
-                        "form": form,
-                        "ended_on": data["ended_on"],
-                        "end_reason": ContractEndReason(data["end_reason"]).label,
-                    },
-                )
-    return _form_page(
-        request,
-        young_person=young_person,
-        contract=contract,
-        contract_url=contract_url,
-        cancel_url=contract_url,
-        title=f"Mettre fin au {kind}",
-        here="Fin du contrat",
-        intro=[
-            f"Le {kind} court du {contract.starts_on:%d/%m/%Y} au {contract.planned_end_on:%d/%m/%Y}. "
-            "Vous confirmerez la fin à l'étape suivante."
-        ],
-        form=form,
-        submit="Continuer",
-        refusal=refusal,
-    )
-
-
-@http_methods("GET", "POST")
-@login_required
-def structuring_step_add_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _cej_action(
-        request, public_id, contract_id, ContractAction.ADD_STRUCTURING_STEP
-    )
-    form = StructuringStepForm(_posted(request), sites=e2c_sites())
-    if refusal is None and _submitted(
-        request, form, lambda: structuring_step_add(actor=actor, contract=contract, data=form.to_data())
-    ):
-        messages.success(request, "La solution structurante est ajoutée au CEJ.")
-        return redirect(cej_url(contract))
-    return _cej_page(
-        request,
-        young_person,
-        contract,
-        title="Ajouter une solution structurante",
-        here="Solution structurante",
-        intro=[
-            "Quand la fin d'un parcours E2C est connue, le CEJ est prolongé jusqu'au dernier jour du 2e mois "
-            "qui suit, même au-delà de 18 mois."
-        ],
-        form=form,
-        submit="Ajouter",
-        refusal=refusal,
-    )
-
-
-@http_methods("GET", "POST")
-@login_required
-def structuring_step_end_view(request: HttpRequest, public_id: str, contract_id: str, step_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _cej_action(
-        request, public_id, contract_id, ContractAction.ADD_STRUCTURING_STEP
-    )
-    step = structuring_step_of(contract=contract, public_id=step_id)
-    form = StepEndForm(_posted(request), initial={"ends_on": step.ends_on})
-    if refusal is None and _submitted(
-        request,
-        form,
-        lambda: structuring_step_end(actor=actor, step=step, ends_on=form.cleaned_data["ends_on"]),
-    ):
-        messages.success(request, f"La fin de « {step.label} » est enregistrée.")
-        return redirect(cej_url(contract))
-    intro = [f"« {step.label} », commencée le {step.starts_on:%d/%m/%Y}."]
-    if step.is_e2c:
-        intro.append("La fin d'un parcours E2C prolonge le CEJ jusqu'au dernier jour du 2e mois qui suit.")
-    return _cej_page(
-        request,
-        young_person,
-        contract,
-        title="Enregistrer la fin d'une solution structurante",
-        here="Fin de la solution structurante",
-        intro=intro,
-        form=form,
-        submit="Enregistrer la fin",
-        refusal=refusal,
-    )
-
-
-# --- PACEA ---------------------------------------------------------------------------------------
-
-
-@http_methods("GET", "POST")
-@login_required
-def pacea_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
-    actor, young_person = _writable_file(request, public_id)
-    if not can_sign_pacea(actor):
-        raise PermissionDenied(PACEA_ML_ONLY)
-    form = PaceaForm(
-        _posted(request),
-        referents=referent_candidates(actor),
-        default_referent=actor.user if actor.role == Role.ADVISER else young_person.referent,
-    )
-    created: list[PaceaContract] = []
-    if _submitted(
-        request,
-        form,
-        lambda: created.append(pacea_create(actor=actor, young_person=young_person, data=form.to_data())),
-    ):
-        messages.success(request, f"Le PACEA {de(young_person)} est enregistré.")
-        return redirect(pacea_url(created[0]))
-    return _form_page(
-        request,
-        young_person=young_person,
-        title="Signer un PACEA",
-        here="Nouveau PACEA",
-        intro=["Un PACEA dure au plus 24 mois consécutifs et ne chevauche jamais un CEJ ni un autre PACEA."],
-        form=form,
-        submit="Enregistrer le PACEA",
-        cancel_url=reverse("cej:young_person_detail", kwargs={"public_id": young_person.public_id}),
-    )
-
-
 @http_methods("GET")
 @login_required
 def pacea_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person = _file(request, public_id)
-    contract = pacea_contract_of(young_person=young_person, public_id=contract_id)
-    log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)
-    # A restricted file (RGPD article 18) is read, not changed: no action buttons.
-    can_edit = can_hold_files(actor) and not is_restricted(young_person.pk)
+    _actor, young_person, contract, can_edit = _contract_page(request, public_id, contract_id, PaceaContract)
     return render(
         request,
         "cej/contracts/pacea_detail.html",
@@ -541,53 +250,273 @@ def pacea_detail(request: HttpRequest, public_id: str, contract_id: str) -> Http
     )
 
 
-def _pacea_action(
-    request: HttpRequest, public_id: str, contract_id: str, action: ContractAction
-) -> tuple[Actor, YoungPerson, PaceaContract, str | None]:
-    actor, young_person = _writable_file(request, public_id)
-    contract = pacea_contract_of(young_person=young_person, public_id=contract_id)
-    return actor, young_person, contract, transition_refusal(contract, action)
+@dataclasses.dataclass
+class _ContractAction:
+    """An action on a contract of either kind: the file (404), the right to write (403), the contract
+    (404), and the workflow's refusal when the contract's status does not allow the action now."""
+
+    request: HttpRequest
+    actor: Actor
+    young_person: YoungPerson
+    contract: Any  # CejContract or PaceaContract, as ``model`` says
+    refusal: str | None
+
+    @classmethod
+    def of(
+        cls,
+        request: HttpRequest,
+        public_id: str,
+        contract_id: str,
+        action: ContractAction,
+        model: type[CejContract] | type[PaceaContract] = CejContract,
+    ) -> _ContractAction:
+        actor, young_person = _writable_file(request, public_id)
+        contract = contract_of(model, young_person=young_person, public_id=contract_id)
+        return cls(request, actor, young_person, contract, transition_refusal(contract, action))
+
+    @property
+    def url(self) -> str:
+        return contract_url(self.contract)
+
+    def submitted(self, form: forms.Form, write: Callable[[], object]) -> bool:
+        return self.refusal is None and _submitted(self.request, form, write)
+
+    def done(self, message: str) -> HttpResponse:
+        messages.success(self.request, message)
+        return redirect(self.url)
+
+    def page(self, **context: object) -> HttpResponse:
+        return _form_page(
+            self.request,
+            young_person=self.young_person,
+            contract=self.contract,
+            contract_url=self.url,
+            cancel_url=self.url,
+            refusal=self.refusal,
+            **context,
+        )
 
 
 @http_methods("GET", "POST")
 @login_required
-def pacea_phase_add_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _pacea_action(request, public_id, contract_id, ContractAction.ADD_PHASE)
-    form = PaceaPhaseForm(_posted(request))
-    if refusal is None and _submitted(
-        request, form, lambda: pacea_phase_add(actor=actor, contract=contract, data=form.to_data())
+def cej_extend_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
+    act = _ContractAction.of(request, public_id, contract_id, ContractAction.EXTEND)
+    form = ExtendForm(_posted(request))
+    if act.submitted(
+        form,
+        lambda: cej_extend(
+            actor=act.actor,
+            contract=act.contract,
+            new_end_on=form.cleaned_data["new_end_on"],
+            reason=form.cleaned_data["reason"],
+        ),
     ):
-        messages.success(request, "La phase est ajoutée au PACEA.")
-        return redirect(pacea_url(contract))
-    return _form_page(
-        request,
-        young_person=young_person,
-        contract=contract,
-        contract_url=pacea_url(contract),
-        cancel_url=pacea_url(contract),
-        title="Ajouter une phase au PACEA",
-        here="Nouvelle phase",
-        intro=[f"Le PACEA court du {contract.starts_on:%d/%m/%Y} au {contract.end_on:%d/%m/%Y}."],
+        return act.done("Le CEJ est prolongé.")
+    return act.page(
+        title="Prolonger le CEJ",
+        here="Prolonger",
+        intro=[
+            f"Fin prévue actuelle : {act.contract.planned_end_on:%d/%m/%Y}. Un CEJ dure au plus 18 mois au total : "
+            f"la fin prévue ne peut pas dépasser le {cej_max_end(act.contract):%d/%m/%Y}."
+        ],
         form=form,
-        submit="Ajouter la phase",
-        refusal=refusal,
+        submit="Prolonger le CEJ",
+    )
+
+
+# Suspension and resumption: the same page, a date and a reason, around their service.
+SUSPEND_OR_RESUME: dict[ContractAction, dict[str, Any]] = {
+    ContractAction.SUSPEND: {
+        "form": SuspendForm,
+        "service": cej_suspend,
+        "success": "Le CEJ est suspendu.",
+        "page": {
+            "title": "Suspendre le CEJ",
+            "here": "Suspendre",
+            "intro": ["Le contrat reste suspendu jusqu'à sa reprise, enregistrée depuis la page du contrat."],
+            "submit": "Suspendre le CEJ",
+        },
+    },
+    ContractAction.RESUME: {
+        "form": ResumeForm,
+        "service": cej_resume,
+        "success": "Le CEJ a repris.",
+        "page": {"title": "Reprendre le CEJ", "here": "Reprendre", "submit": "Enregistrer la reprise"},
+    },
+}
+
+
+def _suspend_or_resume(request: HttpRequest, public_id: str, contract_id: str, action: ContractAction) -> HttpResponse:
+    spec = SUSPEND_OR_RESUME[action]
+    act = _ContractAction.of(request, public_id, contract_id, action)
+    form = spec["form"](_posted(request), initial={"occurred_on": timezone.localdate()})
+    if act.submitted(
+        form,
+        lambda: spec["service"](
+            actor=act.actor,
+            contract=act.contract,
+            occurred_on=form.cleaned_data["occurred_on"],
+            reason=form.cleaned_data["reason"],
+        ),
+    ):
+        return act.done(spec["success"])
+    return act.page(form=form, **spec["page"])
+
+
+@http_methods("GET", "POST")
+@login_required
+def cej_suspend_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
+    return _suspend_or_resume(request, public_id, contract_id, ContractAction.SUSPEND)
+
+
+@http_methods("GET", "POST")
+@login_required
+def cej_resume_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
+    return _suspend_or_resume(request, public_id, contract_id, ContractAction.RESUME)
+
+
+@http_methods("GET", "POST")
+@login_required
+def cej_breach_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
+    act = _ContractAction.of(request, public_id, contract_id, ContractAction.RECORD_BREACH)
+    rank = next_breach_rank(act.contract)
+    ends_contract = rank >= BREACH_ENDING_RANK
+    form = BreachForm(_posted(request), ends_contract=ends_contract)
+    if act.submitted(
+        form,
+        lambda: cej_record_breach(
+            actor=act.actor,
+            contract=act.contract,
+            occurred_on=form.cleaned_data["occurred_on"],
+            reason=form.cleaned_data["reason"],
+            expected_rank=rank,
+        ),
+    ):
+        return act.done(f"Le manquement n° {rank} est enregistré : {BREACH_CONSEQUENCES[rank]}.")
+    return act.page(
+        title="Enregistrer un manquement",
+        here="Manquement",
+        intro=[
+            f"Ce sera le manquement n° {rank} de ce contrat. Conséquence : {BREACH_CONSEQUENCES.get(rank, '')}.",
+            "1er manquement : allocation du mois réduite de 25 % ; 2e : allocation d'un mois supprimée ; "
+            "3e : fin du contrat.",
+        ],
+        form=form,
+        submit="Enregistrer le manquement et mettre fin au contrat" if ends_contract else "Enregistrer le manquement",
+        danger=ends_contract,
     )
 
 
 @http_methods("GET", "POST")
 @login_required
-def pacea_end_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    actor, young_person, contract, refusal = _pacea_action(request, public_id, contract_id, ContractAction.END)
-    return _end_page(
-        request,
-        young_person=young_person,
-        contract=contract,
-        contract_url=pacea_url(contract),
-        refusal=refusal,
-        end=lambda data: pacea_end(
-            actor=actor, contract=contract, ended_on=data["ended_on"], end_reason=data["end_reason"]
-        ),
-        with_comment=False,
+def contract_end_view(
+    request: HttpRequest, public_id: str, contract_id: str, model: type[CejContract] | type[PaceaContract]
+) -> HttpResponse:
+    """Two steps: the form, then a confirmation page (nothing is written until it is confirmed).
+    A CEJ's end takes a comment (its timeline shows it); a PACEA's does not."""
+    act = _ContractAction.of(request, public_id, contract_id, ContractAction.END, model)
+    contract, kind = act.contract, model.KIND
+    form = EndForm(_posted(request), with_comment=model is CejContract, initial={"ended_on": timezone.localdate()})
+    if act.refusal is None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if request.POST.get("confirmer") == "1":
+            if act.submitted(
+                form,
+                lambda: end_contract(
+                    actor=act.actor,
+                    contract=contract,
+                    ended_on=data["ended_on"],
+                    end_reason=data["end_reason"],
+                    comment=data.get("comment", ""),
+                ),
+            ):
+                return act.done(f"Le {kind} est terminé.")
+        else:
+            problems = end_errors(
+                contract, ended_on=data["ended_on"], end_reason=data["end_reason"], comment=data.get("comment", "")
+            )
+            if problems:
+                attach_errors(form, ValidationError(problems))
+            else:
+                return render(
+                    request,
+                    "cej/contracts/end_confirm.html",
+                    {
+                        "young_person": act.young_person,
+                        "contract": contract,
+                        "kind": kind,
+                        "contract_url": act.url,
+                        "form": form,
+                        "ended_on": data["ended_on"],
+                        "end_reason": ContractEndReason(data["end_reason"]).label,
+                    },
+                )
+    return act.page(
+        title=f"Mettre fin au {kind}",
+        here="Fin du contrat",
+        intro=[
+            f"Le {kind} court du {contract.starts_on:%d/%m/%Y} au {contract.planned_end_on:%d/%m/%Y}. "
+            "Vous confirmerez la fin à l'étape suivante."
+        ],
+        form=form,
+        submit="Continuer",
+    )
+
+
+@http_methods("GET", "POST")
+@login_required
+def structuring_step_add_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
+    act = _ContractAction.of(request, public_id, contract_id, ContractAction.ADD_STRUCTURING_STEP)
+    form = StructuringStepForm(_posted(request), sites=e2c_sites())
+    if act.submitted(form, lambda: structuring_step_add(actor=act.actor, contract=act.contract, data=form.to_data())):
+        return act.done("La solution structurante est ajoutée au CEJ.")
+    return act.page(
+        title="Ajouter une solution structurante",
+        here="Solution structurante",
+        intro=[
+            "Quand la fin d'un parcours E2C est connue, le CEJ est prolongé jusqu'au dernier jour du 2e mois "
+            "qui suit, même au-delà de 18 mois."
+        ],
+        form=form,
+        submit="Ajouter",
+    )
+
+
+@http_methods("GET", "POST")
+@login_required
+def structuring_step_end_view(request: HttpRequest, public_id: str, contract_id: str, step_id: str) -> HttpResponse:
+    act = _ContractAction.of(request, public_id, contract_id, ContractAction.ADD_STRUCTURING_STEP)
+    step = structuring_step_of(contract=act.contract, public_id=step_id)
+    form = StepEndForm(_posted(request), initial={"ends_on": step.ends_on})
+    if act.submitted(
+        form, lambda: structuring_step_end(actor=act.actor, step=step, ends_on=form.cleaned_data["ends_on"])
+    ):
+        return act.done(f"La fin de « {step.label} » est enregistrée.")
+    intro = [f"« {step.label} », commencée le {step.starts_on:%d/%m/%Y}."]
+    if step.is_e2c:
+        intro.append("La fin d'un parcours E2C prolonge le CEJ jusqu'au dernier jour du 2e mois qui suit.")
+    return act.page(
+        title="Enregistrer la fin d'une solution structurante",
+        here="Fin de la solution structurante",
+        intro=intro,
+        form=form,
+        submit="Enregistrer la fin",
+    )
+
+
+@http_methods("GET", "POST")
+@login_required
+def pacea_phase_add_view(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
+    act = _ContractAction.of(request, public_id, contract_id, ContractAction.ADD_PHASE, PaceaContract)
+    form = PaceaPhaseForm(_posted(request))
+    if act.submitted(form, lambda: pacea_phase_add(actor=act.actor, contract=act.contract, data=form.to_data())):
+        return act.done("La phase est ajoutée au PACEA.")
+    return act.page(
+        title="Ajouter une phase au PACEA",
+        here="Nouvelle phase",
+        intro=[f"Le PACEA court du {act.contract.starts_on:%d/%m/%Y} au {act.contract.end_on:%d/%m/%Y}."],
+        form=form,
+        submit="Ajouter la phase",
     )
 
 
@@ -601,11 +530,11 @@ urlpatterns: list[URLPattern] = [
     path(f"{CEJ}suspendre/", cej_suspend_view, name="cej_suspend"),
     path(f"{CEJ}reprendre/", cej_resume_view, name="cej_resume"),
     path(f"{CEJ}manquements/nouveau/", cej_breach_view, name="cej_breach"),
-    path(f"{CEJ}fin/", cej_end_view, name="cej_end"),
+    path(f"{CEJ}fin/", contract_end_view, {"model": CejContract}, name="cej_end"),
     path(f"{CEJ}solutions/nouvelle/", structuring_step_add_view, name="structuring_step_add"),
     path(f"{CEJ}solutions/<uuid:step_id>/fin/", structuring_step_end_view, name="structuring_step_end"),
     path("jeunes/<uuid:public_id>/pacea/nouveau/", pacea_create_view, name="pacea_create"),
     path(PACEA, pacea_detail, name="pacea_detail"),
     path(f"{PACEA}phases/nouvelle/", pacea_phase_add_view, name="pacea_phase_add"),
-    path(f"{PACEA}fin/", pacea_end_view, name="pacea_end"),
+    path(f"{PACEA}fin/", contract_end_view, {"model": PaceaContract}, name="pacea_end"),
 ]

@@ -7,12 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from cej.access import require_file_holder
 from cej.forms.follow_ups import FollowUpRecordForm, FollowUpScheduleForm
 from cej.models import FollowUp, YoungPerson
 from cej.selectors.follow_ups import possible_participants
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.follow_ups import follow_up_cancel, follow_up_record, follow_up_schedule
-from cej.services.young_people import require_file_holder
 from common.http_methods import http_methods
 from partners.access import actor_for
 from partners.forms.errors import attach_errors, refusal_form

@@ -14,18 +14,12 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access, log_listing
+from cej.access import can_edit_file, can_hold_files, can_lift, can_restrict, can_sign_pacea, require_file_holder
 from cej.forms.young_people import YoungPersonForm
 from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
-from cej.services.contracts import can_sign_pacea
-from cej.services.restrictions import can_lift, can_restrict, open_restriction, restricted_message
-from cej.services.young_people import (
-    DuplicateSuspected,
-    can_hold_files,
-    require_file_holder,
-    young_person_create,
-    young_person_update,
-)
+from cej.services.restrictions import open_restriction, restricted_message
+from cej.services.young_people import DuplicateSuspected, young_person_create, young_person_update
 from common.http_methods import http_methods
 from partners.access import Capability, actor_for
 from partners.forms.errors import attach_errors
@@ -169,7 +163,7 @@ def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "young_person": young_person,
             "restriction": restriction,
             "can_hold": holder,
-            "can_edit": holder and restriction is None,
+            "can_edit": can_edit_file(actor, restricted=restriction is not None),
             "can_stop": holder,
             "can_restrict": can_restrict(actor, young_person),
             "can_lift": can_lift(actor, young_person),

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from cej.access import can_hold_files
 from cej.enums import QualificationLevel
 from cej.models import CejContract, YoungPerson
 from cej.services.restrictions import hold_file, require_not_restricted
-from cej.services.young_people import can_hold_files, record_event
+from cej.services.young_people import record_event
 from cej.validators import validate_no_nir
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import Attachment, Referral

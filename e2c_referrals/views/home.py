@@ -14,9 +14,9 @@ from django.shortcuts import render
 from django.urls import path
 
 from audit.services import log_listing
+from cej.access import can_hold_files
 from cej.selectors.follow_ups import cej_ending_soon, overdue_follow_ups
 from cej.selectors.young_people import young_people_for_actor
-from cej.services.young_people import can_hold_files
 from common.http_methods import http_methods
 from e2c_referrals.access import can_refer, can_use_inbox
 from e2c_referrals.selectors.inbox import inbox_summary, open_hand_backs

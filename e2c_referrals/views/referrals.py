@@ -13,10 +13,10 @@ from django.utils.text import slugify
 
 from audit.models import AccessLog
 from audit.services import log_access
+from cej.access import require_file_holder
 from cej.enums import SharedData
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.restrictions import open_restriction
-from cej.services.young_people import require_file_holder
 from common.forms import is_submitted, submitted_data
 from common.http_methods import http_methods
 from e2c_referrals.access import (

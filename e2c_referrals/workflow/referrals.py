@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cej.selectors.consents import current_consent
-from cej.services.contracts import e2c_programme_report
 from cej.services.restrictions import hold_file, require_not_restricted
+from cej.services.structuring_steps import e2c_programme_report
 from cej.services.young_people import record_event
 from e2c_referrals.access import sides_of
 from e2c_referrals.enums import ExitOutcome, NotAdmittedReason, ReferralStatus

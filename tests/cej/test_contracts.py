@@ -19,25 +19,19 @@ from cej.enums import AllowanceCategory, ContractEndReason, ContractStatus
 from cej.models import AllowanceRate, CejContract, CejEvent, PaceaContract, PaceaPhase, StructuringStep, YoungPerson
 from cej.models import YoungPersonEvent as History
 from cej.selectors.contracts import allowance_rates, allowance_schedule, category_for_month, monthly_allowance
-from cej.services.contracts import (
-    CONTRACT_TRANSITIONS,
+from cej.services.cej_contracts import (
     CejData,
-    PaceaData,
-    PaceaPhaseData,
-    StructuringStepData,
     cej_create,
     cej_end,
-    cej_end_after_e2c,
     cej_extend,
     cej_record_breach,
     cej_resume,
     cej_suspend,
-    pacea_create,
-    pacea_end,
-    pacea_phase_add,
-    structuring_step_add,
-    structuring_step_end,
 )
+from cej.services.contract_base import cej_end_after_e2c
+from cej.services.pacea_contracts import PaceaData, PaceaPhaseData, pacea_create, pacea_end, pacea_phase_add
+from cej.services.structuring_steps import StructuringStepData, structuring_step_add, structuring_step_end
+from cej.workflow import CONTRACT_TRANSITIONS
 from partners.access import Actor
 from partners.enums import OrganisationKind
 from tests.cej.factories import YoungPersonFactory

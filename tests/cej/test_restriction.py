@@ -11,8 +11,8 @@ from django.utils import timezone
 from cej.enums import ConsentMethod, FollowUpStatus, SharedData
 from cej.models import CejContract, Consent, FollowUp, Restriction, YoungPersonEvent
 from cej.reminders import follow_ups_due
+from cej.services.cej_contracts import CejData, cej_create, cej_suspend
 from cej.services.consents import consent_record, consent_revoke
-from cej.services.contracts import CejData, cej_create, cej_suspend
 from cej.services.follow_ups import follow_up_cancel, follow_up_record, follow_up_schedule
 from cej.services.restrictions import restriction_lift, restriction_start
 from cej.services.young_people import YoungPersonData, young_person_update

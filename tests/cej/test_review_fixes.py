@@ -18,23 +18,15 @@ from cej.enums import AllowanceCategory, ConsentMethod, ContractStatus
 from cej.models import CejContract, CejEvent, Consent, FollowUp, YoungPersonEvent
 from cej.selectors.follow_ups import cej_ending_soon, overdue_follow_ups
 from cej.services import consents as consent_services
+from cej.services.cej_contracts import CejData, cej_create, cej_record_breach
 from cej.services.consents import consent_record
-from cej.services.contracts import (
-    CejData,
-    PaceaData,
-    PaceaPhaseData,
-    StructuringStepData,
-    cej_create,
-    cej_record_breach,
-    pacea_create,
-    pacea_phase_add,
-    structuring_step_add,
-)
 from cej.services.imports import (
     young_people_import_apply,
     young_people_import_cancel,
     young_people_import_create,
 )
+from cej.services.pacea_contracts import PaceaData, PaceaPhaseData, pacea_create, pacea_phase_add
+from cej.services.structuring_steps import StructuringStepData, structuring_step_add
 from cej.services.young_people import YoungPersonData, young_person_update
 from e2c_referrals.models import Referral
 from partners.access import Actor

@@ -30,17 +30,6 @@ PRODUCTION = [
     and not path.relative_to(ROOT).parts[0].startswith(".")
 ]
 
-# Models whose state field has no declared table yet: each entry names its issue, and the list
-# only shrinks (a field added here instead of declaring a table is a review finding).
-NOT_DECLARED_YET: set[str] = {
-    "cej.CejContract.status",
-    "cej.PaceaContract.status",
-    "cej.FollowUp.status",
-}
-
-# Modules that still write a state field of another app directly; the list only shrinks.
-WRITES_TO_MOVE: set[str] = set()
-
 
 def state_fields() -> list[str]:
     found = []
@@ -62,15 +51,8 @@ def module_name(path: Path) -> str:
 
 
 def test_every_state_field_has_a_declared_table() -> None:
-    missing = [name for name in state_fields() if name not in declared() and name not in NOT_DECLARED_YET]
+    missing = [name for name in state_fields() if name not in declared()]
     assert missing == [], f"state fields without a table in a workflow module: {missing}"
-
-
-def test_the_waiting_list_only_shrinks() -> None:
-    stale = sorted(NOT_DECLARED_YET & set(declared()))
-    assert stale == [], f"declared now, remove from NOT_DECLARED_YET: {stale}"
-    unknown = sorted(NOT_DECLARED_YET - set(state_fields()))
-    assert unknown == [], f"not a state field of any model: {unknown}"
 
 
 def test_the_referral_table_is_registered() -> None:
@@ -120,21 +102,5 @@ def writes_of(path: Path, names: set[str]) -> list[str]:
 def test_no_state_field_is_written_outside_its_table_writers() -> None:
     writers = {writer for table in tables() for writer in table.writers} | {"states.services"}
     names = {table.field for table in tables()}
-    # Until every table of an app is declared, that app's own modules are not checked (the writes
-    # of its undeclared fields are still where they were); every other module is.
-    waiting = {name.split(".", 1)[0] for name in NOT_DECLARED_YET}
-    outside = [
-        line
-        for path in PRODUCTION
-        if module_name(path) not in writers | WRITES_TO_MOVE and module_name(path).split(".", 1)[0] not in waiting
-        for line in writes_of(path, names)
-    ]
+    outside = [line for path in PRODUCTION if module_name(path) not in writers for line in writes_of(path, names)]
     assert outside == [], f"state fields written outside their workflow module: {outside}"
-
-
-def test_the_writes_to_move_only_shrink() -> None:
-    names = {table.field for table in tables()}
-    clean = sorted(
-        module_name(path) for path in PRODUCTION if module_name(path) in WRITES_TO_MOVE and not writes_of(path, names)
-    )
-    assert clean == [], f"no longer writing a state field, remove from WRITES_TO_MOVE: {clean}"
