@@ -33,28 +33,13 @@ VIEWS = sorted(
 TABLE_NAMES = {"TRANSITIONS", "STOPPING_MOVES", "allowed_moves", "sides_of", "Side"}
 PREDICATE_PREFIXES = ("can_", "require_")
 
-# Views modules still holding a rule of their own, each with the helper that moves it; the list only
-# shrinks (a module added here instead of asking its access module is a review finding).
-# TODO(issue 20): merged with the "shared" and "cej" branches, both leave the list.
-PENDING: set[str] = {
-    "audit.views",  # can_read_access_log moves to audit/access.py ("shared")
-    "cej.views.contracts",  # the default referent compares a role ("cej")
-}
-# Predicates whose access module is being written (cej/access.py, by the "cej" helper): views may still
-# import them from where they are; the list only shrinks.
-MOVING: dict[str, set[str]] = {
-    "cej.services.young_people": {"can_hold_files", "require_file_holder"},
-    "cej.services.restrictions": {"can_restrict", "can_lift"},
-    "cej.services.contracts": {"can_sign_pacea", "can_apply"},
-}
-
 
 def module_name(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
 def _is_access(module: str, name: str) -> bool:
-    return module.rsplit(".", 1)[-1] == "access" or module.startswith("django.") or name in MOVING.get(module, ())
+    return module.rsplit(".", 1)[-1] == "access" or module.startswith("django.")
 
 
 def _mentions_role(node: ast.AST) -> bool:
@@ -110,29 +95,9 @@ def test_views_are_found() -> None:
     assert {"e2c_referrals.views.referrals", "partners.views.members", "retention.views"} <= names
 
 
-@pytest.mark.parametrize("path", [path for path in VIEWS if module_name(path) not in PENDING], ids=module_name)
+@pytest.mark.parametrize("path", VIEWS, ids=module_name)
 def test_view_asks_access_and_workflow(path: Path) -> None:
     assert findings(path) == []
-
-
-def test_pending_views_still_hold_a_rule() -> None:
-    """A pending module that became thin leaves the list (it only shrinks)."""
-    names = {module_name(path): path for path in VIEWS}
-    unknown = sorted(PENDING - set(names))
-    assert unknown == [], f"not a views module: {unknown}"
-    clean = sorted(name for name in PENDING if not findings(names[name]))
-    assert clean == [], f"thin now, remove from PENDING: {clean}"
-
-
-def test_moving_predicates_are_still_where_they_were() -> None:
-    """Once a predicate lives in its access module, it leaves ``MOVING``."""
-    moved = sorted(
-        f"{module}.{name}"
-        for module, names in MOVING.items()
-        for name in names
-        if not hasattr(importlib.import_module(module), name)
-    )
-    assert moved == [], f"moved to an access module, remove from MOVING: {moved}"
 
 
 def test_a_rule_in_a_view_is_found() -> None:

@@ -24,7 +24,13 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access
-from cej.access import can_edit_file, require_file_holder, require_pacea_signer
+from cej.access import (
+    can_edit_file,
+    contract_actions,
+    default_referent,
+    require_file_holder,
+    require_pacea_signer,
+)
 from cej.enums import AllowanceCategory, ContractEndReason
 from cej.forms.contracts import (
     BreachForm,
@@ -65,14 +71,12 @@ from cej.services.contract_base import ADULT_AGE, end_contract, end_errors
 from cej.services.pacea_contracts import pacea_create, pacea_phase_add
 from cej.services.restrictions import is_restricted
 from cej.services.structuring_steps import structuring_step_add, structuring_step_end
-from cej.workflow import ContractAction, can_apply, transition_refusal
+from cej.workflow import ContractAction, transition_refusal
 from common.forms import submitted_data as _posted
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
-from partners.enums import Role
 from partners.forms.errors import attach_errors
 from partners.french import de
-from partners.models import User
 
 FORM_TEMPLATE = "cej/contracts/form.html"
 DETAIL_URL_NAMES: dict[type[CejContract] | type[PaceaContract], str] = {
@@ -117,10 +121,6 @@ def contract_url(contract: CejContract | PaceaContract) -> str:
     )
 
 
-def _default_referent(actor: Actor, young_person: YoungPerson) -> User | None:
-    return actor.user if actor.role == Role.ADVISER else young_person.referent
-
-
 def _default_category(young_person: YoungPerson) -> str:
     return AllowanceCategory.MINOR if young_person.age < ADULT_AGE else AllowanceCategory.ADULT_NON_TAXABLE
 
@@ -154,7 +154,7 @@ def cej_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     form = CejForm(
         _posted(request),
         referents=referent_candidates(actor),
-        default_referent=_default_referent(actor, young_person),
+        default_referent=default_referent(actor, young_person),
         initial={"allowance_category": _default_category(young_person)},
     )
     return _sign_page(
@@ -181,7 +181,7 @@ def pacea_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
     form = PaceaForm(
         _posted(request),
         referents=referent_candidates(actor),
-        default_referent=_default_referent(actor, young_person),
+        default_referent=default_referent(actor, young_person),
     )
     return _sign_page(
         request,
@@ -210,7 +210,7 @@ def _contract_page(
 @http_methods("GET")
 @login_required
 def cej_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    _actor, young_person, contract, can_edit = _contract_page(request, public_id, contract_id, CejContract)
+    _actor, young_person, contract, editable = _contract_page(request, public_id, contract_id, CejContract)
     events = cej_timeline(contract)
     today = timezone.localdate()
     schedule = allowance_schedule(contract, birth_date=young_person.birth_date, events=events, rates=allowance_rates())
@@ -226,8 +226,8 @@ def cej_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpRe
             "current": current_allowance(schedule, today),
             "today": today,
             "max_end": cej_max_end(contract),
-            "can_edit": can_edit,
-            "actions": {action.value: can_edit and can_apply(contract, action) for action in ContractAction},
+            "can_edit": editable,
+            "actions": contract_actions(contract, editable=editable),
         },
     )
 
@@ -235,7 +235,8 @@ def cej_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpRe
 @http_methods("GET")
 @login_required
 def pacea_detail(request: HttpRequest, public_id: str, contract_id: str) -> HttpResponse:
-    _actor, young_person, contract, can_edit = _contract_page(request, public_id, contract_id, PaceaContract)
+    _actor, young_person, contract, editable = _contract_page(request, public_id, contract_id, PaceaContract)
+    actions = contract_actions(contract, editable=editable)
     return render(
         request,
         "cej/contracts/pacea_detail.html",
@@ -243,9 +244,9 @@ def pacea_detail(request: HttpRequest, public_id: str, contract_id: str) -> Http
             "young_person": young_person,
             "contract": contract,
             "phases": list(contract.phases.all()),
-            "can_edit": can_edit,
-            "can_add_phase": can_edit and can_apply(contract, ContractAction.ADD_PHASE),
-            "can_end": can_edit and can_apply(contract, ContractAction.END),
+            "can_edit": editable,
+            "can_add_phase": actions[ContractAction.ADD_PHASE.value],
+            "can_end": actions[ContractAction.END.value],
         },
     )
 
