@@ -106,25 +106,26 @@ def consents(subject: Subject) -> list[Record]:
     ]
 
 
+# What a CEJ and a PACEA have in common, in the order the export lists it.
+CONTRACT_FIELDS: list[str | tuple[str, str]] = [
+    ("public_id", "Identifiant"),
+    "organisation",
+    "referent",
+    "signed_on",
+    "starts_on",
+    "planned_end_on",
+    "ended_on",
+    "status",
+    "end_reason",
+]
+
+
 def cej_contracts(subject: Subject) -> list[Record]:
     return [
         record(
             str(contract),
             contract,
-            [
-                ("public_id", "Identifiant"),
-                "organisation",
-                "referent",
-                "signed_on",
-                "starts_on",
-                "planned_end_on",
-                "ended_on",
-                "status",
-                "end_reason",
-                "weekly_hours",
-                "allowance_category",
-                "activity_plan",
-            ],
+            [*CONTRACT_FIELDS, "weekly_hours", "allowance_category", "activity_plan"],
             logged_as=contract.public_id,
         )
         for contract in _cej_contracts(subject)
@@ -165,17 +166,7 @@ def pacea_contracts(subject: Subject) -> list[Record]:
         record(
             str(contract),
             contract,
-            [
-                ("public_id", "Identifiant"),
-                "organisation",
-                "referent",
-                "signed_on",
-                "starts_on",
-                "planned_end_on",
-                "ended_on",
-                "status",
-                "end_reason",
-            ],
+            CONTRACT_FIELDS,
             logged_as=contract.public_id,
         )
         for contract in contracts
