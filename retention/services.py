@@ -49,6 +49,7 @@ from e2c_referrals.models import (
     ReferralTransition,
     SessionRegistration,
 )
+from e2c_referrals.workflow.sessions import REGISTRATION
 from outbox.models import Message
 from outbox.services import enqueue
 from partners.access import Actor, Capability
@@ -67,6 +68,7 @@ from retention.models import (
     RetentionPolicyChange,
     RetentionRun,
 )
+from states.models import StateChange
 
 logger = logging.getLogger(__name__)
 
@@ -325,6 +327,11 @@ def young_person_anonymise(
         registrations = SessionRegistration.objects.filter(referral_id__in=referral_ids)
         touched[SessionRegistration] = set(registrations.values_list("pk", flat=True))
         registrations.update(withdrawn_reason="", **_months_of(SessionRegistration, "created_at", "status_changed_at"))
+        # The registrations' state changes keep the reason typed when a seat was given up: erased too,
+        # their dates cut to the month like the registrations' (no change-history of their own).
+        StateChange.objects.filter(
+            table=REGISTRATION.name, object_id__in=[str(pk) for pk in touched[SessionRegistration]]
+        ).update(reason="", **_months_of(StateChange, "created_at"))
         attachments = list(Attachment.objects.filter(referral_id__in=referral_ids))
         for attachment in attachments:
             _delete_file(attachment.file)

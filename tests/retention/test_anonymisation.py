@@ -27,6 +27,7 @@ from reporting.models import ReferralFact, SemesterSnapshot
 from reporting.services.facts import refresh_facts
 from retention.models import AnonymisedFile
 from retention.services import history_event_models, young_person_anonymise
+from states.models import StateChange
 from tests.e2c_referrals.sessions_support import make_session
 from tests.reporting.builders import at, known_dataset, referral
 from tests.world import build_world
@@ -68,12 +69,20 @@ def _plant(w):
         referral=planted, news_on=datetime.date(2026, 5, 20), situation="cdi", note=f"{LAST} en CDI", recorded_by=staff
     )
     session = make_session(w.site, created_by=staff)
-    SessionRegistration.objects.create(
+    registration = SessionRegistration.objects.create(
         session=session,
         referral=planted,
         status=RegistrationStatus.WITHDRAWN,
         registered_by=staff,
         withdrawn_reason=f"{FIRST} malade",
+    )
+    StateChange.objects.create(
+        table="session_registration",
+        object_id=str(registration.pk),
+        from_state=RegistrationStatus.REGISTERED,
+        to_state=RegistrationStatus.WITHDRAWN,
+        actor=staff,
+        reason=f"{FIRST} malade",
     )
     attachment = Attachment.objects.create(
         referral=planted,
