@@ -2,6 +2,7 @@
 
 import os
 import sys
+import types
 import warnings
 
 from config import embedded
@@ -57,7 +58,7 @@ def _third_party(origin: str) -> bool:
 
 def _rendering_template() -> str | None:
     """The file of the template node being rendered: the nearest ``Node.render_annotated`` on the stack."""
-    frame = sys._getframe(2)
+    frame: types.FrameType | None = sys._getframe(2)
     while frame is not None:
         if frame.f_code.co_name == "render_annotated":
             origin = getattr(frame.f_locals.get("self"), "origin", None)
