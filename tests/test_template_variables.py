@@ -32,3 +32,11 @@ def test_django_s_own_templates_keep_their_silent_missing_variables():
     html = get_template("admin/filter.html").render({"choices": [{"display": "Tous", "query_string": "?"}]})
     assert '<details data-filter-title="" open>' in html
     assert "Tous" in html
+
+
+def test_a_method_needing_arguments_prints_the_marker_the_page_tests_look_for():
+    class Person:
+        def greet(self, whom):
+            return whom
+
+    assert Template("{{ person.greet }}").render(Context({"person": Person()})) == "%(invalid)s"
