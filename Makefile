@@ -53,7 +53,7 @@ checks: install
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 pytest: install .debs-TEST_DEBS
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 test: lint types checks pytest
 

@@ -1,3 +1,4 @@
+import copy
 import importlib
 
 import pytest
@@ -59,6 +60,27 @@ def _geography(request):
     load_reference_data()
 
 
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    from django.db import transaction
+
+    from tests.world import build_world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_reference_data()
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def shared_world(_module_world, db):
+    """The access-test world (tests/world.py) built once per module, in a transaction rolled back at the
+    module's end: each test runs in a savepoint of its own inside it (pytest-django's ``db``), so what a test
+    creates or posts never reaches the next, as when each test built its own world. Each test gets its own
+    copy of the objects as built (a sign-in sets ``last_login`` on the user object a later test would see)."""
+    return copy.deepcopy(_module_world)
+
+
 def load_reference_data() -> None:
     """The rows the migrations load, if a flush removed them (also for module-scoped fixtures, which run
     before the autouse fixture above)."""
@@ -68,6 +90,32 @@ def load_reference_data() -> None:
         allowance_migration.load(apps, None)
     if not RetentionPolicy.objects.exists():
         retention_migration.create_defaults(apps, None)
+
+
+# The longest files first (pytest-xdist hands out whole files in the order collected, `make test` turns off
+# its reordering by number of tests): a worker never starts a long browser file when the other is idle at the
+# end of the run. The browser files weigh most (Chromium, a live server, the demo loaded per test), then these.
+LONGEST_FIRST = (
+    "tests/e2e/test_key_pages_visual.py",
+    "tests/test_url_matrix.py",
+    "tests/e2e/test_accessibility_crawl.py",
+    "tests/test_error_summary.py",
+    "tests/e2e/",
+    "tests/security/",
+)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.nodeid.split("::")[0]] = counts.get(item.nodeid.split("::")[0], 0) + 1
+
+    def weight(item) -> tuple[int, int]:
+        path = item.nodeid.split("::")[0]
+        rank = next((i for i, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
+        return rank, -counts[path]
+
+    items.sort(key=weight)  # stable: a file's tests keep their order
 
 
 def pytest_sessionfinish(session):

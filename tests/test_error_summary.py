@@ -37,7 +37,7 @@ from submissions.guard import FIELD
 from tests.partners.factories import DEFAULT_PASSWORD, UserFactory
 from tests.security.test_double_submit_battery import CREATING, CREATING_NAMES, ENTRY, NOT_CREATING, the_form
 from tests.test_url_matrix import ENTRIES, application_url_names
-from tests.world import World, build_world
+from tests.world import World
 
 TITLE_PREFIX = "Erreur : "
 NIR = "1 84 05 69 123 456 90"  # its key checks out: a number refused in every free text
@@ -401,6 +401,12 @@ def read(html: str) -> Page:
     return page
 
 
+@pytest.fixture
+def world(shared_world) -> World:
+    """One world for the module (tests/conftest.py), not one per case: each test's savepoint is rolled back."""
+    return shared_world
+
+
 def submission(case: Failing, world: World, client: Client) -> tuple[str, object]:
     """The failing submission sent: (URL of the answer's page, the answer)."""
     if case.role != "anonymous":
@@ -418,8 +424,7 @@ def submission(case: Failing, world: World, client: Client) -> tuple[str, object
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", FAILING, ids=[f"{case.name}-{case.method}" for case in FAILING])
-def test_a_failed_submission_is_announced_by_the_title_and_a_focused_summary(case):
-    world = build_world()
+def test_a_failed_submission_is_announced_by_the_title_and_a_focused_summary(case, world):
     client = Client()
     url, response = submission(case, world, client)
     if case.answer == "message":
@@ -444,8 +449,7 @@ def test_a_failed_submission_is_announced_by_the_title_and_a_focused_summary(cas
 
 
 @pytest.mark.django_db
-def test_a_page_without_failure_has_a_plain_title_and_no_summary(client):
-    world = build_world()
+def test_a_page_without_failure_has_a_plain_title_and_no_summary(client, world):
     client.force_login(world.user("adviser_ml"))
     page = read(client.get(ENTRY["cej:young_person_create"].url(world)).content.decode())
     assert page.title == "Ouvrir un dossier — Orientations E2C"
@@ -474,8 +478,7 @@ class GetForms(HTMLParser):
 
 
 @pytest.mark.django_db
-def test_every_filter_is_walked_or_accepts_anything():
-    world = build_world()
+def test_every_filter_is_walked_or_accepts_anything(world):
     walked = {case.name for case in FAILING if case.method == "get"}
     seen: dict[str, str] = {}
     for entry in ENTRIES:

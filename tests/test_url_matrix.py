@@ -12,9 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests.url_matrix
 from common.http_methods import declared_methods
+from tests import query_snapshots
 from tests.security import COUNTS
 from tests.url_matrix import Entry
-from tests.world import ROLES, build_world
+from tests.world import ROLES, World
 
 # Django admin's own pages (model lists, forms…) are guarded by its staff check; its index stands for them.
 EXCLUDED_NAMESPACES = {"admin"}
@@ -61,10 +62,17 @@ def test_every_url_of_the_application_is_in_the_matrix():
     assert len(declared) == len(ENTRIES), "a URL name is declared twice"
 
 
-def request_as(client, world, role, method, url):
-    client.logout()
-    if world.user(role) is not None:
-        client.force_login(world.user(role))
+@pytest.fixture
+def world(shared_world) -> World:
+    """One world for the module (tests/conftest.py), not one per entry: each test's savepoint is rolled back."""
+    return shared_world
+
+
+def request_as(client, world, role, method, url, signed_in=False):
+    if not signed_in:
+        client.logout()
+        if world.user(role) is not None:
+            client.force_login(world.user(role))
     if method == "POST":
         return client.post(url, {})
     return client.generic(method, url)
@@ -72,10 +80,17 @@ def request_as(client, world, role, method, url):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.name for entry in ENTRIES])
-def test_each_role_gets_the_declared_status(client, entry):
-    world = build_world()
+def test_each_role_gets_the_declared_status(client, world, entry):
     url = entry.url(world)
-    answered = {role: request_as(client, world, role, entry.first_method, url).status_code for role in ROLES}
+    answered = {}
+    queries: dict[str, list[str]] = {}
+    for role in ROLES:
+        client.logout()
+        if world.user(role) is not None:
+            client.force_login(world.user(role))
+        # Each page's queries, recorded on the way (tests/query_snapshots), compared at the end of the test.
+        with query_snapshots.recording() as queries[role]:
+            answered[role] = request_as(client, world, role, entry.first_method, url, signed_in=True).status_code
     assert answered == entry.expected
 
     # The attack battery's POST half, on the same world: where a role may not read the page, a POST
@@ -100,6 +115,23 @@ def test_each_role_gets_the_declared_status(client, entry):
     wrong = strict.post(url, {"csrfmiddlewaretoken": "b" * 32}, HTTP_X_CSRFTOKEN="b" * 32).status_code
     COUNTS["POST sans jeton CSRF ou avec un faux"] += 2
     assert (missing, wrong) == ((403, 403) if "POST" in entry.methods else (405, 405))
+
+    # The page's queries for each role are those of its committed snapshot (a GET page; a POST-only URL is
+    # an action, not a page).
+    if entry.first_method == "GET":
+        difference = query_snapshots.compare(entry.name, queries)
+        assert difference is None, difference
+
+
+def test_every_query_snapshot_is_a_page_of_the_matrix():
+    """No snapshot file is left behind by a page removed or renamed (removed in update mode)."""
+    pages = {entry.name for entry in ENTRIES if entry.first_method == "GET"}
+    stale = query_snapshots.committed() - pages
+    if query_snapshots.UPDATING:
+        for name in stale:
+            query_snapshots.path_of(name).unlink()
+        stale = set()
+    assert stale == set()
 
 
 def reader_of(entry: Entry) -> str:
@@ -149,9 +181,8 @@ def methods_expected(entry: Entry) -> dict[str, object]:
 
 
 @pytest.mark.django_db
-def test_each_url_answers_only_the_methods_its_view_implements():
+def test_each_url_answers_only_the_methods_its_view_implements(world):
     # Given one world, and for each URL a role it answers, with the CSRF check on as for a browser or curl
-    world = build_world()
     client = Client(enforce_csrf_checks=True)
     wrong = {}
     for entry in ENTRIES:
