@@ -15,9 +15,9 @@ from audit.services import log_access
 from cej.models import YoungPerson
 from cej.selectors.young_people import young_person_for_rights_request
 from cej.services.restrictions import open_restriction
+from common.forms import attach_errors
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
-from partners.forms.errors import attach_errors
 from retention import erasure
 from retention.access import can_erase
 from retention.forms_erasure import ErasureForm, ErasureRefusalForm

@@ -14,9 +14,9 @@ from cej.forms.consents import ConsentForm, ConsentRevokeForm
 from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.consents import consent_record, consent_revoke
+from common.forms import attach_errors, submit
 from common.http_methods import http_methods
 from partners.access import actor_for
-from partners.forms.errors import attach_errors
 from throttle.guard import per_account
 from throttle.limits import DOCUMENTS
 
@@ -35,23 +35,23 @@ def consent_create(request: HttpRequest, public_id: str) -> HttpResponse:
     young_person = young_person_for_actor(actor=actor, public_id=public_id)
     require_file_holder(actor)
     form = ConsentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent = consent_record(
-                actor=actor,
-                young_person=young_person,
-                e2c_site=form.sites[form.cleaned_data["e2c_site"]],
-                shared_data=form.cleaned_data["shared_data"],
-                given_on=form.cleaned_data["given_on"],
-                method=form.cleaned_data["method"],
-                signed_form=form.cleaned_data["signed_form"],
-                attestation=form.cleaned_data["attestation"],
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"L'accord de partage avec {consent.e2c_site} est enregistré.")
-            return redirect("cej:young_person_detail", public_id=young_person.public_id)
+    done = submit(
+        request,
+        form,
+        lambda: consent_record(
+            actor=actor,
+            young_person=young_person,
+            e2c_site=form.sites[form.cleaned_data["e2c_site"]],
+            shared_data=form.cleaned_data["shared_data"],
+            given_on=form.cleaned_data["given_on"],
+            method=form.cleaned_data["method"],
+            signed_form=form.cleaned_data["signed_form"],
+            attestation=form.cleaned_data["attestation"],
+        ),
+    )
+    if done:
+        messages.success(request, f"L'accord de partage avec {done.result.e2c_site} est enregistré.")
+        return redirect("cej:young_person_detail", public_id=young_person.public_id)
     return render(request, "cej/consents/form.html", {"form": form, "young_person": young_person})
 
 

@@ -72,10 +72,10 @@ from cej.services.pacea_contracts import pacea_create, pacea_phase_add
 from cej.services.restrictions import is_restricted
 from cej.services.structuring_steps import structuring_step_add, structuring_step_end
 from cej.workflow import ContractAction, transition_refusal
+from common.forms import attach_errors
 from common.forms import submitted_data as _posted
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
-from partners.forms.errors import attach_errors
 from partners.french import de
 
 FORM_TEMPLATE = "cej/contracts/form.html"

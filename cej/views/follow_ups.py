@@ -13,9 +13,9 @@ from cej.models import FollowUp, YoungPerson
 from cej.selectors.follow_ups import possible_participants
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.follow_ups import follow_up_cancel, follow_up_record, follow_up_schedule
+from common.forms import attach_errors, refusal_form, submit
 from common.http_methods import http_methods
 from partners.access import actor_for
-from partners.forms.errors import attach_errors, refusal_form
 
 
 def _follow_up_of(young_person: YoungPerson, follow_up_id: str) -> FollowUp:
@@ -32,19 +32,19 @@ def follow_up_create(request: HttpRequest, public_id: str) -> HttpResponse:
     young_person = young_person_for_actor(actor=actor, public_id=public_id)
     require_file_holder(actor)
     form = FollowUpScheduleForm(request.POST or None, people=possible_participants(young_person))
-    if request.method == "POST" and form.is_valid():
-        try:
-            follow_up = follow_up_schedule(
-                actor=actor,
-                young_person=young_person,
-                scheduled_on=form.cleaned_data["scheduled_on"],
-                participants=form.chosen_participants(),
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"Point de suivi prévu le {follow_up.scheduled_on:%d/%m/%Y}.")
-            return redirect("cej:young_person_detail", public_id=young_person.public_id)
+    done = submit(
+        request,
+        form,
+        lambda: follow_up_schedule(
+            actor=actor,
+            young_person=young_person,
+            scheduled_on=form.cleaned_data["scheduled_on"],
+            participants=form.chosen_participants(),
+        ),
+    )
+    if done:
+        messages.success(request, f"Point de suivi prévu le {done.result.scheduled_on:%d/%m/%Y}.")
+        return redirect("cej:young_person_detail", public_id=young_person.public_id)
     return render(request, "cej/follow_ups/schedule.html", {"form": form, "young_person": young_person})
 
 

@@ -19,9 +19,9 @@ from cej.forms.restrictions import RestrictionLiftForm, RestrictionStartForm
 from cej.models import YoungPerson
 from cej.selectors.young_people import young_person_for_rights_request
 from cej.services.restrictions import open_restriction, restriction_lift, restriction_start
+from common.forms import attach_errors
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
-from partners.forms.errors import attach_errors
 
 
 def _young_person(actor: Actor, public_id: uuid.UUID, *, lift: bool = False) -> YoungPerson:

@@ -20,9 +20,9 @@ from cej.models import Consent, YoungPerson
 from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
 from cej.services.restrictions import open_restriction, restricted_message
 from cej.services.young_people import DuplicateSuspected, young_person_create, young_person_update
+from common.forms import attach_errors
 from common.http_methods import http_methods
 from partners.access import Capability, actor_for
-from partners.forms.errors import attach_errors
 from partners.french import de
 from texthygiene.text import search_words
 from throttle.guard import refusal_per_account

@@ -11,13 +11,13 @@ from django.urls import path
 
 from audit.models import AccessLog
 from audit.services import log_access
+from common.forms import attach_errors
 from common.http_methods import http_methods
 from e2c_referrals.forms.referrals import HandBackForm
 from e2c_referrals.selectors.inbox import hand_back_for_actor
 from e2c_referrals.selectors.referrals import referrals_for_actor
 from e2c_referrals.services.hand_backs import hand_back_handle
 from partners.access import actor_for
-from partners.forms.errors import attach_errors
 from partners.french import de
 
 

@@ -17,7 +17,7 @@ from cej.access import require_file_holder
 from cej.enums import SharedData
 from cej.selectors.young_people import young_person_for_actor
 from cej.services.restrictions import open_restriction
-from common.forms import is_submitted, submitted_data
+from common.forms import attach_errors, is_submitted, submitted_data
 from common.http_methods import http_methods
 from e2c_referrals.access import (
     Refusal,
@@ -41,7 +41,6 @@ from e2c_referrals.services.post_exit import follow_up_ends_on, post_exit_news_a
 from e2c_referrals.services.referrals import OtherNetworkReferral, attachment_add, referral_create
 from e2c_referrals.workflow import referral_transition
 from partners.access import Actor, actor_for
-from partners.forms.errors import attach_errors
 
 # Moves shown as secondary (outlined in red) buttons: they end or set back the referral.
 SETBACKS = frozenset(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audit.models import AccessLog
 from audit.services import log_access, log_listing
-from common.forms import is_submitted, submitted_data
+from common.forms import attach_errors, is_submitted, submitted_data
 from common.http_methods import http_methods
 from e2c_referrals.access import (
     can_manage_session,
@@ -63,7 +63,6 @@ from e2c_referrals.services.sessions import (
 )
 from pagination.keyset import paginate
 from partners.access import Actor, actor_for
-from partners.forms.errors import attach_errors
 from partners.french import lower_first
 from throttle.guard import per_account
 from throttle.limits import DOCUMENTS

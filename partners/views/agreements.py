@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from common.forms import attach_errors
 from common.http_methods import http_methods
 from partners.access import (
     Actor,
@@ -29,7 +30,6 @@ from partners.access import (
 )
 from partners.enums import AgreementFramework, AgreementLevel
 from partners.forms.agreements import AgreementForm, AmendmentForm, DiagnosticForm
-from partners.forms.errors import attach_errors
 from partners.models import Agreement, Region
 from partners.selectors.agreements import (
     AgreementFilters,

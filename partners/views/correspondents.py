@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from common.forms import attach_errors
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for, can_edit_correspondents_of
 from partners.enums import OrganisationKind
 from partners.forms.correspondents import CorrespondentForm, CounterpartForm
-from partners.forms.errors import attach_errors
 from partners.models import Correspondent, Organisation, User
 from partners.selectors.correspondents import (
     PARTNER_KINDS,

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from common.forms import attach_errors
 from common.http_methods import http_methods
 from partners.access import Capability, actor_for, can_edit_correspondents_of, can_manage_members_of
 from partners.enums import OrganisationKind
-from partners.forms.errors import attach_errors
 from partners.forms.organisations import OrganisationForm
 from partners.models import Organisation
 from partners.selectors.organisations import (

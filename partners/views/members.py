@@ -14,10 +14,9 @@ from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from common.forms import submitted_data
+from common.forms import attach_errors, submit, submitted_data
 from common.http_methods import http_methods
 from partners.access import actor_for, choose_membership
-from partners.forms.errors import attach_errors
 from partners.forms.members import InvitationAcceptForm, InvitationForm, ReasonForm, RoleChangeForm
 from partners.french import de
 from partners.models import Invitation
@@ -124,14 +123,11 @@ def invitation_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse
     actor = actor_for(request)
     invitation = invitation_for_manager(actor=actor, public_id=public_id)
     form = ReasonForm(submitted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation_revoke(actor=actor, invitation=invitation, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"L'invitation {de(invitation.email)} est annulée : son lien ne fonctionne plus.")
-            return redirect(_team_url(invitation.organisation.public_id))
+    if submit(
+        request, form, lambda: invitation_revoke(actor=actor, invitation=invitation, reason=form.cleaned_data["reason"])
+    ):
+        messages.success(request, f"L'invitation {de(invitation.email)} est annulée : son lien ne fonctionne plus.")
+        return redirect(_team_url(invitation.organisation.public_id))
     return render(
         request,
         "partners/members/invitation_revoke.html",
@@ -283,18 +279,17 @@ def membership_deactivate_view(request: HttpRequest, public_id: str) -> HttpResp
     actor = actor_for(request)
     membership = membership_for_manager(actor=actor, public_id=public_id)
     form = ReasonForm(submitted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership_deactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            membership.user.refresh_from_db(fields=["is_active"])
-            text = f"Le rattachement {de(membership.user.get_full_name())} est désactivé."
-            if not membership.user.is_active:
-                text += " Son compte, qui n'avait pas d'autre rattachement actif, est fermé et ses sessions terminées."
-            messages.success(request, text)
-            return redirect(_team_url(membership.organisation.public_id))
+    if submit(
+        request,
+        form,
+        lambda: membership_deactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"]),
+    ):
+        membership.user.refresh_from_db(fields=["is_active"])
+        text = f"Le rattachement {de(membership.user.get_full_name())} est désactivé."
+        if not membership.user.is_active:
+            text += " Son compte, qui n'avait pas d'autre rattachement actif, est fermé et ses sessions terminées."
+        messages.success(request, text)
+        return redirect(_team_url(membership.organisation.public_id))
     return render(
         request,
         "partners/members/membership_status.html",
@@ -314,14 +309,13 @@ def membership_reactivate_view(request: HttpRequest, public_id: str) -> HttpResp
     actor = actor_for(request)
     membership = membership_for_manager(actor=actor, public_id=public_id)
     form = ReasonForm(submitted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership_reactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, f"Le rattachement {de(membership.user.get_full_name())} est réactivé.")
-            return redirect(_team_url(membership.organisation.public_id))
+    if submit(
+        request,
+        form,
+        lambda: membership_reactivate(actor=actor, membership=membership, reason=form.cleaned_data["reason"]),
+    ):
+        messages.success(request, f"Le rattachement {de(membership.user.get_full_name())} est réactivé.")
+        return redirect(_team_url(membership.organisation.public_id))
     account_locked = not membership.is_active and not account_reopenable_by(actor=actor, user=membership.user)
     return render(
         request,

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from common.forms import attach_errors, refusal_form
 from common.http_methods import http_methods
 from common.middleware import SIGNED_IN_AT
 from partners.forms.accounts import EmailChangeForm, FormOfAddressForm
-from partners.forms.errors import attach_errors, refusal_form
 from partners.forms.two_factor import (
     BackupCodesRegenerateForm,
     PasswordConfirmForm,

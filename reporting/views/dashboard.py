@@ -14,9 +14,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from common.forms import refusal_form
 from common.http_methods import http_methods
 from partners.access import Actor, actor_for
-from partners.forms.errors import refusal_form
 from partners.geography import geography
 from reporting import presentation
 from reporting.access import can_close_semesters, sees_the_nation

@@ -923,7 +923,7 @@ def test_a_pair_out_of_the_managers_reach_is_forbidden_by_the_service(client, wo
 def test_views_show_service_errors_through_the_one_shared_helper(module):
     import importlib
 
-    from partners.forms.errors import attach_errors
+    from common.forms import attach_errors
 
     views = importlib.import_module(module)
 
