@@ -19,9 +19,11 @@ from cej.selectors.consents import consent_in_force
 from e2c_referrals.enums import ReferralStatus, RegistrationStatus, SessionStatus
 from e2c_referrals.models import HandBack, InformationSession, Referral, SessionRegistration
 from e2c_referrals.selectors.consents import site_consents
+from e2c_referrals.workflow.sessions import SESSION
 from e2c_referrals.workflow.table import STOPPING_MOVES, TRANSITIONS, Field, Move, Side
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
+from partners.french import lower_first
 
 REFERRING_KINDS = (OrganisationKind.MISSION_LOCALE, OrganisationKind.FRANCE_TRAVAIL)
 E2C_KINDS = (OrganisationKind.E2C_SITE, OrganisationKind.E2C_SCHOOL)
@@ -215,10 +217,34 @@ def can_manage_session(actor: Actor, session: InformationSession) -> bool:
     return actor.can(Capability.PROCESS_REFERRALS) and session.e2c_site_id in actor.family_ids
 
 
+def session_is_planned(session: InformationSession) -> bool:
+    """Still ahead in its table (planned): changed, cancelled, registered to, its attendance taken."""
+    return bool(SESSION.moves_from(session.status))
+
+
+def session_edit_refusal(session: InformationSession) -> str | None:
+    """Why the session can no longer be changed, or None."""
+    if session_is_planned(session):
+        return None
+    return f"Cette séance est « {lower_first(session.get_status_display())} » : elle ne se modifie plus."
+
+
+def session_cancel_refusal(session: InformationSession) -> str | None:
+    """Why the session cannot be cancelled (the table has no such move from its state), or None."""
+    if SESSION.allows(session.status, SessionStatus.CANCELLED):
+        return None
+    return f"Cette séance est déjà « {lower_first(session.get_status_display())} »."
+
+
+def attendance_already_settled(session: InformationSession) -> bool:
+    """The attendance was taken (the session is held) or the session is cancelled: no move to « held »."""
+    return not SESSION.allows(session.status, SessionStatus.HELD)
+
+
 def is_open_to_registration(session: InformationSession) -> bool:
     """Planned, not started, and its registration deadline not passed."""
     return (
-        session.status == SessionStatus.PLANNED
+        session_is_planned(session)
         and session.starts_at > timezone.now()
         and session.registration_deadline >= timezone.localdate()
     )

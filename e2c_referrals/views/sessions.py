@@ -18,6 +18,7 @@ from audit.services import log_access, log_listing
 from common.forms import attach_errors, is_submitted, submitted_data
 from common.http_methods import http_methods
 from e2c_referrals.access import (
+    attendance_already_settled,
     can_manage_session,
     can_plan_sessions,
     can_record_attendance,
@@ -27,8 +28,11 @@ from e2c_referrals.access import (
     can_see_session_pages,
     can_withdraw,
     is_open_to_registration,
+    session_cancel_refusal,
+    session_edit_refusal,
+    session_is_planned,
 )
-from e2c_referrals.enums import RegistrationStatus, SessionStatus
+from e2c_referrals.enums import RegistrationStatus
 from e2c_referrals.forms.sessions import (
     AttendanceForm,
     CancelSessionForm,
@@ -63,7 +67,6 @@ from e2c_referrals.services.sessions import (
 )
 from pagination.keyset import paginate
 from partners.access import Actor, actor_for
-from partners.french import lower_first
 from throttle.guard import per_account
 from throttle.limits import DOCUMENTS
 
@@ -126,7 +129,7 @@ def session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     _require_session_pages(actor)
     session = session_for_actor(actor=actor, public_id=public_id)
     registrations = list(visible_registrations(actor, session))
-    candidates = list(registrable_referrals(actor, session.e2c_site)) if session.status == SessionStatus.PLANNED else []
+    candidates = list(registrable_referrals(actor, session.e2c_site)) if session_is_planned(session) else []
     open_to_registration = is_open_to_registration(session)
     manages = can_manage_session(actor, session)
     log_listing(
@@ -174,10 +177,9 @@ def _back_to(session: InformationSession) -> HttpResponse:
 @login_required
 def session_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, session = _managed(request, public_id)
-    if session.status != SessionStatus.PLANNED:
-        messages.error(
-            request, f"Cette séance est « {lower_first(session.get_status_display())} » : elle ne se modifie plus."
-        )
+    refusal = session_edit_refusal(session)
+    if refusal is not None:
+        messages.error(request, refusal)
         return _back_to(session)
     form = SessionForm(submitted_data(request), sites=[session.e2c_site], session=session)
     if is_submitted(request) and form.is_valid():
@@ -195,8 +197,9 @@ def session_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def session_cancel_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, session = _managed(request, public_id)
-    if session.status != SessionStatus.PLANNED:
-        messages.error(request, f"Cette séance est déjà « {lower_first(session.get_status_display())} ».")
+    refusal = session_cancel_refusal(session)
+    if refusal is not None:
+        messages.error(request, refusal)
         return _back_to(session)
     form = CancelSessionForm(submitted_data(request))
     if is_submitted(request) and form.is_valid():
@@ -304,7 +307,7 @@ def registration_withdraw_view(request: HttpRequest, public_id: str, registratio
 @login_required
 def attendance_view(request: HttpRequest, public_id: str) -> HttpResponse:
     actor, session = _managed(request, public_id)
-    if session.status != SessionStatus.PLANNED:
+    if attendance_already_settled(session):
         messages.info(request, "Les présences de cette séance sont déjà enregistrées (ou la séance est annulée).")
         return _back_to(session)
     if session.starts_at > timezone.now():
