@@ -16,6 +16,7 @@ from exports import registry
 from exports.models import ExportJob
 from exports.selectors import job_for_actor
 from exports.services import is_expired
+from exports.workflow import file_is_ready, is_finished
 
 
 def described_jobs(jobs: list[ExportJob]) -> list[tuple[ExportJob, str, bool]]:
@@ -45,7 +46,7 @@ def _summary(actor: Actor, job: ExportJob) -> str:
 
 
 def _status(job: ExportJob) -> dict[str, object]:
-    finished = job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED)
+    finished = is_finished(job)
     return {
         "status": job.status,
         "status_label": job.get_status_display(),
@@ -90,7 +91,7 @@ def job_status(request: HttpRequest, public_id: str) -> JsonResponse:
 def job_download(request: HttpRequest, public_id: str) -> HttpResponse | FileResponse:
     actor = actor_for(request)
     job = job_for_actor(actor=actor, public_id=public_id)
-    if job.status != ExportJob.Status.DONE:
+    if not file_is_ready(job):
         raise Http404("Le fichier de cet export n'est pas prêt.")
     if is_expired(job):
         return render(request, "exports/expired.html", {"job": job, "label": _label(job)}, status=410)

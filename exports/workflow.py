@@ -41,6 +41,15 @@ EXPORT_JOB = register(
 )
 
 
+def is_finished(job: ExportJob) -> bool:
+    """Done or failed: no move left in the table (the page stops polling)."""
+    return not EXPORT_JOB.moves_from(job.status)
+
+
+def file_is_ready(job: ExportJob) -> bool:
+    return job.status == S.DONE
+
+
 def export_claim(
     job_id: int, *, stale_after: datetime.timedelta, max_attempts: int, gave_up_message: str
 ) -> ExportJob | None:

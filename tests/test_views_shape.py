@@ -50,6 +50,17 @@ def _mentions_role(node: ast.AST) -> bool:
     )
 
 
+def _guards_a_status(node: ast.AST) -> bool:
+    """``x.status != …``, ``x.status in (…)``: a view deciding from a state what may be done (the
+    table's question). Sorting rows by status for display (``==`` in a comprehension) is not one."""
+    return (
+        isinstance(node, ast.Compare)
+        and isinstance(node.left, ast.Attribute)
+        and node.left.attr == "status"
+        and any(isinstance(op, ast.NotEq | ast.In | ast.NotIn) for op in node.ops)
+    )
+
+
 def findings(path: Path) -> list[str]:
     """What in this views module re-derives a rule (empty: the module is thin)."""
     return findings_in(path.read_text(), where=module_name(path))
@@ -76,6 +87,8 @@ def findings_in(source: str, *, where: str) -> list[str]:
             found.append(f"{where}:{node.lineno} reads {node.id}")
         elif isinstance(node, ast.Compare) and _mentions_role(node):
             found.append(f"{where}:{node.lineno} compares a role")
+        elif _guards_a_status(node):
+            found.append(f"{where}:{node.lineno} guards on a status")
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(PREDICATE_PREFIXES):
             found.append(f"{where}:{node.lineno} defines {node.name}")
         elif isinstance(node, ast.Name) and node.id.startswith(PREDICATE_PREFIXES):
@@ -109,11 +122,13 @@ def test_a_rule_in_a_view_is_found() -> None:
         "def can_move(actor, referral):\n"
         "    return actor.role == Role.ADVISER and (referral.status, 'sent') in TRANSITIONS\n"
         "def view(actor, referral):\n"
+        "    if referral.status != 'draft':\n"
+        "        return None\n"
         "    return can_see(actor=actor, public_id=referral)\n"
     )
     found = findings_in(rogue, where="rogue")
     kinds = {line.split(" ", 1)[1].split(" ")[0] for line in found}
-    assert kinds == {"imports", "reads", "compares", "defines", "uses"}, found
+    assert kinds == {"imports", "reads", "compares", "defines", "uses", "guards"}, found
 
 
 def test_a_state_table_imported_by_a_view_is_found() -> None:
