@@ -1,4 +1,4 @@
-// Before a signed-in session ends for lack of requests (config.middleware.SessionTimeoutMiddleware),
+// Before a signed-in session ends for lack of requests (common.middleware.SessionTimeoutMiddleware),
 // the page warns and offers to stay signed in (WCAG 2.2.1 Timing Adjustable, RGAA 13.1): typing does
 // not reach the server, so an adviser writing a long diagnostic would otherwise lose it.
 //
@@ -17,6 +17,9 @@
   var STORAGE_KEY = "e2c-session-ends-at";
   var ID = "session-expiration";
   var warnsBefore = Number(data.warnsBefore) * 1000;
+  // The page counts from when it arrived, with the server's seconds rounded down: it says the session
+  // ended only once the server has surely ended it, so that the next click lands on the sign-in page.
+  var END_MARGIN = 2000;
   var endsAt = Date.now() + Number(data.expiresIn) * 1000;
   var warnTimer = null;
   var endTimer = null;
@@ -38,7 +41,7 @@
     window.clearTimeout(endTimer);
     var now = Date.now();
     warnTimer = window.setTimeout(warn, Math.max(0, endsAt - warnsBefore - now));
-    endTimer = window.setTimeout(end, Math.max(0, endsAt - now));
+    endTimer = window.setTimeout(end, Math.max(0, endsAt + END_MARGIN - now));
   }
 
   function duration(milliseconds) {
