@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from cej.models import CejContract, PaceaContract, YoungPerson
+from cej.models import YoungPerson
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
 from partners.models import User
@@ -101,11 +101,3 @@ def require_restriction_page(actor: Actor, young_person: YoungPerson, *, lift: b
 def default_referent(actor: Actor, young_person: YoungPerson) -> User | None:
     """The referent a new contract proposes: the adviser signing it, else the file's referent."""
     return actor.user if actor.role == Role.ADVISER else young_person.referent
-
-
-def contract_actions(contract: CejContract | PaceaContract, *, editable: bool) -> dict[str, bool]:
-    """Each action of the contract's page: offered (the file may be changed and the table allows it)."""
-    # Imported here: the workflow's services ask this module who may act (cej.services.young_people).
-    from cej.workflow import ContractAction, can_apply
-
-    return {action.value: editable and can_apply(contract, action) for action in ContractAction}

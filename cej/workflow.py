@@ -92,7 +92,7 @@ def _contract_moves(actions: frozenset[ContractAction]) -> dict[tuple[str, str],
     return moves
 
 
-def _declare(name: str, model: str, initial: str, moves: dict[tuple[str, str], Move], labels: Any) -> StateTable:
+def _declare(name: str, model: str, initial: str, moves: dict[tuple[str, str], Move]) -> StateTable:
     """A status table of cej: written by this module only, logged where the pages show it (the
     contract's CejEvent and the file's history), not in ``states.StateChange``."""
     return register(
@@ -104,17 +104,12 @@ def _declare(name: str, model: str, initial: str, moves: dict[tuple[str, str], M
             moves=moves,
             writers=("cej.workflow",),
             log=False,
-            labels=dict(labels),
         )
     )
 
 
-CEJ_CONTRACT = _declare(
-    "cej_contract", "cej.CejContract", ContractStatus.ACTIVE, _contract_moves(CEJ_ACTIONS), ContractStatus.choices
-)
-PACEA_CONTRACT = _declare(
-    "pacea_contract", "cej.PaceaContract", ContractStatus.ACTIVE, _contract_moves(PACEA_ACTIONS), ContractStatus.choices
-)
+CEJ_CONTRACT = _declare("cej_contract", "cej.CejContract", ContractStatus.ACTIVE, _contract_moves(CEJ_ACTIONS))
+PACEA_CONTRACT = _declare("pacea_contract", "cej.PaceaContract", ContractStatus.ACTIVE, _contract_moves(PACEA_ACTIONS))
 FOLLOW_UP = _declare(
     "follow_up",
     "cej.FollowUp",
@@ -123,7 +118,6 @@ FOLLOW_UP = _declare(
         (FollowUpStatus.PLANNED, FollowUpStatus.HELD): Move("Enregistrer le compte rendu"),
         (FollowUpStatus.PLANNED, FollowUpStatus.CANCELLED): Move("Annuler le point de suivi"),
     },
-    FollowUpStatus.choices,
 )
 
 
@@ -132,6 +126,11 @@ FOLLOW_UP = _declare(
 
 def can_apply(contract: CejContract | PaceaContract, action: ContractAction) -> bool:
     return action in CONTRACT_TRANSITIONS[contract.status]
+
+
+def contract_actions(contract: CejContract | PaceaContract, *, editable: bool) -> dict[str, bool]:
+    """Each action of the contract's page: offered (the file may be changed and the table allows it)."""
+    return {action.value: editable and can_apply(contract, action) for action in ContractAction}
 
 
 def transition_refusal(contract: CejContract | PaceaContract, action: ContractAction) -> str | None:

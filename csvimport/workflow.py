@@ -19,7 +19,6 @@ from states.services import change_state
 from states.tables import Move, StateTable, register
 
 PREVIEW, APPLIED, CANCELLED = "preview", "applied", "cancelled"
-LABELS = {PREVIEW: "Aperçu", APPLIED: "Appliqué", CANCELLED: "Annulé"}
 # Why an import that left its preview cannot be applied or cancelled, in the words its pages show.
 CLOSED = {
     APPLIED: ValidationError("Cet import a déjà été appliqué.", code="applied"),
@@ -41,7 +40,6 @@ def import_table(*, name: str, model: str) -> StateTable:
             (PREVIEW, CANCELLED): Move("Annuler l'import"),
         },
         writers=("csvimport.workflow",),
-        labels=LABELS,
     )
 
 

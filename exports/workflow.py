@@ -36,7 +36,6 @@ EXPORT_JOB = register(
             (S.QUEUED, S.FAILED): Move("Abandon après trop de tentatives"),
         },
         writers=("exports.workflow",),
-        labels=dict(S.choices),
     )
 )
 

@@ -26,6 +26,5 @@ MESSAGE = register(
         # No StateChange row: one per delivered message would double the outbox's writes, and the
         # message row already records its attempts, last error and time sent.
         log=False,
-        labels={"pending": "À envoyer", "sent": "Envoyé", "failed": "Échec"},
     )
 )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 
 
@@ -43,7 +44,6 @@ class StateTable:
     moves: Mapping[tuple[str, str], Move]
     writers: tuple[str, ...]  # the dotted modules allowed to assign the field (its workflow service)
     log: bool = True  # every change written to states.StateChange (actor, time, reason)
-    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)  # state → French label
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "initial", frozenset(self.initial))
@@ -54,7 +54,9 @@ class StateTable:
         return frozenset(self.initial) | {state for move in self.moves for state in move}
 
     def label(self, state: str) -> str:
-        return self.labels.get(state, state)
+        """The state's French words: the status field's own choice."""
+        field = apps.get_model(self.model)._meta.get_field(self.field)
+        return str(dict(field.flatchoices).get(state, state))
 
     def allows(self, origin: str, to: str) -> bool:
         return (origin, to) in self.moves

@@ -26,7 +26,6 @@ from audit.models import AccessLog
 from audit.services import log_access
 from cej.access import (
     can_edit_file,
-    contract_actions,
     default_referent,
     require_file_holder,
     require_pacea_signer,
@@ -71,7 +70,7 @@ from cej.services.contract_base import ADULT_AGE, end_contract, end_errors
 from cej.services.pacea_contracts import pacea_create, pacea_phase_add
 from cej.services.restrictions import is_restricted
 from cej.services.structuring_steps import structuring_step_add, structuring_step_end
-from cej.workflow import ContractAction, transition_refusal
+from cej.workflow import ContractAction, contract_actions, transition_refusal
 from common.forms import attach_errors
 from common.forms import submitted_data as _posted
 from common.http_methods import http_methods

@@ -35,7 +35,6 @@ SESSION = register(
             (SessionStatus.PLANNED, SessionStatus.CANCELLED): Move("Annuler la séance", requires_reason=True),
         },
         writers=("e2c_referrals.workflow.sessions",),
-        labels=dict(SessionStatus.choices),
     )
 )
 
@@ -55,7 +54,6 @@ REGISTRATION = register(
             (R.WAITING, R.WITHDRAWN): Move("Retrait de la liste d'attente", requires_reason=True),
         },
         writers=("e2c_referrals.workflow.sessions",),
-        labels=dict(RegistrationStatus.choices),
     )
 )
 

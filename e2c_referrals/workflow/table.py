@@ -87,7 +87,6 @@ REFERRAL = register(
         moves={key: StateMove(found.label) for key, found in TRANSITIONS.items()},
         writers=("e2c_referrals.workflow.referrals",),
         log=False,
-        labels=dict(ReferralStatus.choices),
     )
 )
 
