@@ -10,8 +10,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # poppler's pdftoppm / pdftotext to look at the PDFs (docs/img).
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
 TEST_DEBS := chromium poppler-utils
+# wrk: the throughput half of `make bench-pages`.
+BENCH_DEBS := wrk
 
-.PHONY: help install run test lint types checks pytest lock clean-data bench bench-dataset bench-pdf bench-reporting
+.PHONY: help install run test lint types checks pytest lock clean-data bench bench-dataset bench-pdf bench-reporting bench-pages
 
 help:
 	@echo "make run   — installe, démarre PostgreSQL et Redis embarqués, migre, charge la démo, sert http://127.0.0.1:8000"
@@ -72,6 +74,11 @@ bench-dataset: install
 	$(BIN)/python -m bench.generate_national_dataset $(ARGS)
 
 # On demand: 200 referral files rendered (median per file, target < 300 ms), then exported by a Celery worker.
+# On demand: the everyday pages through gunicorn (production settings) against a plain Django floor page,
+# national dataset (bench/pages.py); exits 1 when a target of issue 21 is missed.
+bench-pages: install .debs-BENCH_DEBS
+	$(BIN)/python -m bench.pages $(ARGS)
+
 bench-pdf: install
 	$(BIN)/python -m bench.render_referral_files $(ARGS)
 
