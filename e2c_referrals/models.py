@@ -120,7 +120,16 @@ class HandBack(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["referral", "organisation", "reason"], name="hand_back_once"),
         ]
-        indexes = [models.Index(fields=["organisation", "handled_at"], name="hand_back_open")]
+        indexes = [
+            models.Index(fields=["organisation", "handled_at"], name="hand_back_open"),
+            # The home page's ten oldest to handle: read in order down to the LIMIT, each joined to its
+            # referral after, not every open hand-back of the organisation joined then sorted.
+            models.Index(
+                fields=["organisation", "created_at", "id"],
+                condition=Q(handled_at__isnull=True),
+                name="hand_back_open_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Retour {self.get_reason_display()}"

@@ -108,7 +108,7 @@ def sessions_page(*, actor: Actor, past: bool, after: str | None, before: str | 
     their number does not grow with the years of history, and only the page's rows are counted."""
     site_ids = session_site_ids(actor)
     now = timezone.now()
-    sessions = (
+    sessions: QuerySet[InformationSession] = (
         InformationSession.objects.filter(e2c_site_id__in=site_ids)
         .select_related("e2c_site", "venue_organisation")
         .only(*LIST_COLUMNS)

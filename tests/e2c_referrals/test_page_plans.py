@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from e2c_referrals.enums import ReferralStatus
-from e2c_referrals.models import Referral
+from e2c_referrals.enums import HandBackReason, ReferralStatus
+from e2c_referrals.models import HandBack, Referral
+from e2c_referrals.selectors.inbox import open_hand_backs
 from e2c_referrals.selectors.referrals import other_network_referrals
 from e2c_referrals.selectors.sessions import sessions_page, site_ids_for_organisations
 from partners.access import Actor
@@ -40,11 +41,12 @@ def refer(world, young_person, *, organisation, adviser, site, status=ReferralSt
     )
 
 
-def plan_of(sql: str, *tables: str) -> str:
+def plan_of(sql: str, *tables: str, ordered: bool = False) -> str:
+    """``ordered``: sorting off too, the plan that reads an index in the order of the page."""
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {table}")
-        for setting in ("enable_seqscan", "enable_bitmapscan"):
+        for setting in ("enable_seqscan", "enable_bitmapscan", *(["enable_sort"] if ordered else [])):
             cursor.execute(f"SET LOCAL {setting} = off")
         cursor.execute(f"EXPLAIN {sql}")
         return "\n".join(row[0] for row in cursor.fetchall())
@@ -135,3 +137,23 @@ def test_the_sessions_list_reads_the_followed_sites_once(client, world, role):
     # the sites the team plans for (E2C), unread notifications: 8 (10 for an adviser before issue 21).
     assert len(sql) == 8, sql
     assert sum("partners_correspondent" in query for query in sql) == (1 if role == "adviser_ml" else 0), sql
+
+
+def test_the_home_page_reads_the_oldest_open_hand_backs_in_index_order(world):
+    adviser = world.memberships["adviser_ml"]
+    for reason in HandBackReason.values:
+        referral = refer(
+            world,
+            YoungPersonFactory(organisation=world.ml_a),
+            organisation=world.ml_a,
+            adviser=adviser.user,
+            site=world.site,
+            status=ReferralStatus.NOT_ADMITTED,
+        )
+        HandBack.objects.create(referral=referral, organisation=world.ml_a, reason=reason)
+
+    sql = last_query(lambda: open_hand_backs(actor=Actor(user=adviser.user, membership=adviser)))
+
+    plan = plan_of(sql, "e2c_referrals_handback", ordered=True)
+    assert "hand_back_open_queue" in plan, plan
+    assert "Sort" not in plan.split("SubPlan")[0], plan
