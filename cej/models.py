@@ -118,6 +118,9 @@ class YoungPerson(TimestampedModel):
                 name="young_person_org_name_trgm",
             ),
             models.Index(fields=["birth_date"], name="young_person_birth_date"),
+            # The duplicate checks (same birth date, same name without spaces: ``duplicate_key``): an
+            # equality on both, not the birth date's few hundred files filtered by name.
+            models.Index(F("birth_date"), duplicate_key(F("search_name")), name="young_person_duplicate_key"),
             models.Index(fields=["france_travail_id"], name="young_person_ft_id"),
             models.Index(fields=["referent"], name="young_person_referent"),
         ]

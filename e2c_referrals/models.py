@@ -73,6 +73,12 @@ class Referral(TimestampedModel):
         indexes = [
             models.Index(fields=["e2c_site", "status", "status_changed_at", "id"], name="referral_inbox"),
             models.Index(fields=["referring_organisation", "status_changed_at", "id"], name="referral_referrer"),
+            # The sites a referrer follows (sessions list, calendar): read from the index alone.
+            models.Index(
+                fields=["referring_organisation", "e2c_site"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="referral_open_by_referrer",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -114,7 +120,16 @@ class HandBack(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["referral", "organisation", "reason"], name="hand_back_once"),
         ]
-        indexes = [models.Index(fields=["organisation", "handled_at"], name="hand_back_open")]
+        indexes = [
+            models.Index(fields=["organisation", "handled_at"], name="hand_back_open"),
+            # The home page's ten oldest to handle: read in order down to the LIMIT, each joined to its
+            # referral after, not every open hand-back of the organisation joined then sorted.
+            models.Index(
+                fields=["organisation", "created_at", "id"],
+                condition=Q(handled_at__isnull=True),
+                name="hand_back_open_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Retour {self.get_reason_display()}"
@@ -207,7 +222,14 @@ class InformationSession(TimestampedModel):
                 name="session_cancelled_with_reason",
             ),
         ]
-        indexes = [models.Index(fields=["e2c_site", "starts_at", "id"], name="session_site_calendar")]
+        indexes = [
+            models.Index(fields=["e2c_site", "starts_at", "id"], name="session_site_calendar"),
+            # The sessions list of an actor following many sites (an adviser works with most sites of
+            # the country): the sessions not yet over, a few weeks' worth whatever the history, sorted
+            # after. No index on (starts_at, id): the planner would walk it from the first session
+            # ever, filtering on ends_at, to fill the first page (the end follows the start).
+            models.Index(fields=["ends_at"], name="session_upcoming"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {timezone.localtime(self.starts_at):%d/%m/%Y à %Hh%M}"

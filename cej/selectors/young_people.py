@@ -14,6 +14,8 @@ from django.http import Http404
 from cej.models import YoungPerson, normalised_name
 from pagination.keyset import KeysetPage, paginate
 from partners.access import Actor, scope_personal_records
+from partners.models import User
+from partners.shown import PERSON_SHOWN, shown_only
 
 LIST_PAGE_SIZE = 50
 SEARCH_RESULTS = 50
@@ -28,14 +30,14 @@ def young_people_for_actor(actor: Actor) -> QuerySet[YoungPerson]:
     return scope_personal_records(actor, YoungPerson.objects.all(), organisation_field="organisation")
 
 
-def young_person_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> YoungPerson:
-    """One file, or 404 if it is outside the actor's scope (its existence is not revealed)."""
+def young_person_for_actor(*, actor: Actor, public_id: uuid.UUID | str, page: bool = False) -> YoungPerson:
+    """One file, or 404 if it is outside the actor's scope (its existence is not revealed). ``page``:
+    for the file's page, which names the referent (the rest of their account row is not read)."""
+    files = young_people_for_actor(actor).select_related("organisation", "referent", "departement")
+    if page:
+        files = files.defer(*shown_only("referent", User, PERSON_SHOWN))
     try:
-        return (
-            young_people_for_actor(actor)
-            .select_related("organisation", "referent", "departement")
-            .get(public_id=public_id)
-        )
+        return files.get(public_id=public_id)
     except (YoungPerson.DoesNotExist, ValueError, TypeError) as error:
         raise Http404("Dossier introuvable.") from error
 

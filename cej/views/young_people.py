@@ -24,6 +24,8 @@ from common.forms import attach_errors
 from common.http_methods import http_methods
 from partners.access import Capability, actor_for
 from partners.french import de
+from partners.models import User
+from partners.shown import PERSON_SHOWN, shown_only
 from texthygiene.text import search_words
 from throttle.guard import refusal_per_account
 from throttle.limits import SEARCHES
@@ -143,7 +145,7 @@ def young_person_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
-    young_person = young_person_for_actor(actor=actor, public_id=public_id)
+    young_person = young_person_for_actor(actor=actor, public_id=public_id, page=True)
     log_access(actor=actor, record=young_person, purpose=AccessLog.Purpose.VIEW_FILE)
     # The sections list each related row with its E2C site: fetched in one query per relation.
     # "referrals" belongs to e2c_referrals, which cej never imports: its model is reached through
@@ -168,7 +170,7 @@ def young_person_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "can_restrict": can_restrict(actor, young_person),
             "can_lift": can_lift(actor, young_person),
             "can_sign_pacea": can_sign_pacea(actor),
-            "events": young_person.events.select_related("actor")[:20],
+            "events": young_person.events.select_related("actor").defer(*shown_only("actor", User, PERSON_SHOWN))[:20],
             "sections": FILE_SECTIONS,
             "today": timezone.localdate(),
         },

@@ -14,9 +14,11 @@ from cej.models import CejContract, PaceaContract, YoungPerson, duplicate_key, n
 from cej.selectors.contracts import monthly_allowance
 from e2c_referrals.access import referrals_condition
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
-from e2c_referrals.models import Referral
+from e2c_referrals.models import HandBack, PostExitNews, Referral, ReferralTransition
 from partners.access import Actor, Capability
 from partners.french import lower_first
+from partners.models import Organisation, User
+from partners.shown import ORGANISATION_SHOWN, PERSON_SHOWN, shown_only
 
 
 def referrals_for_actor(actor: Actor) -> QuerySet[Referral]:
@@ -27,15 +29,44 @@ def referrals_for_actor(actor: Actor) -> QuerySet[Referral]:
     return Referral.objects.filter(referrals_condition(actor))
 
 
-def referral_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> Referral:
+def referral_for_actor(*, actor: Actor, public_id: uuid.UUID | str, page: bool = False) -> Referral:
+    """One referral or 404. ``page``: for the referral's page, which names the referring adviser (the
+    rest of their account row is not read)."""
+    referrals = referrals_for_actor(actor).select_related(
+        "young_person", "referring_organisation", "referring_adviser", "e2c_site", "cej_contract"
+    )
+    if page:
+        referrals = referrals.defer(*shown_only("referring_adviser", User, PERSON_SHOWN))
     try:
-        return (
-            referrals_for_actor(actor)
-            .select_related("young_person", "referring_organisation", "referring_adviser", "e2c_site", "cej_contract")
-            .get(public_id=public_id)
-        )
+        return referrals.get(public_id=public_id)
     except (Referral.DoesNotExist, ValueError, TypeError) as error:
         raise Http404("Orientation introuvable.") from error
+
+
+def transitions_of_referral(referral: Referral) -> list[ReferralTransition]:
+    """The referral's history as its page shows it: who moved it, for which organisation."""
+    return list(
+        referral.transitions.select_related("actor", "actor_organisation").defer(
+            *shown_only("actor", User, PERSON_SHOWN),
+            *shown_only("actor_organisation", Organisation, ORGANISATION_SHOWN),
+        )
+    )
+
+
+def hand_backs_of_referral(referral: Referral) -> list[HandBack]:
+    return list(
+        referral.hand_backs.select_related("organisation", "handled_by")
+        .defer(
+            *shown_only("organisation", Organisation, ORGANISATION_SHOWN), *shown_only("handled_by", User, PERSON_SHOWN)
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def post_exit_news_of_referral(referral: Referral) -> list[PostExitNews]:
+    return list(
+        referral.post_exit_news.select_related("recorded_by").defer(*shown_only("recorded_by", User, PERSON_SHOWN))
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +109,14 @@ def other_network_referrals(*, young_person: YoungPerson, include_drafts: bool =
         )
         .exclude(referring_organisation_id=young_person.organisation_id)
         .select_related("referring_organisation", "referring_adviser", "e2c_site")
+        # What the warning names (e2c_referrals/_other_network.html), nothing more.
+        .only(
+            "status",
+            "status_changed_at",
+            *(f"referring_organisation__{field}" for field in ORGANISATION_SHOWN),
+            *(f"e2c_site__{field}" for field in ORGANISATION_SHOWN),
+            *(f"referring_adviser__{field}" for field in PERSON_SHOWN),
+        )
     )
 
 

@@ -3,19 +3,38 @@ agency the sessions of the sites it works with (its correspondents, or its refer
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import uuid
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from e2c_referrals.enums import INVITABLE_STATUSES, OPEN_STATUSES, RegistrationStatus, SessionStatus
 from e2c_referrals.models import AdviserImmersion, InformationSession, Referral, SessionRegistration
+from pagination.keyset import KeysetPage, paginate
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind
 from partners.models import Correspondent, Organisation
 
 R = RegistrationStatus
+PAST_WINDOW = datetime.timedelta(days=366)
+# What the sessions list shows of a session and of its sites (not the sites' other columns).
+LIST_COLUMNS = (
+    "public_id",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "address",
+    "capacity",
+    "status",
+    "e2c_site__name",
+    "e2c_site__kind",
+    "venue_organisation__name",
+    "venue_organisation__kind",
+)
 
 
 def site_ids_for_organisations(organisation_ids: list[int], *, e2c: bool) -> list[int]:
@@ -60,6 +79,47 @@ def sessions_for_actor(actor: Actor) -> QuerySet[InformationSession]:
             waiting=Count("registrations", filter=Q(registrations__status=R.WAITING)),
         )
     )
+
+
+def _seat_count(status: RegistrationStatus) -> Coalesce:
+    """The session's registrations in ``status``, as a correlated subquery: PostgreSQL evaluates it
+    for the rows of the page only (after ORDER BY … LIMIT, on the ``registration_queue`` index), where
+    a ``Count`` over a join aggregates the registrations of every session of the list first."""
+    counted = (
+        SessionRegistration.objects.filter(session=OuterRef("pk"), status=status)
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionsPage:
+    page: KeysetPage[InformationSession]
+    follows_sites: bool  # does the actor follow any E2C site (else the page says how to)
+
+
+def sessions_page(*, actor: Actor, past: bool, after: str | None, before: str | None) -> SessionsPage:
+    """The sessions list: upcoming ones (not yet over), or those of the last twelve months, soonest
+    first, with their seat counts. The sites the actor follows are read once; the rows come from an
+    index bounded by the date (``session_upcoming`` on the end, or ``session_site_calendar``), so
+    their number does not grow with the years of history, and only the page's rows are counted."""
+    site_ids = session_site_ids(actor)
+    now = timezone.now()
+    sessions: QuerySet[InformationSession] = (
+        InformationSession.objects.filter(e2c_site_id__in=site_ids)
+        .select_related("e2c_site", "venue_organisation")
+        .only(*LIST_COLUMNS)
+        .annotate(registered=_seat_count(R.REGISTERED), waiting=_seat_count(R.WAITING))
+    )
+    if past:
+        sessions = sessions.filter(starts_at__lt=now, starts_at__gte=now - PAST_WINDOW)
+    else:
+        sessions = sessions.filter(ends_at__gte=now)
+    page = paginate(sessions, keys=("starts_at", "id"), after=after, before=before)
+    return SessionsPage(page=page, follows_sites=bool(site_ids))
 
 
 def session_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> InformationSession:

@@ -35,7 +35,14 @@ from e2c_referrals.enums import ReferralStatus
 from e2c_referrals.forms.referrals import AttachmentForm, MoveForm, PostExitNewsForm, ReferralForm
 from e2c_referrals.models import Attachment, Referral
 from e2c_referrals.selectors.inbox import shared_view
-from e2c_referrals.selectors.referrals import other_network_referrals, referral_contracts, referral_for_actor
+from e2c_referrals.selectors.referrals import (
+    hand_backs_of_referral,
+    other_network_referrals,
+    post_exit_news_of_referral,
+    referral_contracts,
+    referral_for_actor,
+    transitions_of_referral,
+)
 from e2c_referrals.selectors.sessions import registrations_of_referral
 from e2c_referrals.services.post_exit import follow_up_ends_on, post_exit_news_add
 from e2c_referrals.services.referrals import OtherNetworkReferral, attachment_add, referral_create
@@ -98,14 +105,14 @@ def referral_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
-    referral = referral_for_actor(actor=actor, public_id=public_id)
+    referral = referral_for_actor(actor=actor, public_id=public_id, page=True)
     log_access(actor=actor, record=referral, purpose=AccessLog.Purpose.VIEW_FILE)
     # The page shows the young person: "who read this young person" must find E2C reads too.
     log_access(actor=actor, record=referral.young_person, purpose=AccessLog.Purpose.VIEW_FILE)
     referrer_side = on_referrer_side(actor, referral)
     shared = shared_view(actor=actor, referral=referral)  # what the E2C sees of the young person
     attachments_visible = can_see_attachments(actor, referral)
-    hand_backs = list(referral.hand_backs.select_related("organisation", "handled_by").order_by("created_at", "id"))
+    hand_backs = hand_backs_of_referral(referral)
     restriction = open_restriction(referral.young_person_id)
     today = timezone.localdate()
     return render(
@@ -131,9 +138,9 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "attachments": list(referral.attachments.all()) if attachments_visible else [],
             "attachments_visible": attachments_visible,
             "attachment_form": AttachmentForm() if can_add_attachments(actor, referral) else None,
-            "transitions": list(referral.transitions.select_related("actor", "actor_organisation")),
+            "transitions": transitions_of_referral(referral),
             "hand_backs": [(hand_back, can_handle(actor, hand_back)) for hand_back in hand_backs],
-            "news": list(referral.post_exit_news.select_related("recorded_by")),
+            "news": post_exit_news_of_referral(referral),
             "can_add_news": can_add_news(actor, referral),
             "follow_up_ends_on": follow_up_ends_on(referral),
             # What the referral file (PDF) shows is on the page too (RGAA 13.3).

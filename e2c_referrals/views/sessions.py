@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,8 +50,7 @@ from e2c_referrals.selectors.sessions import (
     planning_sites,
     registrable_referrals,
     session_for_actor,
-    session_site_ids,
-    sessions_for_actor,
+    sessions_page,
     visible_registrations,
 )
 from e2c_referrals.services.immersions import host_choices, immersion_record, participant_choices
@@ -70,8 +67,6 @@ from partners.access import Actor, actor_for
 from throttle.guard import per_account
 from throttle.limits import DOCUMENTS
 
-PAST_WINDOW = datetime.timedelta(days=366)
-
 
 def _require_session_pages(actor: Actor) -> None:
     if not can_see_session_pages(actor):
@@ -84,21 +79,15 @@ def session_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     _require_session_pages(actor)
     past = request.GET.get("passees") == "1"
-    sessions = sessions_for_actor(actor)
-    now = timezone.now()
-    if past:
-        sessions = sessions.filter(starts_at__lt=now, starts_at__gte=now - PAST_WINDOW)
-    else:
-        sessions = sessions.filter(ends_at__gte=now)
-    page = paginate(sessions, keys=("starts_at", "id"), after=request.GET.get("apres"), before=request.GET.get("avant"))
+    listed = sessions_page(actor=actor, past=past, after=request.GET.get("apres"), before=request.GET.get("avant"))
     return render(
         request,
         "e2c_referrals/sessions/list.html",
         {
-            "page": page,
+            "page": listed.page,
             "past": past,
             "can_plan": can_plan_sessions(actor) and bool(planning_sites(actor)),
-            "follows_sites": bool(session_site_ids(actor)),
+            "follows_sites": listed.follows_sites,
         },
     )
 

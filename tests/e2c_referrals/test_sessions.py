@@ -499,7 +499,7 @@ def test_the_session_list_costs_the_same_queries_for_2_or_20_sessions(client, wo
         response = client.get(reverse("e2c_referrals:sessions"))
 
     assert response.status_code == 200 and len(response.context["page"].items) == count
-    assert len(queries) <= 9, [q["sql"] for q in queries.captured_queries]
+    assert len(queries) <= 8, [q["sql"] for q in queries.captured_queries]
 
 
 def test_the_referral_page_offers_the_sessions_of_its_site_and_registers_from_there(client, world):
