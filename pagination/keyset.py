@@ -113,13 +113,13 @@ SEGMENT = "keyset_segment"
 class Segment:
     """Rows of the list matching ``condition``, listed before those of the next segment.
 
-    ``lanes``: disjoint conditions covering the segment (one per E2C site of a school, say), each
-    read apart in its index's order and merged: an index on (site, k1, id) returns one site's rows
-    in key order, never several sites' together.
+    ``lanes``: a bigint column and the values the segment takes of it (a school's E2C sites, say),
+    each value's rows read apart in the index's order and merged (``unnest`` × ``LATERAL``): an
+    index on (site, k1, id) returns one site's rows in key order, never several sites' together.
     """
 
     condition: Q
-    lanes: Sequence[Q] = ()
+    lanes: tuple[str, Sequence[int]] | None = None
 
 
 def _segment_of(segments: Sequence[Segment]) -> Case | Value:
@@ -167,22 +167,35 @@ def paginate_segments(
     indexes = range(first, -1, -1) if backward else range(first, len(segments))
     order = [f"-{key}" for key in keys] if backward else list(keys)
     columns = {f"keyset_key_{number}": F(key) for number, key in enumerate(keys)}
-    parts = []
+    branches, params = [], []
     for index in indexes:
-        part = queryset.filter(segments[index].condition)
+        segment = segments[index]
+        part = queryset.filter(segment.condition)
         if position is not None and index == position[0]:
             part = part.filter(_beyond(keys, position[1], "lt" if backward else "gt"))
-        for lane in segments[index].lanes or [Q()]:
-            lane_rows = part.filter(lane).order_by(*order)
-            parts.append(lane_rows.values(keyset_id=F("pk"), keyset_rank=Value(index), **columns)[: size + 1])
-    compound = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    sql, params = compound.query.sql_with_params()
+        if segment.lanes is not None:  # one lane's rows: the column equals the lane being read
+            part = part.filter(**{segment.lanes[0]: RawSQL("keyset_lane.value", ())})
+        rows_sql, rows_params = (
+            part.order_by(*order)
+            .values(keyset_id=F("pk"), keyset_rank=Value(index), **columns)[: size + 1]
+            .query.sql_with_params()
+        )
+        if segment.lanes is not None:
+            branches.append(
+                f"SELECT keyset_rows.* FROM unnest(%s::bigint[]) AS keyset_lane(value) "  # noqa: S608
+                f"CROSS JOIN LATERAL ({rows_sql}) keyset_rows"
+            )
+            params += [list(segment.lanes[1]), *rows_params]
+        else:
+            branches.append(f"SELECT * FROM ({rows_sql}) keyset_rows")  # noqa: S608
+            params += rows_params
     direction = "DESC" if backward else "ASC"
     sort = ", ".join(f"{column} {direction}" for column in ["keyset_rank", *columns])
-    # The first ids of the merged lanes, sorted on their few rows; the joins then read 51 rows.
-    # (Django compiles ``sql`` with its ``params`` apart; the rest are our own aliases and an int.)
+    # The first ids of the segments (and lanes) merged, sorted on their few rows; the joins then
+    # read 51 rows. (Django compiles each branch with its params apart; the rest is our own SQL.)
+    union = " UNION ALL ".join(f"({branch})" for branch in branches)
     first_ids = RawSQL(  # noqa: S611
-        f"SELECT keyset_id FROM ({sql}) keyset_lanes ORDER BY {sort} LIMIT {int(size) + 1}",  # noqa: S608
+        f"SELECT keyset_id FROM ({union}) keyset_lanes ORDER BY {sort} LIMIT {int(size) + 1}",  # noqa: S608
         params,
     )
     # The ids come from ``queryset`` (scoped by the caller): the outer query only reads their

@@ -209,7 +209,7 @@ def inbox(
         queryset,
         # The late ones are few (sent or in integration: the (site, status) index finds them); the
         # others are read site by site in their index's order (a school's sites merged by the query).
-        segments=[Segment(late), Segment(~late, lanes=[Q(e2c_site_id=site) for site in actor.family_ids])],
+        segments=[Segment(late), Segment(~late, lanes=("e2c_site_id", actor.family_ids))],
         keys=INBOX_KEYS,
         fields=ROW_FIELDS,
         after=after,
