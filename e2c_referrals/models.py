@@ -79,6 +79,20 @@ class Referral(TimestampedModel):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="referral_open_by_referrer",
             ),
+            # The lists read in the order of their keyset (e2c_referrals.selectors.inbox), never sorting
+            # a site's or an organisation's whole history: the inbox's referrals in progress (no draft),
+            # all of them, and the referrer's in progress (drafts included).
+            models.Index(
+                fields=["e2c_site", "status_changed_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES - {ReferralStatus.DRAFT})),
+                name="referral_inbox_open",
+            ),
+            models.Index(fields=["e2c_site", "status_changed_at", "id"], name="referral_inbox_all"),
+            models.Index(
+                fields=["referring_organisation", "status_changed_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="referral_referrer_open",
+            ),
         ]
 
     def __str__(self) -> str:

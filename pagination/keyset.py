@@ -14,17 +14,19 @@ from typing import Any, Generic, TypeVar
 
 from django.core import signing
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 TupleLookup = TupleGreaterThan | TupleLessThan
 
 T = TypeVar("T", bound=models.Model)
+Item = TypeVar("Item")
 
 
 @dataclasses.dataclass(frozen=True)
-class KeysetPage(Generic[T]):
-    items: list[T]
+class KeysetPage(Generic[Item]):
+    items: list[Item]
     next_cursor: str | None
     previous_cursor: str | None
 
@@ -100,3 +102,138 @@ def paginate(
         next_cursor=_encode(items[-1], salt) if len(rows) > size else None,
         previous_cursor=_encode(items[0], salt) if items and after_values is not None else None,
     )
+
+
+# --- A list made of ordered segments --------------------------------------------------------------
+
+SEGMENT = "keyset_segment"
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """Rows of the list matching ``condition``, listed before those of the next segment.
+
+    ``lanes``: a bigint column and the values the segment takes of it (a school's E2C sites, say),
+    each value's rows read apart in the index's order and merged (``unnest`` × ``LATERAL``): an
+    index on (site, k1, id) returns one site's rows in key order, never several sites' together.
+    """
+
+    condition: Q
+    lanes: tuple[str, Sequence[int]] | None = None
+
+
+def _segment_of(segments: Sequence[Segment]) -> Case | Value:
+    if len(segments) == 1:  # one segment (perhaps ``Q()``, which When() refuses): every row is in it
+        return Value(0, output_field=IntegerField())
+    return Case(
+        *(When(segment.condition, then=Value(index)) for index, segment in enumerate(segments)),
+        default=None,
+        output_field=IntegerField(),
+    )
+
+
+def paginate_segments(
+    queryset: models.QuerySet[T],
+    *,
+    segments: Sequence[Segment],
+    keys: Sequence[str],
+    fields: Sequence[str],
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> KeysetPage[dict[str, Any]]:
+    """One page of ``queryset`` listed segment after segment (disjoint conditions, e.g. the late rows,
+    then the others), each segment ordered by ``keys`` (ending with the pk), ascending.
+
+    The same order as sorting on a rank computed per row (``CASE WHEN late THEN 0 ELSE 1``), without
+    its cost: a rank sorts every row of the list before the LIMIT, whereas each segment (each lane)
+    here is read in the order of an index on ``keys``, ``size + 1`` rows at most; ONE query takes
+    the first ``size + 1`` ids of their ``UNION ALL`` and reads the columns ``fields`` of those rows
+    only. Items are dicts of ``fields``, ``SEGMENT`` (the row's segment number) and ``keyset_pk``.
+    The cursor is the row's pk, as in ``paginate``; its segment and sort values are read back
+    through ``queryset``.
+    """
+    if not keys or keys[-1] not in ("id", "pk"):
+        raise ValueError("The keys must end with the primary key.")
+    salt = _salt(queryset, [SEGMENT, *keys])
+    segment_of = _segment_of(segments)
+    before_position = _segment_position(queryset, segment_of, keys, before, salt)
+    after_position = None
+    if before_position is None:
+        after_position = _segment_position(queryset, segment_of, keys, after, salt)
+    backward = before_position is not None
+    position = before_position or after_position
+    first = position[0] if position is not None else 0
+    indexes = range(first, -1, -1) if backward else range(first, len(segments))
+    order = [f"-{key}" for key in keys] if backward else list(keys)
+    columns = {f"keyset_key_{number}": F(key) for number, key in enumerate(keys)}
+    branches, params = [], []
+    for index in indexes:
+        segment = segments[index]
+        part = queryset.filter(segment.condition)
+        if position is not None and index == position[0]:
+            part = part.filter(_beyond(keys, position[1], "lt" if backward else "gt"))
+        if segment.lanes is not None:  # one lane's rows: the column equals the lane being read
+            part = part.filter(**{segment.lanes[0]: RawSQL("keyset_lane.value", ())})
+        rows_sql, rows_params = (
+            part.order_by(*order)
+            .values(keyset_id=F("pk"), keyset_rank=Value(index), **columns)[: size + 1]
+            .query.sql_with_params()
+        )
+        if segment.lanes is not None:
+            branches.append(
+                f"SELECT keyset_rows.* FROM unnest(%s::bigint[]) AS keyset_lane(value) "  # noqa: S608
+                f"CROSS JOIN LATERAL ({rows_sql}) keyset_rows"
+            )
+            params += [list(segment.lanes[1]), *rows_params]
+        else:
+            branches.append(f"SELECT * FROM ({rows_sql}) keyset_rows")  # noqa: S608
+            params += rows_params
+    direction = "DESC" if backward else "ASC"
+    sort = ", ".join(f"{column} {direction}" for column in ["keyset_rank", *columns])
+    # The first ids of the segments (and lanes) merged, sorted on their few rows; the joins then
+    # read 51 rows. (Django compiles each branch with its params apart; the rest is our own SQL.)
+    union = " UNION ALL ".join(f"({branch})" for branch in branches)
+    first_ids = RawSQL(  # noqa: S611
+        f"SELECT keyset_id FROM ({union}) keyset_lanes ORDER BY {sort} LIMIT {int(size) + 1}",  # noqa: S608
+        params,
+    )
+    # The ids come from ``queryset`` (scoped by the caller): the outer query only reads their
+    # columns, without repeating its conditions (which would make the planner expect one row).
+    rows = list(
+        queryset.model._default_manager.filter(pk__in=first_ids)
+        .annotate(**{SEGMENT: segment_of})
+        .order_by(*([f"-{SEGMENT}", *order] if backward else [SEGMENT, *order]))
+        .values(*fields, SEGMENT, keyset_pk=F("pk"))
+    )
+    has_more = len(rows) > size
+    items = rows[:size]
+    if backward:
+        items.reverse()
+        return KeysetPage(
+            items=items,
+            next_cursor=signing.dumps(items[-1]["keyset_pk"], salt=salt) if items else None,
+            previous_cursor=signing.dumps(items[0]["keyset_pk"], salt=salt) if items and has_more else None,
+        )
+    return KeysetPage(
+        items=items,
+        next_cursor=signing.dumps(items[-1]["keyset_pk"], salt=salt) if has_more else None,
+        previous_cursor=signing.dumps(items[0]["keyset_pk"], salt=salt) if items and after_position else None,
+    )
+
+
+def _segment_position(
+    queryset: models.QuerySet[T], segment_of: Case | Value, keys: Sequence[str], cursor: str | None, salt: str
+) -> tuple[int, list[Any]] | None:
+    """(segment, sort values) of the row the cursor points at; None (first page) for a bad cursor or
+    a row no longer in any segment."""
+    if not cursor:
+        return None
+    try:
+        pk = signing.loads(cursor, salt=salt)
+    except signing.BadSignature:
+        return None
+    row = queryset.filter(pk=pk).annotate(**{SEGMENT: segment_of}).values_list(SEGMENT, *keys).first()
+    if row is None or row[0] is None:
+        return None
+    return row[0], list(row[1:])

@@ -18,6 +18,17 @@ from partners.models import User
 from partners.shown import PERSON_SHOWN, shown_only
 
 LIST_PAGE_SIZE = 50
+# What cej/_young_people_table.html shows of a file (with the keyset's sort key).
+LIST_COLUMNS = (
+    "public_id",
+    "search_name",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "imilo_number",
+    "referent__first_name",
+    "referent__last_name",
+)
 SEARCH_RESULTS = 50
 # Word similarity from which a name counts as "close enough" (pg_trgm's operator uses 0.6).
 WORD_SIMILARITY_THRESHOLD = 0.5
@@ -45,8 +56,9 @@ def young_person_for_actor(*, actor: Actor, public_id: uuid.UUID | str, page: bo
 def young_people_list(
     *, actor: Actor, mine_only: bool = False, after: str | None = None, before: str | None = None
 ) -> KeysetPage[YoungPerson]:
-    """The organisation's files in alphabetical order (accent-free), one keyset page."""
-    queryset = young_people_for_actor(actor).select_related("referent")
+    """The organisation's files in alphabetical order (accent-free), one keyset page: only the columns
+    the list shows (its referent's name, never the whole account)."""
+    queryset = young_people_for_actor(actor).select_related("referent").only(*LIST_COLUMNS)
     if mine_only:
         queryset = queryset.filter(referent=actor.user)
     return paginate(queryset, keys=("search_name", "id"), after=after, before=before, size=LIST_PAGE_SIZE)

@@ -1,27 +1,29 @@
 """Reads behind the referral pages: the E2C inbox, the referrer's list, hand-back tasks, the
-young person's data an E2C may see. Every queryset starts from ``referrals_for_actor`` (scoped)."""
+young person's data an E2C may see. Every queryset is scoped by ``referrals_for_actor``'s rule."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
 import uuid
+from collections.abc import Callable
+from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from cej.enums import ContractStatus, SharedData
 from cej.models import CejContract, Consent, YoungPerson
 from cej.selectors.consents import consent_in_force
-from e2c_referrals.access import can_refer, can_use_inbox, sides_of
+from e2c_referrals.access import SIDE_ROLES, can_refer, can_use_inbox, sides_of
 from e2c_referrals.calendar import latest_start_beyond, working_days_between
 from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import HandBack, Referral
 from e2c_referrals.selectors.consents import site_consents
-from e2c_referrals.selectors.referrals import referrals_for_actor
 from e2c_referrals.workflow import Side
-from pagination.keyset import KeysetPage, paginate
+from pagination.keyset import SEGMENT, KeysetPage, Segment, paginate_segments
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
 from partners.models import Membership, Organisation
@@ -30,7 +32,7 @@ PAGE_SIZE = 50
 # The E2C takes a sent referral into account within 5 working days (then it is late).
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 5
 # Sort keys of the inbox: late first, then the oldest change; the id makes the order total.
-INBOX_KEYS = ("overdue_rank", "status_changed_at", "id")
+INBOX_KEYS = ("status_changed_at", "id")  # within each segment (the late ones, then the others)
 # The referrer's list: the longest without news first (the keyset paginator sorts ascending).
 SENT_KEYS = ("status_changed_at", "id")
 # Listed by default: still in progress on the E2C side (a draft never reaches the E2C).
@@ -45,6 +47,97 @@ ALL = "toutes"
 class InboxFilters:
     status: str = ""  # "" in progress, "toutes", or one ReferralStatus value
     site: str = ""  # an E2C site's public_id, "" for all the actor's sites
+
+
+# What a row of the two lists shows, and nothing else (never a whole user: no password hash).
+ROW_FIELDS = (
+    "public_id",
+    "status",
+    "status_changed_at",
+    "sent_at",
+    "integration_planned_end_on",
+    "young_person__public_id",
+    "young_person__last_name",
+    "young_person__first_name",
+    "referring_organisation__name",
+    "referring_organisation__kind",
+    "referring_adviser__first_name",
+    "referring_adviser__last_name",
+    "e2c_site__name",
+    "e2c_site__kind",
+)
+# The badge of each state (the same classes as e2c_referrals/_status.html).
+BADGE_CLASSES = {
+    ReferralStatus.EXITED: "text-bg-success",
+    ReferralStatus.ENROLLED: "text-bg-success",
+    ReferralStatus.NOT_ADMITTED: "text-bg-secondary",
+    ReferralStatus.WITHDRAWN: "text-bg-secondary",
+    ReferralStatus.CANCELLED: "text-bg-secondary",
+    ReferralStatus.NO_SHOW: "text-bg-secondary",
+    ReferralStatus.DRAFT: "text-bg-light border",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralRow:
+    """One referral as the inbox and the referrer's list show it (read with ``.values()``)."""
+
+    pk: int
+    public_id: uuid.UUID
+    status: str
+    status_changed_at: datetime.datetime
+    sent_at: datetime.datetime | None
+    young_person_public_id: uuid.UUID
+    young_person_name: str  # « NOM Prénom », as the lists write it
+    referring_organisation: str
+    referring_adviser: str  # full name
+    e2c_site: str
+    working_days: int | None  # since it was sent
+    overdue: bool
+    url: str  # the referral's page
+
+    @property
+    def status_label(self) -> str:
+        return ReferralStatus(self.status).label
+
+    @property
+    def badge_class(self) -> str:
+        return BADGE_CLASSES.get(ReferralStatus(self.status), "text-bg-primary")
+
+
+def _rows(
+    items: list[dict[str, Any]], *, today: datetime.date, overdue: Callable[[dict[str, Any]], bool]
+) -> list[ReferralRow]:
+    names: dict[tuple[str, str], str] = {}
+    # One reverse() per page, not per row: the rows' addresses differ only by their UUID.
+    placeholder = str(uuid.UUID(int=0))
+    url = reverse("e2c_referrals:referral_detail", kwargs={"public_id": placeholder})
+
+    def organisation(name: str, kind: str) -> str:  # Organisation.__str__ (France Travail's name of the day)
+        if (name, kind) not in names:
+            names[name, kind] = str(Organisation(name=name, kind=kind))
+        return names[name, kind]
+
+    return [
+        ReferralRow(
+            pk=item["keyset_pk"],
+            public_id=item["public_id"],
+            status=item["status"],
+            status_changed_at=item["status_changed_at"],
+            sent_at=item["sent_at"],
+            young_person_public_id=item["young_person__public_id"],
+            young_person_name=f"{item['young_person__last_name']} {item['young_person__first_name']}",
+            referring_organisation=organisation(
+                item["referring_organisation__name"], item["referring_organisation__kind"]
+            ),
+            referring_adviser=f"{item['referring_adviser__first_name']} {item['referring_adviser__last_name']}".strip(),
+            e2c_site=organisation(item["e2c_site__name"], item["e2c_site__kind"]),
+            working_days=_working_days(item["sent_at"], today),
+            overdue=overdue(item),
+            url=url.replace(placeholder, str(item["public_id"])),
+        )
+        for item in items
+    ]
 
 
 def inbox_sites(actor: Actor) -> list[Organisation]:
@@ -70,9 +163,18 @@ def overdue_condition(today: datetime.date) -> Q:
 
 
 def _received(actor: Actor) -> QuerySet[Referral]:
-    if not can_use_inbox(actor):
+    """``referrals_for_actor`` and addressed to the actor's sites, the site taken out of the OR:
+    (site ∈ family) ∧ (¬draft ∨ referrer-side role ∧ referring organisation ∈ family). The same rows;
+    written so, PostgreSQL estimates the OR at about 1, where ``referrals_condition``'s shape (a
+    site ∈ family inside the OR) makes it expect a few percent of the rows and sort a whole school's
+    history rather than read 51 rows in an index's order."""
+    if not can_use_inbox(actor) or not actor.can(Capability.VIEW_PERSONAL_DATA):
         return Referral.objects.none()
-    return referrals_for_actor(actor).filter(e2c_site_id__in=actor.family_ids)
+    family = actor.family_ids
+    visible = ~Q(status=ReferralStatus.DRAFT)
+    if actor.role in SIDE_ROLES[Side.REFERRER]:
+        visible |= Q(referring_organisation_id__in=family)
+    return Referral.objects.filter(visible, e2c_site_id__in=family)
 
 
 def inbox(
@@ -83,17 +185,17 @@ def inbox(
     before: str | None = None,
     today: datetime.date | None = None,
     size: int = PAGE_SIZE,
-) -> KeysetPage[Referral]:
+) -> KeysetPage[ReferralRow]:
     """Referrals addressed to the actor's sites, late ones first, then by oldest change.
 
-    The rank is computed for today's date: it is the same for every query of a request (the
-    cursor's row is read back through this very queryset). Rows are filtered by the
-    (e2c_site, status, status_changed_at, id) index; the rank sort runs on one site's referrals.
+    Two segments, each read in the order of an index up to the page's size: the late referrals (few:
+    sent or in integration, found through ``referral_inbox``), then the others (``referral_inbox_open``
+    for those in progress, ``referral_inbox_all`` for all states, ``referral_inbox`` for one state),
+    both by (status_changed_at, id). No rank computed and sorted over the whole site's history; the
+    cursor carries the segment of its row (read back for today's date, like the rows).
     """
     today = today or timezone.localdate()
-    queryset = _received(actor).annotate(
-        overdue_rank=Case(When(overdue_condition(today), then=Value(0)), default=Value(1), output_field=IntegerField())
-    )
+    queryset = _received(actor)
     if filters.status == ALL:
         pass
     elif filters.status in ReferralStatus.values:
@@ -102,8 +204,20 @@ def inbox(
         queryset = queryset.filter(status__in=IN_PROGRESS)
     if filters.site:
         queryset = queryset.filter(e2c_site__public_id=filters.site)
-    queryset = queryset.select_related("young_person", "referring_organisation", "referring_adviser", "e2c_site")
-    return paginate(queryset, keys=INBOX_KEYS, after=after, before=before, size=size)
+    late = overdue_condition(today)
+    page = paginate_segments(
+        queryset,
+        # The late ones are few (sent or in integration: the (site, status) index finds them); the
+        # others are read site by site in their index's order (a school's sites merged by the query).
+        segments=[Segment(late), Segment(~late, lanes=("e2c_site_id", actor.family_ids))],
+        keys=INBOX_KEYS,
+        fields=ROW_FIELDS,
+        after=after,
+        before=before,
+        size=size,
+    )
+    rows = _rows(page.items, today=today, overdue=lambda item: item[SEGMENT] == 0)
+    return KeysetPage(items=rows, next_cursor=page.next_cursor, previous_cursor=page.previous_cursor)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,17 +249,30 @@ def inbox_summary(*, actor: Actor, today: datetime.date | None = None) -> InboxS
 
 def is_overdue(referral: Referral, today: datetime.date) -> bool:
     """The same rule as ``overdue_condition``, for one row already loaded."""
-    if referral.status == ReferralStatus.SENT and referral.sent_at is not None:
-        return working_days_between(timezone.localdate(referral.sent_at), today) > ACKNOWLEDGE_WITHIN_WORKING_DAYS
-    if referral.status == ReferralStatus.INTEGRATION and referral.integration_planned_end_on is not None:
-        return referral.integration_planned_end_on < today
+    return _is_overdue(referral.status, referral.sent_at, referral.integration_planned_end_on, today)
+
+
+def _is_overdue(
+    status: str,
+    sent_at: datetime.datetime | None,
+    integration_planned_end_on: datetime.date | None,
+    today: datetime.date,
+) -> bool:
+    if status == ReferralStatus.SENT and sent_at is not None:
+        return working_days_between(timezone.localdate(sent_at), today) > ACKNOWLEDGE_WITHIN_WORKING_DAYS
+    if status == ReferralStatus.INTEGRATION and integration_planned_end_on is not None:
+        return integration_planned_end_on < today
     return False
 
 
 def working_days_since_sent(referral: Referral, today: datetime.date) -> int | None:
-    if referral.sent_at is None:
+    return _working_days(referral.sent_at, today)
+
+
+def _working_days(sent_at: datetime.datetime | None, today: datetime.date) -> int | None:
+    if sent_at is None:
         return None
-    return working_days_between(timezone.localdate(referral.sent_at), today)
+    return working_days_between(timezone.localdate(sent_at), today)
 
 
 # --- The referrer's list --------------------------------------------------------------------------
@@ -159,11 +286,18 @@ def sent_referrals(
     after: str | None = None,
     before: str | None = None,
     size: int = PAGE_SIZE,
-) -> KeysetPage[Referral]:
-    """Referrals of the actor's organisation (drafts included), the longest without a change first."""
+    today: datetime.date | None = None,
+) -> KeysetPage[ReferralRow]:
+    """Referrals of the actor's organisation (drafts included), the longest without a change first
+    (read in the order of ``referral_referrer_open``, or ``referral_referrer`` for all states)."""
     if not can_refer(actor):
-        return paginate(Referral.objects.none(), keys=SENT_KEYS)
-    queryset = referrals_for_actor(actor).filter(referring_organisation_id__in=actor.family_ids)
+        return KeysetPage(items=[], next_cursor=None, previous_cursor=None)
+    today = today or timezone.localdate()
+    if not actor.can(Capability.VIEW_PERSONAL_DATA):
+        return KeysetPage(items=[], next_cursor=None, previous_cursor=None)
+    # ``referrals_for_actor`` and sent by the actor's organisation: for a referrer-side role (as
+    # ``can_refer`` requires) that is the organisation's referrals, whatever their E2C site.
+    queryset = Referral.objects.filter(referring_organisation_id__in=actor.family_ids)
     if mine_only:
         queryset = queryset.filter(referring_adviser=actor.user)
     if status == ALL:
@@ -172,8 +306,15 @@ def sent_referrals(
         queryset = queryset.filter(status=status)
     else:
         queryset = queryset.filter(status__in=sorted(OPEN_STATUSES))
-    queryset = queryset.select_related("young_person", "referring_adviser", "e2c_site")
-    return paginate(queryset, keys=SENT_KEYS, after=after, before=before, size=size)
+    page = paginate_segments(
+        queryset, segments=[Segment(Q())], keys=SENT_KEYS, fields=ROW_FIELDS, after=after, before=before, size=size
+    )
+    rows = _rows(
+        page.items,
+        today=today,
+        overdue=lambda item: _is_overdue(item["status"], item["sent_at"], item["integration_planned_end_on"], today),
+    )
+    return KeysetPage(items=rows, next_cursor=page.next_cursor, previous_cursor=page.previous_cursor)
 
 
 # --- Hand-backs -----------------------------------------------------------------------------------

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 
 from audit.services import log_listing
 from common.http_methods import http_methods
 from e2c_referrals.access import can_refer, can_use_inbox
 from e2c_referrals.enums import ReferralStatus
-from e2c_referrals.models import Referral
-from e2c_referrals.selectors.inbox import (
-    ALL,
-    InboxFilters,
-    inbox,
-    inbox_sites,
-    is_overdue,
-    sent_referrals,
-    working_days_since_sent,
-)
+from e2c_referrals.selectors.inbox import ALL, InboxFilters, inbox, inbox_sites, sent_referrals
 from partners.access import actor_for
-
-
-@dataclasses.dataclass(frozen=True)
-class Row:
-    referral: Referral
-    working_days: int | None  # since it was sent
-    overdue: bool
 
 
 def _status_filter(request: HttpRequest) -> str:
@@ -51,15 +32,9 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     filters = InboxFilters(
         status=_status_filter(request), site=site if site in {str(s.public_id) for s in sites} else ""
     )
-    today = timezone.localdate()
-    page = inbox(
-        actor=actor, filters=filters, after=request.GET.get("apres"), before=request.GET.get("avant"), today=today
-    )
-    rows = [
-        Row(referral, working_days_since_sent(referral, today), getattr(referral, "overdue_rank", 1) == 0)
-        for referral in page.items
-    ]
-    log_listing(actor=actor, listing="inbox", young_people=(row.referral.young_person.public_id for row in rows))
+    page = inbox(actor=actor, filters=filters, after=request.GET.get("apres"), before=request.GET.get("avant"))
+    rows = page.items
+    log_listing(actor=actor, listing="inbox", young_people=(row.young_person_public_id for row in rows))
     return render(
         request,
         "e2c_referrals/inbox.html",
@@ -82,14 +57,11 @@ def sent_referrals_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Les orientations envoyées sont celles des Missions Locales et de France Travail.")
     mine_only = request.GET.get("mes-orientations") == "1"
     status = _status_filter(request)
-    today = timezone.localdate()
     page = sent_referrals(
         actor=actor, mine_only=mine_only, status=status, after=request.GET.get("apres"), before=request.GET.get("avant")
     )
-    rows = [Row(r, working_days_since_sent(r, today), is_overdue(r, today)) for r in page.items]
-    log_listing(
-        actor=actor, listing="sent_referrals", young_people=(row.referral.young_person.public_id for row in rows)
-    )
+    rows = page.items
+    log_listing(actor=actor, listing="sent_referrals", young_people=(row.young_person_public_id for row in rows))
     return render(
         request,
         "e2c_referrals/sent_referrals.html",
