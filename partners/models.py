@@ -31,7 +31,7 @@ FRANCE_TRAVAIL_SINCE = datetime.date(2024, 1, 1)
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
-class ActorRowsQuerySet(models.QuerySet[ModelT]):
+class ActorRowsQuerySet(models.QuerySet[ModelT, ModelT]):
     """Organisations and memberships written in bulk: every session's cached memberships are read again.
 
     A row's ``save()`` and ``delete()`` do it through the ``post_save`` / ``post_delete`` signals
