@@ -8,6 +8,7 @@ from typing import Protocol
 from uuid import UUID
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from audit.models import AccessLog
@@ -22,15 +23,35 @@ class PublicRecord(Protocol):
     public_id: UUID
 
 
+# Every read of personal data writes a row, on the page's own time: one INSERT, no model instance, no
+# RETURNING (nobody reads the row back), the same columns and values ``AccessLog.objects.create`` wrote.
+_INSERT = (
+    f"INSERT INTO {AccessLog._meta.db_table} "  # noqa: S608
+    "(created_at, user_id, organisation_id, object_type, object_id, purpose, shown) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s::uuid[])"
+)
+
+
+def _write(*, actor: Actor, object_type: str, object_id: UUID, purpose: str, shown: list[UUID] | None = None) -> None:
+    organisation = actor.organisation
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT,
+            [
+                timezone.now(),
+                actor.user.pk,
+                organisation.pk if organisation is not None else None,
+                object_type,
+                object_id,
+                purpose,
+                shown or [],
+            ],
+        )
+
+
 def log_access(*, actor: Actor, record: PublicRecord, purpose: str) -> None:
     """Record that ``actor`` read ``record`` (its public UUID and model name, never its content)."""
-    AccessLog.objects.create(
-        user=actor.user,
-        organisation=actor.organisation,
-        object_type=type(record).__name__,
-        object_id=record.public_id,
-        purpose=purpose,
-    )
+    _write(actor=actor, object_type=type(record).__name__, object_id=record.public_id, purpose=purpose)
 
 
 def log_download(actor: Actor, record: PublicRecord) -> None:
@@ -53,22 +74,14 @@ def log_listing(
     if not shown:
         return
     owner = record or actor.organisation or actor.user
-    AccessLog.objects.create(
-        user=actor.user,
-        organisation=actor.organisation,
-        object_type=listing,
-        object_id=owner.public_id,
-        purpose=purpose,
-        shown=shown,
-    )
+    _write(actor=actor, object_type=listing, object_id=owner.public_id, purpose=purpose, shown=shown)
 
 
 def log_access_log_export(*, actor: Actor, object_id: UUID | None) -> None:
     """Record that ``actor`` exported access-log rows: about ``object_id`` (a young person, a
     document), else their own public id (an export filtered by user only)."""
-    AccessLog.objects.create(
-        user=actor.user,
-        organisation=actor.organisation,
+    _write(
+        actor=actor,
         object_type="AccessLogExport",
         object_id=object_id or actor.user.public_id,
         purpose=AccessLog.Purpose.EXPORT,

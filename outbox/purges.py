@@ -25,6 +25,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common import versioned_cache
 from outbox.models import Message
 from outbox.registry import purge_guard
 from scheduling.batches import PURGE_BATCH, delete_in_batches
@@ -52,6 +53,8 @@ def messages_to_purge(*, now: datetime.datetime | None = None) -> QuerySet[Messa
 def messages_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete the messages of ``messages_to_purge``, in batches; returns how many."""
     deleted = delete_in_batches(messages_to_purge(now=now), size=PURGE_BATCH)
+    if deleted:  # unread rows among them: every bell counts again
+        versioned_cache.bump(versioned_cache.GLOBAL)
     logger.info("purge: %s old messages deleted", deleted)
     return deleted
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from common import versioned_cache
 from common.tasks import publish
 from outbox.models import Message, Preference
 from outbox.registry import Actor, require_monitor
@@ -77,6 +78,7 @@ def enqueue(
     if not messages:
         return []
     created = Message.objects.bulk_create(messages, ignore_conflicts=True)
+    versioned_cache.bump_users(message.recipient_id for message in messages)  # their bell's count
     request_delivery()
     return created
 
@@ -265,11 +267,14 @@ def notification_mark_read(*, actor: Actor, message: Message) -> None:
     if message.recipient_id != actor.user.pk:
         raise PermissionDenied
     Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+    versioned_cache.bump_users([actor.user.pk])
 
 
 @transaction.atomic
 def notifications_mark_all_read(*, actor: Actor) -> int:
-    return Message.objects.filter(recipient=actor.user, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Message.objects.filter(recipient=actor.user, read_at__isnull=True).update(read_at=timezone.now())
+    versioned_cache.bump_users([actor.user.pk])
+    return marked
 
 
 @transaction.atomic

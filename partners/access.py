@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Value
+from django.db.models import OuterRef, Value
 from django.db.models.functions import Cast
 from django.http import HttpRequest
 
+from common import versioned_cache
 from partners.enums import AgreementLevel, OrganisationKind, Role
 from partners.models import Agreement, Membership, Organisation, User
 
@@ -140,15 +143,61 @@ class Actor:
 
 def memberships_of(user: User) -> list[Membership]:
     """Active memberships of ``user`` in active organisations, oldest first (``membership.user`` is
-    ``user`` itself: the header's role labels read how to address them without a query each)."""
-    memberships = list(
+    ``user`` itself: the header's role labels read how to address them without a query each).
+
+    Each carries ``family``: its organisation's id, then its sites' (``Actor.family_ids``), read in the
+    same query."""
+    memberships = _memberships_read(user)
+    for membership in memberships:
+        membership.user = user
+    return memberships
+
+
+def _memberships_read(user: User) -> list[Membership]:
+    children = Organisation.objects.filter(parent_id=OuterRef("organisation_id")).order_by("sort_name", "pk")
+    memberships: list[Membership] = list(
         Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
         .select_related("organisation")
+        .annotate(children=ArraySubquery(children.values("pk")))
         .order_by("created_at", "pk")
+    )
+    for membership in memberships:
+        membership.family = [membership.organisation_id, *membership.__dict__.pop("children")]  # type: ignore[attr-defined]
+    return memberships
+
+
+def _session_cache_key(user: User, session_key: str) -> str:
+    # The session key is a bearer secret: only its digest names the cached value.
+    return f"actor:{user.pk}:{hashlib.sha256(session_key.encode()).hexdigest()[:32]}"
+
+
+def memberships_of_session(request: HttpRequest, user: User) -> list[Membership]:
+    """``memberships_of(user)``, kept in the cache for this user and session between requests
+    (``common.versioned_cache``: any membership's or organisation's change reads them again)."""
+    session_key = getattr(request, "session", None) and request.session.session_key
+    if not session_key:
+        return memberships_of(user)
+    memberships = versioned_cache.cached(
+        _session_cache_key(user, session_key),
+        versions=(versioned_cache.GLOBAL, versioned_cache.user_version(user.pk)),
+        compute=lambda: _memberships_read(user),
     )
     for membership in memberships:
         membership.user = user
     return memberships
+
+
+def prime_session_memberships(sender: object, request: HttpRequest, user: User, **kwargs: object) -> None:
+    """At sign-in (``user_logged_in``): the first page finds the memberships already cached."""
+    if isinstance(user, User) and getattr(request, "session", None) is not None:
+        memberships_of_session(request, user)
+
+
+def forget_session_memberships(sender: object, request: HttpRequest, user: User | None, **kwargs: object) -> None:
+    """At sign-out (``user_logged_out``, before the session is flushed): its cached memberships go."""
+    session_key = getattr(request, "session", None) and request.session.session_key
+    if isinstance(user, User) and session_key:
+        versioned_cache.forget(_session_cache_key(user, session_key))
 
 
 def actor_for(request: HttpRequest) -> Actor:
@@ -159,12 +208,13 @@ def actor_for(request: HttpRequest) -> Actor:
     user = request.user
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied
-    memberships = memberships_of(user)
+    memberships = memberships_of_session(request, user)
     chosen = request.session.get(ACTING_MEMBERSHIP_SESSION_KEY)
     membership = next((m for m in memberships if str(m.public_id) == chosen), None)
     if membership is None and memberships:
         membership = memberships[0]
-    actor = Actor(user=user, membership=membership)
+    family = list(membership.family) if membership is not None else []  # type: ignore[attr-defined]
+    actor = Actor(user=user, membership=membership, _family=family)
     request._actor = actor  # type: ignore[attr-defined]
     request._memberships = memberships  # type: ignore[attr-defined]
     return actor

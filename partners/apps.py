@@ -38,15 +38,31 @@ class PartnersConfig(AppConfig):
         # Who acts, which organisations they see, who reads the access log: for the shared apps.
         shared_layer.register()
 
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_delete, post_migrate, post_save
 
         from common.middleware import stamp_signed_in_session
         from partners import geography
-        from partners.models import Departement, Region
+        from partners.access import forget_session_memberships, prime_session_memberships
+        from partners.models import Departement, Membership, Organisation, Region
 
         user_logged_in.connect(stamp_signed_in_session, dispatch_uid="stamp_signed_in_session")
         post_migrate.connect(geography.clear_cache, dispatch_uid="geography_after_migrate")
         for model in (Region, Departement):
             for signal in (post_save, post_delete):
                 signal.connect(geography.clear_cache, sender=model, dispatch_uid=f"geography_{model.__name__}")
+        # Each session's memberships are cached between requests (partners.access.memberships_of_session):
+        # filled at sign-in, read again after any change to a membership or an organisation.
+        user_logged_in.connect(prime_session_memberships, dispatch_uid="prime_session_memberships")
+        user_logged_out.connect(forget_session_memberships, dispatch_uid="forget_session_memberships")
+        for actor_model in (Membership, Organisation):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    memberships_changed, sender=actor_model, dispatch_uid=f"memberships_changed_{actor_model.__name__}"
+                )
+
+
+def memberships_changed(sender: object, **kwargs: object) -> None:
+    from common import versioned_cache
+
+    versioned_cache.bump(versioned_cache.GLOBAL)

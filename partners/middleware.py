@@ -71,13 +71,14 @@ class TwoFactorRequiredMiddleware:
 
         user = request.user
         if isinstance(user, User) and user.is_authenticated and not session_is_verified(request):
-            try:
-                url_name = resolve(request.path_info).url_name
-            except Resolver404:
-                url_name = None
-            if url_name not in self.OPEN_URL_NAMES:
-                actor_for(request)
-                if two_factor_required(user, getattr(request, "_memberships", None)):
+            actor_for(request)
+            # The path is resolved only for the roles that need the code: not on every adviser's page.
+            if two_factor_required(user, getattr(request, "_memberships", None)):
+                try:
+                    url_name = resolve(request.path_info).url_name
+                except Resolver404:
+                    url_name = None
+                if url_name not in self.OPEN_URL_NAMES:
                     target = "two_factor_verify" if confirmed_device(user) else "two_factor_setup"
                     next_page = request.get_full_path() if request.method == "GET" else "/"
                     return redirect_to_login(next_page, login_url=reverse(target))

@@ -3,6 +3,7 @@ agreements and territorial diagnostics. Writes go through ``partners.services``.
 
 import datetime
 import uuid
+from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from common import versioned_cache
 from partners.enums import (
     AgreementFramework,
     AgreementLevel,
@@ -25,6 +27,36 @@ from partners.validators import validate_french_phone, validate_postcode, valida
 
 # France Travail took over from Pôle emploi on this date (loi « pour le plein emploi »).
 FRANCE_TRAVAIL_SINCE = datetime.date(2024, 1, 1)
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+class ActorRowsQuerySet(models.QuerySet[ModelT, ModelT]):
+    """Organisations and memberships written in bulk: every session's cached memberships are read again.
+
+    A row's ``save()`` and ``delete()`` do it through the ``post_save`` / ``post_delete`` signals
+    (``partners.apps``); these are the writes that send no signal (``partners.access.memberships_of_session``).
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        updated = super().update(**kwargs)
+        versioned_cache.bump(versioned_cache.GLOBAL)
+        return updated
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[ModelT]:
+        created = super().bulk_create(*args, **kwargs)
+        versioned_cache.bump(versioned_cache.GLOBAL)
+        return created
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        updated = super().bulk_update(*args, **kwargs)
+        versioned_cache.bump(versioned_cache.GLOBAL)
+        return updated
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        deleted = super().delete()
+        versioned_cache.bump(versioned_cache.GLOBAL)
+        return deleted
 
 
 class TimestampedModel(models.Model):
@@ -179,6 +211,8 @@ class Organisation(TimestampedModel):
     label_granted_on = models.DateField("label E2C obtenu le", null=True, blank=True)
     label_expires_on = models.DateField("label E2C valable jusqu'au", null=True, blank=True)
 
+    objects = ActorRowsQuerySet["Organisation"].as_manager()
+
     class Meta:
         verbose_name = "organisation"
         verbose_name_plural = "organisations"
@@ -237,6 +271,8 @@ class Membership(TimestampedModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField("rôle", max_length=32, choices=Role.choices)
     is_active = models.BooleanField("active", default=True)
+
+    objects = ActorRowsQuerySet["Membership"].as_manager()
 
     class Meta:
         verbose_name = "rattachement"

@@ -58,6 +58,7 @@ def counterparts_for(*, actor: Actor, organisation: Organisation) -> QuerySet[Or
     For an E2C site: the active MLs and FT agencies of its région (of the whole directory when
     the site has no région); for an ML or FT agency: the active E2C sites of its région.
     """
+    queryset: QuerySet[Organisation]
     if organisation.kind == OrganisationKind.E2C_SITE:
         queryset = Organisation.objects.filter(kind__in=PARTNER_KINDS).exclude(
             e2c_correspondents__e2c_site=organisation

@@ -44,18 +44,19 @@ def organisations_for_directory(
 
 def organisation_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> Organisation:
     """One organisation of the actor's directory, with what its page shows; 404 outside the scope."""
+    # Typed as plain querysets: the models' own (partners.models.ActorRowsQuerySet) differ in bulk writes only.
+    members: QuerySet[Membership] = (
+        Membership.objects.filter(is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    children: QuerySet[Organisation] = Organisation.objects.filter(is_active=True)
     queryset = (
         scope_organisations(actor, Organisation.objects.all())
         .select_related("departement", "region", "parent")
         .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(is_active=True, user__is_active=True)
-                .select_related("user")
-                .order_by("user__last_name", "user__first_name"),
-                to_attr="active_memberships",
-            ),
-            Prefetch("children", queryset=Organisation.objects.filter(is_active=True), to_attr="active_children"),
+            Prefetch("memberships", queryset=members, to_attr="active_memberships"),
+            Prefetch("children", queryset=children, to_attr="active_children"),
             Prefetch(
                 "agreements",
                 queryset=Agreement.objects.prefetch_related("amendments").order_by("-starts_on"),

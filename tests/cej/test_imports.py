@@ -640,7 +640,7 @@ def test_the_history_lists_the_organisation_s_imports_with_a_constant_number_of_
     ):  # session, user, memberships, the bell's unread count, imports with their authors
         few = client.get(reverse("cej:import_list"))
     make(30)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         many = client.get(reverse("cej:import_list"))
 
     assert len(few.context["page"].items) == 3

@@ -184,7 +184,7 @@ def test_the_history_pages_cost_a_fixed_number_of_queries(client, world, django_
     assert {f.new for f in first.context["history"].changes[0].fields} == {f"Commune {PAGE_SIZE * 2 - 1}"}
 
 
-QUERIES_FIRST_PAGE = 9
+QUERIES_FIRST_PAGE = 7
 
 
 def test_a_role_that_sees_a_file_but_not_its_history_is_refused_and_not_offered_the_tab(client, world):

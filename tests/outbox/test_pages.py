@@ -60,9 +60,10 @@ def test_the_notification_list_costs_the_same_number_of_queries_for_5_or_30_rows
         client.get(reverse("outbox:notifications"))
     Message.objects.all().delete()
     notify(staff, 30)
+    client.get(reverse("outbox:notifications"))  # the new rows changed the bell: its count is read again once
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("outbox:notifications"))
-    assert len(few) == len(many) == 5  # session, user, memberships, bell count, page
+    assert len(few) == len(many) == 3  # session, user, page (memberships and bell count: cached since sign-in)
 
 
 def test_opening_a_notification_marks_it_read_and_another_persons_is_not_found(client, world):
@@ -120,7 +121,7 @@ def test_the_administrator_sees_states_job_runs_and_sends_a_failed_message_again
 
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("outbox:monitoring"))
-    assert page.status_code == 200 and len(queries) == 7
+    assert page.status_code == 200 and len(queries) == 5
     assert page.context["counts"] == {"pending": 2, "sent": 0, "failed": 1}
     lines = {line.name: line for line in page.context["jobs"]}
     assert lines["follow_up_due"].last_run == JobRun.objects.get()

@@ -126,10 +126,10 @@ def test_the_list_costs_the_same_number_of_queries_for_3_and_30_pairs(client, wo
             Correspondent.objects.create(e2c_site=world.site, partner=partner, partner_correspondent=adviser)
 
     add_pairs(2)  # with the world's pair: 3
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(url).content.decode().count("Retirer<span") == 3
     add_pairs(27)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert client.get(url).content.decode().count("Retirer<span") == 30
 
 

@@ -557,7 +557,7 @@ def test_the_history_lists_who_imported_what_with_a_constant_number_of_queries(c
     ):  # session, user, memberships, the bell's unread count, imports with their authors
         few = client.get(reverse("partners:import_list"))
     make(30)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         many = client.get(reverse("partners:import_list"))
 
     assert len(few.context["page"].items) == 3

@@ -123,7 +123,7 @@ def test_the_team_page_costs_the_same_number_of_queries_with_3_or_30_members(
 
     def queries_for_the_page():
         manager_client.get(url)  # warm the session
-        with django_assert_num_queries(8) as captured:
+        with django_assert_num_queries(5) as captured:
             response = manager_client.get(url)
         assert response.status_code == 200
         return len(captured)
@@ -950,10 +950,10 @@ def test_the_history_costs_the_same_number_of_queries_with_3_or_30_events(
 
     add_events(3)
     manager_client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         manager_client.get(url)
     add_events(27)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = manager_client.get(url)
     assert len(response.context["page"].items) == 30
 
