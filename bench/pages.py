@@ -44,7 +44,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.reporting_dashboard import DEFAULT_DATA_DIR, ensure_dataset, machine_load, start_django
+from bench.reporting_dashboard import add_data_dir_argument, ensure_dataset, machine_load, start_django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 QUERY_RECORD = Path(__file__).resolve().parent / "pages_queries.json"
@@ -484,12 +484,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--scale", type=float, default=1.0, help="volume generated if the database is empty")
     parser.add_argument("--record-queries", action="store_true", help=f"write the counts to {QUERY_RECORD.name}")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("E2C_BENCH_DATA_DIR", DEFAULT_DATA_DIR)),
-        help="embedded PostgreSQL of the bench (default .data/bench; keep the path short)",
-    )
+    add_data_dir_argument(parser)
     return parser.parse_args(argv)
 
 

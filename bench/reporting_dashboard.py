@@ -85,6 +85,16 @@ def machine_load() -> str:
     return f"{os.cpu_count()} CPUs, load average {one:.2f} (1 min) {five:.2f} (5 min)"
 
 
+def add_data_dir_argument(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir``: the benches' own embedded PostgreSQL (shared by bench.pages)."""
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("E2C_BENCH_DATA_DIR", DEFAULT_DATA_DIR)),
+        help="embedded PostgreSQL of the bench (default .data/bench; keep the path short)",
+    )
+
+
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=2026)
@@ -96,12 +106,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         default=1.0,
         help="fraction of the national volume to generate (default 1: 1.5 million young people)",
     )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(os.environ.get("E2C_BENCH_DATA_DIR", DEFAULT_DATA_DIR)),
-        help="embedded PostgreSQL of the bench (default .data/bench; keep the path short)",
-    )
+    add_data_dir_argument(parser)
     return parser.parse_args(argv)
 
 

@@ -41,17 +41,12 @@ def refer(world, young_person, *, organisation, adviser, site, status=ReferralSt
     )
 
 
-def plan_of(sql: str, *tables: str, ordered: bool = False, index_only: bool = False) -> str:
-    """``ordered``: sorting off too, the plan that reads an index in the order of the page. ``index_only``:
-    plain index scans off too, so the plan says whether some index answers alone (PostgreSQL 15 otherwise
-    prefers, on a few rows, another index and a filter)."""
+def plan_of(sql: str, *tables: str, ordered: bool = False) -> str:
+    """``ordered``: sorting off too, the plan that reads an index in the order of the page."""
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {table}")
-        settings = ["enable_seqscan", "enable_bitmapscan"]
-        settings += ["enable_sort"] if ordered else []
-        settings += ["enable_indexscan"] if index_only else []
-        for setting in settings:
+        for setting in ("enable_seqscan", "enable_bitmapscan", *(["enable_sort"] if ordered else [])):
             cursor.execute(f"SET LOCAL {setting} = off")
         cursor.execute(f"EXPLAIN {sql}")
         return "\n".join(row[0] for row in cursor.fetchall())
