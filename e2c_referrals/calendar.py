@@ -50,6 +50,7 @@ def is_working_day(day: datetime.date, departement: str | None = None) -> bool:
     return day.weekday() < 5 and day not in public_holidays(day.year, departement)
 
 
+@functools.lru_cache(maxsize=4096)  # a page of 50 rows asks for few distinct (sent, today) pairs
 def working_days_between(start: datetime.date, end: datetime.date, departement: str | None = None) -> int:
     """Working days after ``start`` up to and including ``end`` (0 if ``end`` is not after ``start``).
 

@@ -28,6 +28,8 @@ import unicodedata
 from collections.abc import Sized
 from decimal import Decimal
 
+from django.utils import formats
+
 APOSTROPHE = "'"  # the typewriter apostrophe the templates already write (« l'orientation »)
 NARROW_NO_BREAK_SPACE = "\u202f"  # French thousands separator (« 12 345 »)
 
@@ -191,6 +193,12 @@ def number_fr(value: float | int | Decimal | None, decimals: int = 0) -> str:
     if value is None:
         return ""
     return f"{value:,.{decimals}f}".replace(",", NARROW_NO_BREAK_SPACE).replace(".", ",")
+
+
+def localized_integer(value: int) -> str:
+    """An integer as the templates print it (``USE_THOUSAND_SEPARATOR``, Django's French format:
+    « 1 250 » with a no-break space from 1 000 on), for labels written in Python."""
+    return str(value) if -1000 < value < 1000 else formats.localize(value)
 
 
 def count_fr(count: int | float | Sized, singular: str, plural: str | None = None) -> str:

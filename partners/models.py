@@ -177,6 +177,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 # --- Organisations -------------------------------------------------------------------------
 
 
+def organisation_display_name(name: str, kind: str, on: datetime.date | None = None) -> str:
+    """``Organisation.display_name`` from the two columns it reads, for rows read with ``.values()``
+    (a list of 50 rows builds no model instance to name their organisations)."""
+    if kind != OrganisationKind.FRANCE_TRAVAIL:
+        return name
+    network = "France Travail" if (on or timezone.localdate()) >= FRANCE_TRAVAIL_SINCE else "Pôle emploi"
+    for old in ("France Travail", "Pôle emploi"):
+        if name.startswith(old):
+            return network + name[len(old) :]
+    return f"{network} — {name}"
+
+
 class Organisation(TimestampedModel):
     """A Mission Locale, a France Travail agency, an E2C school or site, a regional or national body."""
 
@@ -250,13 +262,7 @@ class Organisation(TimestampedModel):
 
     def display_name(self, on: datetime.date | None = None) -> str:
         """The name in force on ``on`` (today by default): Pôle emploi before 2024, France Travail after."""
-        if self.kind != OrganisationKind.FRANCE_TRAVAIL:
-            return self.name
-        network = "France Travail" if (on or timezone.localdate()) >= FRANCE_TRAVAIL_SINCE else "Pôle emploi"
-        for old in ("France Travail", "Pôle emploi"):
-            if self.name.startswith(old):
-                return network + self.name[len(old) :]
-        return f"{network} — {self.name}"
+        return organisation_display_name(self.name, self.kind, on)
 
     @property
     def is_e2c(self) -> bool:

@@ -26,7 +26,8 @@ from e2c_referrals.workflow import Side
 from pagination.keyset import SEGMENT, KeysetPage, Segment, paginate_segments
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind, Role
-from partners.models import Membership, Organisation
+from partners.french import localized_integer, pluralize_fr
+from partners.models import Membership, Organisation, organisation_display_name
 
 PAGE_SIZE = 50
 # The E2C takes a sent referral into account within 5 working days (then it is late).
@@ -80,12 +81,18 @@ BADGE_CLASSES = {
 
 @dataclasses.dataclass(frozen=True)
 class ReferralRow:
-    """One referral as the inbox and the referrer's list show it (read with ``.values()``)."""
+    """One referral as the inbox and the referrer's list show it (read with ``.values()``).
+
+    What the row shows is written here once (labels, dates in Paris time, the working days in words),
+    so the template only prints it: a page of 50 rows runs no filter per cell (issue 21)."""
 
     pk: int
     public_id: uuid.UUID
     status: str
+    status_label: str
+    badge_class: str
     status_changed_at: datetime.datetime
+    changed_on: str  # « 07/12/2026 », the day of the last change in Paris
     sent_at: datetime.datetime | None
     young_person_public_id: uuid.UUID
     young_person_name: str  # « NOM Prénom », as the lists write it
@@ -93,51 +100,55 @@ class ReferralRow:
     referring_adviser: str  # full name
     e2c_site: str
     working_days: int | None  # since it was sent
+    since_sent: str  # « 3 jours ouvrés », « — » when not sent
     overdue: bool
     url: str  # the referral's page
 
-    @property
-    def status_label(self) -> str:
-        return ReferralStatus(self.status).label
 
-    @property
-    def badge_class(self) -> str:
-        return BADGE_CLASSES.get(ReferralStatus(self.status), "text-bg-primary")
+def _since_sent(working_days: int | None) -> str:
+    if working_days is None:
+        return "—"
+    plural = pluralize_fr(working_days)
+    return f"{localized_integer(working_days)} jour{plural} ouvré{plural}"
 
 
 def _rows(
     items: list[dict[str, Any]], *, today: datetime.date, overdue: Callable[[dict[str, Any]], bool]
 ) -> list[ReferralRow]:
-    names: dict[tuple[str, str], str] = {}
     # One reverse() per page, not per row: the rows' addresses differ only by their UUID.
     placeholder = str(uuid.UUID(int=0))
     url = reverse("e2c_referrals:referral_detail", kwargs={"public_id": placeholder})
-
-    def organisation(name: str, kind: str) -> str:  # Organisation.__str__ (France Travail's name of the day)
-        if (name, kind) not in names:
-            names[name, kind] = str(Organisation(name=name, kind=kind))
-        return names[name, kind]
-
-    return [
-        ReferralRow(
-            pk=item["keyset_pk"],
-            public_id=item["public_id"],
-            status=item["status"],
-            status_changed_at=item["status_changed_at"],
-            sent_at=item["sent_at"],
-            young_person_public_id=item["young_person__public_id"],
-            young_person_name=f"{item['young_person__last_name']} {item['young_person__first_name']}",
-            referring_organisation=organisation(
-                item["referring_organisation__name"], item["referring_organisation__kind"]
-            ),
-            referring_adviser=f"{item['referring_adviser__first_name']} {item['referring_adviser__last_name']}".strip(),
-            e2c_site=organisation(item["e2c_site__name"], item["e2c_site__kind"]),
-            working_days=_working_days(item["sent_at"], today),
-            overdue=overdue(item),
-            url=url.replace(placeholder, str(item["public_id"])),
+    labels = {status.value: (status.label, BADGE_CLASSES.get(status, "text-bg-primary")) for status in ReferralStatus}
+    rows = []
+    for item in items:
+        working_days = _working_days(item["sent_at"], today)
+        label, badge = labels[item["status"]]
+        rows.append(
+            ReferralRow(
+                pk=item["keyset_pk"],
+                public_id=item["public_id"],
+                status=item["status"],
+                status_label=label,
+                badge_class=badge,
+                status_changed_at=item["status_changed_at"],
+                changed_on=timezone.localtime(item["status_changed_at"]).strftime("%d/%m/%Y"),
+                sent_at=item["sent_at"],
+                young_person_public_id=item["young_person__public_id"],
+                young_person_name=f"{item['young_person__last_name']} {item['young_person__first_name']}",
+                referring_organisation=organisation_display_name(
+                    item["referring_organisation__name"], item["referring_organisation__kind"]
+                ),
+                referring_adviser=(
+                    f"{item['referring_adviser__first_name']} {item['referring_adviser__last_name']}".strip()
+                ),
+                e2c_site=organisation_display_name(item["e2c_site__name"], item["e2c_site__kind"]),
+                working_days=working_days,
+                since_sent=_since_sent(working_days),
+                overdue=overdue(item),
+                url=url.replace(placeholder, str(item["public_id"])),
+            )
         )
-        for item in items
-    ]
+    return rows
 
 
 def inbox_sites(actor: Actor) -> list[Organisation]:

@@ -10,13 +10,16 @@ import uuid
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
+from common.french_dates import date_fr
 from e2c_referrals.enums import INVITABLE_STATUSES, OPEN_STATUSES, RegistrationStatus, SessionStatus
 from e2c_referrals.models import AdviserImmersion, InformationSession, Referral, SessionRegistration
 from pagination.keyset import KeysetPage, paginate
 from partners.access import Actor, Capability
 from partners.enums import OrganisationKind
+from partners.french import count_fr, localized_integer, pluralize_fr
 from partners.models import Correspondent, Organisation
 
 R = RegistrationStatus
@@ -96,9 +99,70 @@ def _seat_count(status: RegistrationStatus) -> Coalesce:
 
 
 @dataclasses.dataclass(frozen=True)
+class SessionRow:
+    """One session as the list shows it, its words written once here (dates in Paris time, the seats
+    badge) so that the template prints them: a page of 50 sessions runs no filter per cell (issue 21)."""
+
+    pk: int
+    public_id: uuid.UUID
+    url: str
+    day: str  # « lundi 7 décembre 2026 »
+    hours: str  # « 14h00 – 16h30 »
+    kind: str
+    site: str
+    place: str  # the venue organisation (if any) and the address
+    seats_badge: str  # the badge's classes
+    seats: str  # « 12 places, 3 inscrits », « Complète : 2 en attente », « Annulée »…
+
+
+@dataclasses.dataclass(frozen=True)
 class SessionsPage:
-    page: KeysetPage[InformationSession]
+    page: KeysetPage[SessionRow]
     follows_sites: bool  # does the actor follow any E2C site (else the page says how to)
+
+
+def _seats(session: InformationSession) -> tuple[str, str]:
+    registered, waiting = int(getattr(session, "registered", 0)), int(getattr(session, "waiting", 0))
+    people = f"{localized_integer(registered)} inscrit{pluralize_fr(registered)}"
+    if session.status == SessionStatus.CANCELLED:
+        return "text-bg-secondary", "Annulée"
+    if session.status == SessionStatus.HELD:
+        return "text-bg-light border", f"Tenue : {people}"
+    if registered >= session.capacity:
+        return "text-bg-warning", "Complète" + (f" : {localized_integer(waiting)} en attente" if waiting else "")
+    return "text-bg-success", f"{count_fr(session.capacity, 'place')}, {people}"
+
+
+def _hour(moment: datetime.datetime) -> str:
+    return f"{moment:%H}h{moment:%M}"
+
+
+def session_rows(sessions: list[InformationSession]) -> list[SessionRow]:
+    placeholder = str(uuid.UUID(int=0))
+    url = reverse("e2c_referrals:session_detail", kwargs={"public_id": placeholder})
+    days: dict[datetime.date, str] = {}  # a page holds few distinct days
+    rows = []
+    for session in sessions:
+        starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        if starts.date() not in days:
+            days[starts.date()] = date_fr(starts, "l j F Y")
+        badge, seats = _seats(session)
+        venue = session.venue_organisation
+        rows.append(
+            SessionRow(
+                pk=session.pk,
+                public_id=session.public_id,
+                url=url.replace(placeholder, str(session.public_id)),
+                day=days[starts.date()],
+                hours=f"{_hour(starts)} – {_hour(ends)}",
+                kind=session.get_kind_display(),
+                site=str(session.e2c_site),
+                place=(f"{venue}, " if venue else "") + session.address,
+                seats_badge=badge,
+                seats=seats,
+            )
+        )
+    return rows
 
 
 def sessions_page(*, actor: Actor, past: bool, after: str | None, before: str | None) -> SessionsPage:
@@ -119,7 +183,10 @@ def sessions_page(*, actor: Actor, past: bool, after: str | None, before: str | 
     else:
         sessions = sessions.filter(ends_at__gte=now)
     page = paginate(sessions, keys=("starts_at", "id"), after=after, before=before)
-    return SessionsPage(page=page, follows_sites=bool(site_ids))
+    rows = KeysetPage(
+        items=session_rows(page.items), next_cursor=page.next_cursor, previous_cursor=page.previous_cursor
+    )
+    return SessionsPage(page=rows, follows_sites=bool(site_ids))
 
 
 def session_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> InformationSession:

@@ -43,6 +43,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filters": filters,
             "sites": sites,
+            "several_sites": len(sites) > 1,
             "statuses": [s for s in ReferralStatus if s != ReferralStatus.DRAFT],
             "all": ALL,
         },

@@ -86,6 +86,21 @@ def test_the_sites_a_referrer_follows_are_read_from_one_index_alone(world):
             adviser=world.user("adviser_ml"),
             site=world.site,
         )
+    # Another referrer's closed history at the same site: what the site's index would read through
+    # at national scale (statistics left by earlier tests of the same database no longer decide).
+    closed = YoungPersonFactory(organisation=world.ft)
+    Referral.objects.bulk_create(
+        Referral(
+            young_person=closed,
+            referring_organisation=world.ft,
+            referring_adviser=world.user("adviser_ft"),
+            e2c_site=world.site,
+            diagnostic="Sans diplôme.",
+            motivation="Motivé.",
+            status=ReferralStatus.EXITED,
+        )
+        for _ in range(300)
+    )
 
     sql = last_query(lambda: site_ids_for_organisations([world.ml_a.pk], e2c=False))
 
