@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import uuid
@@ -10,6 +11,8 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Value
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from cej.models import YoungPerson, normalised_name
 from pagination.keyset import KeysetPage, paginate
@@ -62,6 +65,38 @@ def young_people_list(
     if mine_only:
         queryset = queryset.filter(referent=actor.user)
     return paginate(queryset, keys=("search_name", "id"), after=after, before=before, size=LIST_PAGE_SIZE)
+
+
+@dataclasses.dataclass(frozen=True)
+class YoungPersonRow:
+    """One file as the list and the search results show it, its words written once here (issue 21:
+    a page of 50 rows runs no filter, ``{% url %}`` or property per cell)."""
+
+    public_id: uuid.UUID
+    url: str
+    name: str  # « NOM Prénom »
+    born_on: str  # « 04/05/2007 »
+    age: int
+    referent: str  # full name, « — » without a referent
+    imilo_number: str  # « — » when unknown
+
+
+def young_person_rows(people: list[YoungPerson], *, today: datetime.date | None = None) -> list[YoungPersonRow]:
+    today = today or timezone.localdate()
+    placeholder = str(uuid.UUID(int=0))
+    url = reverse("cej:young_person_detail", kwargs={"public_id": placeholder})
+    return [
+        YoungPersonRow(
+            public_id=person.public_id,
+            url=url.replace(placeholder, str(person.public_id)),
+            name=f"{person.last_name} {person.first_name}",
+            born_on=f"{person.birth_date:%d/%m/%Y}",
+            age=person.age_on(today),
+            referent=person.referent.get_full_name() if person.referent else "—",
+            imilo_number=person.imilo_number or "—",
+        )
+        for person in people
+    ]
 
 
 def parse_french_date(text: str) -> datetime.date | None:

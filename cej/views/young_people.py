@@ -17,7 +17,12 @@ from audit.services import log_access, log_listing
 from cej.access import can_edit_file, can_hold_files, can_lift, can_restrict, can_sign_pacea, require_file_holder
 from cej.forms.young_people import YoungPersonForm
 from cej.models import Consent, YoungPerson
-from cej.selectors.young_people import search_young_people, young_people_list, young_person_for_actor
+from cej.selectors.young_people import (
+    search_young_people,
+    young_people_list,
+    young_person_for_actor,
+    young_person_rows,
+)
 from cej.services.restrictions import open_restriction, restricted_message
 from cej.services.young_people import DuplicateSuspected, young_person_create, young_person_update
 from common.forms import attach_errors
@@ -98,7 +103,7 @@ def young_people(request: HttpRequest) -> HttpResponse:
         if refusal is not None:
             return refusal
         results = search_young_people(actor=actor, query=query)
-        context["results"] = results
+        context |= {"results": results, "rows": young_person_rows(results)}
         log_listing(
             actor=actor,
             listing="young_people_search",
@@ -109,7 +114,7 @@ def young_people(request: HttpRequest) -> HttpResponse:
         page = young_people_list(
             actor=actor, mine_only=mine_only, after=request.GET.get("apres"), before=request.GET.get("avant")
         )
-        context["page"] = page
+        context |= {"page": page, "rows": young_person_rows(page.items)}
         log_listing(actor=actor, listing="young_people", young_people=(person.public_id for person in page.items))
     return render(request, "cej/young_people.html", context)
 
