@@ -105,13 +105,7 @@ def test_the_sites_a_referrer_follows_are_read_from_one_index_alone(world):
     sql = last_query(lambda: site_ids_for_organisations([world.ml_a.pk], e2c=False))
 
     plan = plan_of(sql, "e2c_referrals_referral")
-    if connection.pg_version >= 160000:  # the embedded server, and docker-compose's PostgreSQL 17
-        assert "Index Only Scan using referral_open_by_referrer" in plan, plan
-    else:
-        # PostgreSQL 15 (the CI machine's second pass) does not prove the partial index's predicate from
-        # the query's `status = ANY (…)` on this column and reads another index with a filter: still
-        # an index, never the whole table. Open point of issue 21.
-        assert "Index" in plan and "Seq Scan" not in plan, plan
+    assert "Index Only Scan using referral_open_by_referrer" in plan, plan
 
 
 def test_the_sessions_list_reads_the_sessions_not_yet_over_and_counts_the_seats_of_the_page_only(world):
