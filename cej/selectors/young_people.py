@@ -9,7 +9,8 @@ import uuid
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Value
+from django.db.models import BooleanField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +18,6 @@ from django.utils import timezone
 from cej.models import YoungPerson, normalised_name
 from pagination.keyset import KeysetPage, paginate
 from partners.access import Actor, scope_personal_records
-from partners.models import User
-from partners.shown import PERSON_SHOWN, shown_only
 
 LIST_PAGE_SIZE = 50
 # What cej/_young_people_table.html shows of a file (with the keyset's sort key).
@@ -31,6 +30,24 @@ LIST_COLUMNS = (
     "imilo_number",
     "referent__first_name",
     "referent__last_name",
+)
+# What the file page reads: the whole file, the names of its organisation (Organisation.__str__),
+# referent and département; ``.only()`` of these costs less to compile than ``.defer()`` of the rest.
+PAGE_COLUMNS = (
+    *(field.name for field in YoungPerson._meta.concrete_fields),
+    "organisation__name",
+    "organisation__kind",
+    "referent__first_name",
+    "referent__last_name",
+    "departement__name",
+)
+# Whether the file's processing is restricted (RGPD article 18), read with the file: the page reads
+# the restriction itself only then. Raw SQL: an ``Exists`` costs about 0.5 ms more to compile.
+HAS_OPEN_RESTRICTION = RawSQL(
+    'EXISTS (SELECT 1 FROM "cej_restriction" r'
+    ' WHERE r."young_person_id" = "cej_youngperson"."id" AND r."lifted_at" IS NULL)',
+    (),
+    output_field=BooleanField(),
 )
 SEARCH_RESULTS = 50
 # Word similarity from which a name counts as "close enough" (pg_trgm's operator uses 0.6).
@@ -46,10 +63,11 @@ def young_people_for_actor(actor: Actor) -> QuerySet[YoungPerson]:
 
 def young_person_for_actor(*, actor: Actor, public_id: uuid.UUID | str, page: bool = False) -> YoungPerson:
     """One file, or 404 if it is outside the actor's scope (its existence is not revealed). ``page``:
-    for the file's page, which names the referent (the rest of their account row is not read)."""
+    for the file's page, which names the organisation, the referent and the département (the rest of
+    their rows is not read) and asks ``has_open_restriction``."""
     files = young_people_for_actor(actor).select_related("organisation", "referent", "departement")
     if page:
-        files = files.defer(*shown_only("referent", User, PERSON_SHOWN))
+        files = files.only(*PAGE_COLUMNS).annotate(has_open_restriction=HAS_OPEN_RESTRICTION)
     try:
         return files.get(public_id=public_id)
     except (YoungPerson.DoesNotExist, ValueError, TypeError) as error:

@@ -19,7 +19,7 @@ from cej.models import CejContract, Consent, YoungPerson
 from cej.selectors.consents import consent_in_force
 from e2c_referrals.access import SIDE_ROLES, can_refer, can_use_inbox, sides_of
 from e2c_referrals.calendar import latest_start_beyond, working_days_between
-from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
+from e2c_referrals.enums import OPEN_STATUSES, HandBackReason, ReferralStatus
 from e2c_referrals.models import HandBack, Referral
 from e2c_referrals.selectors.consents import site_consents
 from e2c_referrals.workflow import Side
@@ -343,31 +343,68 @@ def hand_backs_for_actor(actor: Actor) -> QuerySet[HandBack]:
     return HandBack.objects.filter(organisation_id__in=actor.family_ids)
 
 
-def open_hand_backs(*, actor: Actor, limit: int = 10) -> list[HandBack]:
-    """Still to handle: an adviser's own tasks and the organisation's unassigned ones; a manager's all."""
+@dataclasses.dataclass(frozen=True)
+class HandBackRow:
+    """One hand-back task as the home page lists it (read with ``.values()``: no whole rows)."""
+
+    public_id: uuid.UUID
+    young_person_public_id: uuid.UUID
+    young_person_name: str  # « Prénom NOM », as YoungPerson.__str__
+    reason_label: str
+    e2c_site: str  # Organisation.__str__
+    created_at: datetime.datetime
+    url: str  # the task's page
+
+
+REASON_LABELS: dict[str, str] = dict(HandBackReason.choices)
+
+
+def open_hand_backs(*, actor: Actor, limit: int = 10) -> list[HandBackRow]:
+    """Still to handle: an adviser's own tasks and the organisation's unassigned ones; a manager's all.
+
+    Read in the order of ``hand_back_open_queue`` down to ``limit``, only the columns shown: the
+    assignee is not shown (nor joined), and whether they are still here only filters an adviser's list.
+    """
     queryset = hand_backs_for_actor(actor).filter(handled_at__isnull=True)
-    # An assignee who left (account closed, or no longer an active member of the organisation)
-    # leaves the task unassigned: the colleagues see it and take it over.
-    assignee_still_here = Exists(
-        Membership.objects.filter(
-            user_id=OuterRef("assignee_id"),
-            organisation_id=OuterRef("organisation_id"),
-            is_active=True,
-            user__is_active=True,
-        )
-    )
-    queryset = queryset.annotate(assignee_still_here=assignee_still_here)
     if actor.role == Role.ADVISER:
-        queryset = queryset.filter(Q(assignee=actor.user) | Q(assignee__isnull=True) | Q(assignee_still_here=False))
-    hand_backs: list[HandBack] = list(
-        queryset.select_related("referral__young_person", "referral__e2c_site", "assignee").order_by(
-            "created_at", "id"
-        )[:limit]
-    )
-    for hand_back in hand_backs:
-        if not getattr(hand_back, "assignee_still_here", True):
-            hand_back.assignee = None  # shown as unassigned (not saved)
-    return hand_backs
+        # An assignee who left (account closed, or no longer an active member of the organisation)
+        # leaves the task unassigned: the colleagues see it and take it over.
+        assignee_still_here = Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("assignee_id"),
+                organisation_id=OuterRef("organisation_id"),
+                is_active=True,
+                user__is_active=True,
+            )
+        )
+        queryset = queryset.alias(assignee_still_here=assignee_still_here).filter(
+            Q(assignee=actor.user) | Q(assignee__isnull=True) | Q(assignee_still_here=False)
+        )
+    items = queryset.order_by("created_at", "id").values_list(
+        "public_id",
+        "reason",
+        "created_at",
+        "referral__young_person__public_id",
+        "referral__young_person__first_name",
+        "referral__young_person__last_name",
+        "referral__e2c_site__name",
+        "referral__e2c_site__kind",
+    )[:limit]
+    # One reverse() for the list, not one per row: the tasks' addresses differ only by their UUID.
+    placeholder = str(uuid.UUID(int=0))
+    url = reverse("e2c_referrals:hand_back_handle", kwargs={"public_id": placeholder})
+    return [
+        HandBackRow(
+            public_id=public_id,
+            young_person_public_id=young_person_public_id,
+            young_person_name=f"{first_name} {last_name}",
+            reason_label=REASON_LABELS.get(reason, reason),  # HandBack.get_reason_display
+            e2c_site=str(Organisation(name=site_name, kind=site_kind)),
+            created_at=created_at,
+            url=url.replace(placeholder, str(public_id)),
+        )
+        for public_id, reason, created_at, young_person_public_id, first_name, last_name, site_name, site_kind in items
+    ]
 
 
 def hand_back_for_actor(*, actor: Actor, public_id: uuid.UUID | str) -> HandBack:

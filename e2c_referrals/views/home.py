@@ -6,12 +6,16 @@ It lives here, not in cej: it reads referrals, and dependencies flow e2c_referra
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 
 from audit.services import log_listing
 from cej.access import can_hold_files
@@ -25,6 +29,35 @@ from partners.access import actor_for
 HOME_LIST_SIZE = 10
 
 
+@dataclasses.dataclass(frozen=True)
+class FileLine:
+    """A young person named in the adviser's lists: their file's link and the line's date."""
+
+    young_person_public_id: UUID
+    name: str  # YoungPerson.__str__
+    url: str
+    day: datetime.date
+
+
+def _file_lines(queryset: QuerySet[Any], day: str) -> list[FileLine]:
+    """The first lines of a selector's list, reading only the columns shown (no whole rows) and with
+    one reverse() for the list: the files' addresses differ only by their UUID."""
+    items = queryset.values_list("young_person__public_id", "young_person__first_name", "young_person__last_name", day)[
+        :HOME_LIST_SIZE
+    ]
+    placeholder = str(UUID(int=0))
+    url = reverse("cej:young_person_detail", kwargs={"public_id": placeholder})
+    return [
+        FileLine(
+            young_person_public_id=public_id,
+            name=f"{first} {last}",
+            url=url.replace(placeholder, str(public_id)),
+            day=on,
+        )
+        for public_id, first, last, on in items
+    ]
+
+
 @http_methods("GET")
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,15 +66,15 @@ def home(request: HttpRequest) -> HttpResponse:
     shown: list[UUID] = []  # the young people named on the page (access log)
     if context["holds_files"]:
         mine = young_people_for_actor(actor).filter(referent=actor.user)
-        overdue = list(overdue_follow_ups(referent=actor.user, actor=actor)[:HOME_LIST_SIZE])
-        ending_soon = list(cej_ending_soon(referent=actor.user, actor=actor)[:HOME_LIST_SIZE])
+        overdue = _file_lines(overdue_follow_ups(referent=actor.user, actor=actor), "scheduled_on")
+        ending_soon = _file_lines(cej_ending_soon(referent=actor.user, actor=actor), "planned_end_on")
         context |= {"my_young_people_count": mine.count(), "overdue": overdue, "ending_soon": ending_soon}
-        shown += [follow_up.young_person.public_id for follow_up in overdue]
-        shown += [contract.young_person.public_id for contract in ending_soon]
+        shown += [line.young_person_public_id for line in overdue]
+        shown += [line.young_person_public_id for line in ending_soon]
     if can_refer(actor):
         hand_backs = open_hand_backs(actor=actor, limit=HOME_LIST_SIZE)
         context["hand_backs"] = hand_backs
-        shown += [hand_back.referral.young_person.public_id for hand_back in hand_backs]
+        shown += [hand_back.young_person_public_id for hand_back in hand_backs]
     if can_use_inbox(actor):
         context["inbox_summary"] = inbox_summary(actor=actor)
     log_listing(actor=actor, listing="home", young_people=shown)

@@ -182,10 +182,18 @@ def test_the_advisers_home_lists_overdue_reviews_and_cej_ending_within_30_days(c
 
     response = client.get(reverse("home"))
 
-    assert [f.young_person for f in response.context["overdue"]] == [world.young_person]
-    assert [c.young_person for c in response.context["ending_soon"]] == [world.young_person]
+    assert [line.young_person_public_id for line in response.context["overdue"]] == [world.young_person.public_id]
+    assert [line.young_person_public_id for line in response.context["ending_soon"]] == [world.young_person.public_id]
     assert response.context["my_young_people_count"] == 1
-    assert "Points de suivi en retard" in response.content.decode()
+    content = response.content.decode()
+    assert "Points de suivi en retard" in content
+    file_link = (
+        f'<a href="{reverse("cej:young_person_detail", args=[world.young_person.public_id])}">{world.young_person}</a>'
+    )
+    late_on = (TODAY - datetime.timedelta(days=3)).strftime("%d/%m/%Y")
+    ends_on = (TODAY + datetime.timedelta(days=20)).strftime("%d/%m/%Y")
+    assert f"<li>{file_link} — prévu le {late_on}</li>" in content
+    assert f"<li>{file_link} — fin le {ends_on}</li>" in content
 
 
 def test_the_information_notice_is_public_and_speaks_to_the_young_person(client):

@@ -298,7 +298,24 @@ def test_a_hand_back_assigned_to_an_adviser_who_left_shows_unassigned_to_a_colle
 
     tasks = open_hand_backs(actor=Actor(user=colleague.user, membership=colleague))
 
-    assert len(tasks) == 1 and tasks[0].assignee is None
+    assert [task.public_id for task in tasks] == [found.hand_backs.get().public_id]
+
+
+def test_the_home_names_a_hand_back_by_its_young_person_reason_and_site_and_links_to_its_task(world):
+    found = referral(world, status=S.NOT_ADMITTED)
+    hand_back = HandBack.objects.create(
+        referral=found, organisation=world.ml_a, reason=HandBackReason.NOT_ADMITTED, assignee=world.user("adviser_ml")
+    )
+    manager = world.memberships["manager_ml"]
+
+    (row,) = open_hand_backs(actor=Actor(user=manager.user, membership=manager))
+
+    assert (row.public_id, row.young_person_public_id) == (hand_back.public_id, found.young_person.public_id)
+    assert row.young_person_name == str(found.young_person)
+    assert row.reason_label == hand_back.get_reason_display()
+    assert row.e2c_site == str(found.e2c_site)
+    assert row.created_at == hand_back.created_at
+    assert row.url == reverse("e2c_referrals:hand_back_handle", kwargs={"public_id": hand_back.public_id})
 
 
 def test_a_registration_with_the_nearest_ml_is_announced_to_its_advisers_and_managers(world):
