@@ -17,10 +17,12 @@ from cej.selectors.contracts import monthly_allowance
 from cej.services.restrictions import restriction_start
 from e2c_referrals.enums import HANDING_BACK_STATUSES, POSITIVE_OUTCOMES, ExitOutcome, ReferralStatus
 from e2c_referrals.models import Referral
-from e2c_referrals.selectors.referrals import referral_contracts
+from e2c_referrals.selectors.referrals import other_network_referrals, referral_contracts
 from e2c_referrals.services.hand_backs import hand_back_reason
 from e2c_referrals.workflow.table import TRANSITIONS
+from tests.cej.factories import YoungPersonFactory
 from tests.e2c_referrals.test_documents import actor, referral_with_history
+from tests.e2c_referrals.test_review_fixes import twin_referred_by_france_travail
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +139,20 @@ def test_the_allowance_read_with_the_contracts_is_the_rate_in_force(world):
     # The attached contract wins over the latest, with its own rate
     referral.cej_contract = older
     assert referral_contracts(referral, today=TODAY).cej_allowance == monthly_allowance(AllowanceCategory.MINOR, TODAY)
+
+
+def test_the_other_structures_closed_referrals_are_left_out_and_its_open_ones_shown():
+    # Given the same person referred by France Travail: once (closed) to a site, once (open) to another
+    world = build_world()
+    world.young_person = YoungPersonFactory(
+        organisation=world.ml_a, referent=world.user("adviser_ml"), last_name="Ndiaye", first_name="Éloïse"
+    )
+    closed = twin_referred_by_france_travail(world, status=ReferralStatus.CANCELLED)
+    open_one = twin_referred_by_france_travail(world, status=ReferralStatus.INTERVIEW)
+
+    # Then only the open one is named (the states are filtered after the query, not in it)
+    found = other_network_referrals(young_person=world.young_person)
+    assert [referral.pk for referral in found] == [open_one.pk]
+    assert closed.pk not in [
+        referral.pk for referral in other_network_referrals(young_person=world.young_person, include_drafts=True)
+    ]
