@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.conf import settings
@@ -27,31 +27,36 @@ class PublicRecord(Protocol):
 # RETURNING (nobody reads the row back), the same columns and values ``AccessLog.objects.create`` wrote.
 _INSERT = (
     f"INSERT INTO {AccessLog._meta.db_table} "  # noqa: S608
-    "(created_at, user_id, organisation_id, object_type, object_id, purpose, shown) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s::uuid[])"
+    "(created_at, user_id, organisation_id, object_type, object_id, purpose, shown) VALUES "
 )
+_ROW = "(%s, %s, %s, %s, %s, %s, %s::uuid[])"
+
+
+def _write_rows(*, actor: Actor, rows: list[tuple[str, UUID, str, list[UUID]]]) -> None:
+    """One INSERT for all ``rows`` (object type, object id, purpose, shown): one round trip per page."""
+    now = timezone.now()
+    organisation_id = actor.organisation.pk if actor.organisation is not None else None
+    params: list[Any] = []  # the cursor's parameter types, row after row
+    for object_type, object_id, purpose, shown in rows:
+        params += [now, actor.user.pk, organisation_id, object_type, object_id, purpose, shown]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT + ", ".join([_ROW] * len(rows)), params)
 
 
 def _write(*, actor: Actor, object_type: str, object_id: UUID, purpose: str, shown: list[UUID] | None = None) -> None:
-    organisation = actor.organisation
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT,
-            [
-                timezone.now(),
-                actor.user.pk,
-                organisation.pk if organisation is not None else None,
-                object_type,
-                object_id,
-                purpose,
-                shown or [],
-            ],
-        )
+    _write_rows(actor=actor, rows=[(object_type, object_id, purpose, shown or [])])
 
 
 def log_access(*, actor: Actor, record: PublicRecord, purpose: str) -> None:
     """Record that ``actor`` read ``record`` (its public UUID and model name, never its content)."""
     _write(actor=actor, object_type=type(record).__name__, object_id=record.public_id, purpose=purpose)
+
+
+def log_accesses(*, actor: Actor, records: Sequence[PublicRecord], purpose: str) -> None:
+    """``log_access`` for several records a page reads together (a referral and its young person): the
+    same rows, written by one INSERT."""
+    if records:
+        _write_rows(actor=actor, rows=[(type(record).__name__, record.public_id, purpose, []) for record in records])
 
 
 def log_download(actor: Actor, record: PublicRecord) -> None:

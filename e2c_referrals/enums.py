@@ -75,6 +75,10 @@ POSITIVE_OUTCOMES = frozenset(
     }
 )
 
+# The states a move hands the young person back from (``services.hand_backs.hand_backs_after_move``):
+# final states, so a referral in any other state has no hand-back (its page skips the query).
+HANDING_BACK_STATUSES = frozenset({ReferralStatus.NOT_ADMITTED, ReferralStatus.WITHDRAWN, ReferralStatus.EXITED})
+
 
 class HandBackReason(models.TextChoices):
     NOT_ADMITTED = "not_admitted", "Non admis(e) à l'E2C"

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from cej.enums import AllowanceCategory
@@ -100,6 +100,15 @@ def allowance_rates() -> Rates:
 def rate_on(rates: Rates, category: str, day: datetime.date) -> Decimal | None:
     """The amount in force on ``day``: the one with the latest start on or before it."""
     return next((amount for valid_from, amount in rates.get(category, []) if valid_from <= day), None)
+
+
+def monthly_allowance_column(on_date: datetime.date) -> Subquery:
+    """``monthly_allowance`` as a column of a CEJ contracts query (its category's rate on ``on_date``)."""
+    return Subquery(
+        AllowanceRate.objects.filter(category=OuterRef("allowance_category"), valid_from__lte=on_date)
+        .order_by("-valid_from")
+        .values("monthly_amount")[:1]
+    )
 
 
 def monthly_allowance(category: str, on_date: datetime.date) -> Decimal | None:

@@ -7,18 +7,24 @@ import datetime
 import uuid
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
 
-from cej.models import CejContract, PaceaContract, YoungPerson, duplicate_key, normalised_name
-from cej.selectors.contracts import monthly_allowance
+from cej.models import CejContract, PaceaContract, Restriction, YoungPerson, duplicate_key, normalised_name
+from cej.selectors.contracts import monthly_allowance, monthly_allowance_column
+from cej.services.restrictions import open_restriction
 from e2c_referrals.access import referrals_condition
-from e2c_referrals.enums import OPEN_STATUSES, ReferralStatus
+from e2c_referrals.enums import HANDING_BACK_STATUSES, OPEN_STATUSES, ReferralStatus
 from e2c_referrals.models import HandBack, PostExitNews, Referral, ReferralTransition
 from partners.access import Actor, Capability
 from partners.french import lower_first
 from partners.models import Organisation, User
 from partners.shown import ORGANISATION_SHOWN, PERSON_SHOWN, shown_only
+
+# The annotation ``referral_for_actor(page=True)`` adds: when the file's open restriction started.
+RESTRICTED_SINCE = "restricted_since"
+# The annotation ``referral_contracts`` adds to the CEJ contracts it reads: their allowance today.
+ALLOWANCE_TODAY = "allowance_today"
 
 
 def referrals_for_actor(actor: Actor) -> QuerySet[Referral]:
@@ -36,11 +42,30 @@ def referral_for_actor(*, actor: Actor, public_id: uuid.UUID | str, page: bool =
         "young_person", "referring_organisation", "referring_adviser", "e2c_site", "cej_contract"
     )
     if page:
-        referrals = referrals.defer(*shown_only("referring_adviser", User, PERSON_SHOWN))
+        referrals = referrals.defer(*shown_only("referring_adviser", User, PERSON_SHOWN)).annotate(
+            # The page's restriction notice, read with the referral rather than by one more query.
+            **{
+                RESTRICTED_SINCE: Subquery(
+                    Restriction.objects.filter(young_person_id=OuterRef("young_person_id"), lifted_at__isnull=True)
+                    .order_by()
+                    .values("started_at")[:1]
+                )
+            }
+        )
     try:
         return referrals.get(public_id=public_id)
     except (Referral.DoesNotExist, ValueError, TypeError) as error:
         raise Http404("Orientation introuvable.") from error
+
+
+def restricted_since(referral: Referral) -> datetime.datetime | None:
+    """Since when the young person's file is restricted (RGPD article 18), None when it is not: read
+    with the referral by ``referral_for_actor(page=True)``, else one probe of the open restriction."""
+    if hasattr(referral, RESTRICTED_SINCE):
+        since: datetime.datetime | None = getattr(referral, RESTRICTED_SINCE)
+        return since
+    restriction = open_restriction(referral.young_person_id)
+    return restriction.started_at if restriction is not None else None
 
 
 def transitions_of_referral(referral: Referral) -> list[ReferralTransition]:
@@ -54,6 +79,9 @@ def transitions_of_referral(referral: Referral) -> list[ReferralTransition]:
 
 
 def hand_backs_of_referral(referral: Referral) -> list[HandBack]:
+    """The tasks its moves handed back, oldest first; none (and no query) before a handing-back state."""
+    if referral.status not in HANDING_BACK_STATUSES:
+        return []
     return list(
         referral.hand_backs.select_related("organisation", "handled_by")
         .defer(
@@ -81,15 +109,25 @@ class ReferralContracts:
 
 def referral_contracts(referral: Referral, *, today: datetime.date) -> ReferralContracts:
     """Reads the prefetched contracts when the caller prefetched them (the batch of files), else two
-    queries (newest first, the models' ordering). Only for an actor shown the "contracts" category."""
+    queries (newest first, the models' ordering; the CEJ ones with their allowance today, which the
+    attached or latest one shows). Only for an actor shown the "contracts" category."""
     young_person = referral.young_person
-    cej_contracts = list(young_person.cej_contracts.all())
+    if "cej_contracts" in getattr(young_person, "_prefetched_objects_cache", {}):
+        cej_contracts = list(young_person.cej_contracts.all())
+    else:
+        cej_contracts = list(young_person.cej_contracts.annotate(**{ALLOWANCE_TODAY: monthly_allowance_column(today)}))
     cej = referral.cej_contract or next(iter(cej_contracts), None)
+    listed = next((contract for contract in cej_contracts if cej is not None and contract.pk == cej.pk), None)
+    allowance: Decimal | None = None
+    if listed is not None and hasattr(listed, ALLOWANCE_TODAY):
+        allowance = getattr(listed, ALLOWANCE_TODAY)
+    elif cej is not None:
+        allowance = monthly_allowance(cej.allowance_category, today)
     return ReferralContracts(
         cej_contracts=cej_contracts,
         pacea_contracts=list(young_person.pacea_contracts.all()),
         cej=cej,
-        cej_allowance=monthly_allowance(cej.allowance_category, today) if cej is not None else None,
+        cej_allowance=allowance,
     )
 
 
@@ -100,10 +138,9 @@ def other_network_referrals(*, young_person: YoungPerson, include_drafts: bool =
     ``include_drafts`` keeps them for the creation guard, which must not silently double a referral.
     """
     statuses = OPEN_STATUSES if include_drafts else OPEN_STATUSES - {ReferralStatus.DRAFT}
-    return list(
+    same_person = (
         Referral.objects.alias(name_key=duplicate_key(F("young_person__search_name")))
         .filter(
-            status__in=sorted(statuses),
             name_key=duplicate_key(Value(young_person.search_name)),
             young_person__birth_date=young_person.birth_date,
         )
@@ -118,6 +155,10 @@ def other_network_referrals(*, young_person: YoungPerson, include_drafts: bool =
             *(f"referring_adviser__{field}" for field in PERSON_SHOWN),
         )
     )
+    # The states are kept here, not in SQL: the same person has a handful of referrals at most, and a
+    # `status IN (...)` there doubles the query's planning (PostgreSQL tries to prove each partial index
+    # of the table from it), the larger part of this query's time on every referrer's page (issue 21).
+    return [referral for referral in same_person if referral.status in statuses]
 
 
 def open_referrals_elsewhere(

@@ -12,11 +12,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.models import AccessLog
-from audit.services import log_access
+from audit.services import log_access, log_accesses
 from cej.access import require_file_holder
 from cej.enums import SharedData
 from cej.selectors.young_people import young_person_for_actor
-from cej.services.restrictions import open_restriction
 from common.forms import attach_errors, is_submitted, submitted_data
 from common.http_methods import http_methods
 from e2c_referrals.access import (
@@ -41,6 +40,7 @@ from e2c_referrals.selectors.referrals import (
     post_exit_news_of_referral,
     referral_contracts,
     referral_for_actor,
+    restricted_since,
     transitions_of_referral,
 )
 from e2c_referrals.selectors.sessions import registrations_of_referral
@@ -106,21 +106,20 @@ def referral_create_view(request: HttpRequest, public_id: str) -> HttpResponse:
 def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request)
     referral = referral_for_actor(actor=actor, public_id=public_id, page=True)
-    log_access(actor=actor, record=referral, purpose=AccessLog.Purpose.VIEW_FILE)
     # The page shows the young person: "who read this young person" must find E2C reads too.
-    log_access(actor=actor, record=referral.young_person, purpose=AccessLog.Purpose.VIEW_FILE)
+    log_accesses(actor=actor, records=[referral, referral.young_person], purpose=AccessLog.Purpose.VIEW_FILE)
     referrer_side = on_referrer_side(actor, referral)
     shared = shared_view(actor=actor, referral=referral)  # what the E2C sees of the young person
     attachments_visible = can_see_attachments(actor, referral)
-    hand_backs = hand_backs_of_referral(referral)
-    restriction = open_restriction(referral.young_person_id)
+    since = restricted_since(referral)  # read with the referral (``page=True``)
+    exited = referral.status == ReferralStatus.EXITED
     today = timezone.localdate()
     return render(
         request,
         "e2c_referrals/referral_detail.html",
         {
             "referral": referral,
-            "restriction": restriction,
+            "restricted_since": since,
             "young_person": referral.young_person,
             "on_referrer_side": referrer_side,
             "on_e2c_side": on_e2c_side(actor, referral),
@@ -131,7 +130,7 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "others": other_network_referrals(young_person=referral.young_person) if referrer_side else [],
             "moves": [
                 (offer.to, offer, offer.to in SETBACKS)
-                for offer in referral_moves(actor, referral, restricted=restriction is not None).values()
+                for offer in referral_moves(actor, referral, restricted=since is not None).values()
                 if offer.offered
             ],
             "registrations": list(registrations_of_referral(referral)),
@@ -139,8 +138,9 @@ def referral_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "attachments_visible": attachments_visible,
             "attachment_form": AttachmentForm() if can_add_attachments(actor, referral) else None,
             "transitions": transitions_of_referral(referral),
-            "hand_backs": [(hand_back, can_handle(actor, hand_back)) for hand_back in hand_backs],
-            "news": post_exit_news_of_referral(referral),
+            "hand_backs": [(hand_back, can_handle(actor, hand_back)) for hand_back in hand_backs_of_referral(referral)],
+            # Shown after the exit only (the page's "Suivi après la sortie" section).
+            "news": post_exit_news_of_referral(referral) if exited else [],
             "can_add_news": can_add_news(actor, referral),
             "follow_up_ends_on": follow_up_ends_on(referral),
             # What the referral file (PDF) shows is on the page too (RGAA 13.3).
