@@ -12,12 +12,13 @@ with the membership); a rule that queries belongs to a page shown only in the si
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from audit.access import can_read_access_log
 from cej.access import can_hold_files
@@ -37,6 +38,13 @@ from reporting.access import can_view_reporting
 
 # ``None``: a visitor who is not signed in.
 Rule = Callable[[Actor | None], bool]
+
+
+@functools.lru_cache(maxsize=256)
+def _address(url_name: str, prefix: str, urlconf: object) -> str:
+    """A page without arguments has one address per URLconf and script prefix: reversed once per
+    process, not on every page (the header links ten of them)."""
+    return reverse(url_name, urlconf=urlconf)
 
 
 class Place(enum.Enum):
@@ -59,8 +67,11 @@ class Page:
     children: tuple[Page, ...] = ()
 
     def url(self, actor: Actor | None) -> str:
-        kwargs = dict(self.url_kwargs(actor)) if self.url_kwargs is not None and actor is not None else None
-        return reverse(self.url_name, kwargs=kwargs) + (f"?{self.query}" if self.query else "")
+        if self.url_kwargs is None or actor is None:
+            address = _address(self.url_name, get_script_prefix(), get_urlconf())
+        else:
+            address = reverse(self.url_name, kwargs=dict(self.url_kwargs(actor)))
+        return address + (f"?{self.query}" if self.query else "")
 
     def is_current(self, view_name: str | None, namespace: str | None) -> bool:
         patterns = self.current or (self.url_name,)

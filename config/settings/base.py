@@ -386,7 +386,7 @@ def redis_database(url: str) -> int:
 CACHE_REDIS_DATABASE = (redis_database(REDIS_URL) + 1) % 16
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "common.redis_cache.RedisCache",  # Django's, one redis-py client per pool
         "LOCATION": redis_cache_url(REDIS_URL, database=CACHE_REDIS_DATABASE),
         "KEY_PREFIX": "e2c",
         # As for the broker: a Redis that stops answering must not hold a request. A count that

@@ -23,7 +23,7 @@ def test_the_cache_is_the_brokers_redis_on_another_database_number():
 
 
 def test_each_test_process_counts_in_its_own_database_never_the_brokers():
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "common.redis_cache.RedisCache"
     broker = redis_database(settings.REDIS_URL)
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
     assert settings.CACHE_REDIS_DATABASE == (broker + 2 + worker) % 16 != broker
