@@ -41,7 +41,7 @@ Rule = Callable[[Actor | None], bool]
 
 
 @functools.lru_cache(maxsize=256)
-def _address(url_name: str, prefix: str, urlconf: object) -> str:
+def _address(url_name: str, prefix: str, urlconf: str | None) -> str:
     """A page without arguments has one address per URLconf and script prefix: reversed once per
     process, not on every page (the header links ten of them)."""
     return reverse(url_name, urlconf=urlconf)

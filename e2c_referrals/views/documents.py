@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
 from audit.models import AccessLog
-from audit.services import log_access
+from audit.services import log_access, log_accesses
 from common.http_methods import http_methods
 from e2c_referrals.pdf.referral_file import referral_file_name, referral_file_pdf
 from e2c_referrals.personal_data import (
@@ -42,8 +42,7 @@ def referral_file_download(request: HttpRequest, public_id: str) -> HttpResponse
     actor = actor_for(request)
     referral = referral_for_actor(actor=actor, public_id=public_id)
     content = referral_file_pdf(referral, actor=actor)
-    log_access(actor=actor, record=referral, purpose=AccessLog.Purpose.DOWNLOAD)
-    log_access(actor=actor, record=referral.young_person, purpose=AccessLog.Purpose.DOWNLOAD)
+    log_accesses(actor=actor, records=[referral, referral.young_person], purpose=AccessLog.Purpose.DOWNLOAD)
     return _attachment(content, filename=referral_file_name(referral), content_type="application/pdf")
 
 
