@@ -137,6 +137,13 @@ class Actor:
         return self._family
 
     @property
+    def acts_alone(self) -> bool:
+        """No organisation under the acting one (a site's team, a Mission Locale): a query of the
+        family's organisations would answer with ``self.organisation`` alone, already read with the
+        memberships (selectors use it to skip that query)."""
+        return self.organisation is not None and self.family_ids == [self.organisation.pk]
+
+    @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR
 

@@ -156,9 +156,7 @@ def inbox_sites(actor: Actor) -> list[Organisation]:
     if not can_use_inbox(actor):
         return []
     organisation = actor.organisation
-    if organisation is not None and actor.family_ids == [organisation.pk]:
-        # No organisation under the actor's (a site's team): the query would answer with the actor's
-        # own organisation, already read with their memberships.
+    if organisation is not None and actor.acts_alone:  # a site's team: their site, read with their memberships
         return [organisation] if organisation.kind == OrganisationKind.E2C_SITE else []
     return list(
         Organisation.objects.filter(pk__in=actor.family_ids, kind=OrganisationKind.E2C_SITE).order_by("sort_name", "id")

@@ -49,16 +49,17 @@ def site_ids_for_organisations(organisation_ids: list[int], *, e2c: bool) -> lis
             )
         )
     paired = Correspondent.objects.filter(partner_id__in=organisation_ids).values_list("e2c_site_id", flat=True)
-    referred = (
-        Referral.objects.filter(referring_organisation_id__in=organisation_ids, status__in=sorted(OPEN_STATUSES))
-        .values_list("e2c_site_id", flat=True)
-        .distinct()
-    )
-    return sorted(set(paired) | set(referred))
+    referred = Referral.objects.filter(
+        referring_organisation_id__in=organisation_ids, status__in=sorted(OPEN_STATUSES)
+    ).values_list("e2c_site_id", flat=True)
+    return sorted(set(paired.union(referred)))  # one query (UNION: each site once)
 
 
 def planning_sites(actor: Actor) -> list[Organisation]:
     """The active E2C sites the actor's team plans sessions for (their site, or their school's)."""
+    organisation = actor.organisation
+    if organisation is not None and actor.acts_alone:  # read with the memberships, which are of active ones
+        return [organisation] if organisation.kind == OrganisationKind.E2C_SITE and organisation.is_active else []
     return list(
         Organisation.objects.filter(pk__in=actor.family_ids, kind=OrganisationKind.E2C_SITE, is_active=True).order_by(
             "sort_name", "pk"
@@ -67,9 +68,12 @@ def planning_sites(actor: Actor) -> list[Organisation]:
 
 
 def session_site_ids(actor: Actor) -> list[int]:
-    if actor.organisation is None or not actor.can(Capability.VIEW_PERSONAL_DATA):
+    organisation = actor.organisation
+    if organisation is None or not actor.can(Capability.VIEW_PERSONAL_DATA):
         return []
-    return site_ids_for_organisations(actor.family_ids, e2c=actor.organisation.is_e2c)
+    if organisation.is_e2c and actor.acts_alone:  # a site's team: their own site (no query)
+        return [organisation.pk] if organisation.kind == OrganisationKind.E2C_SITE else []
+    return site_ids_for_organisations(actor.family_ids, e2c=organisation.is_e2c)
 
 
 def sessions_for_actor(actor: Actor) -> QuerySet[InformationSession]:
