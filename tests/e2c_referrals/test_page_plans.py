@@ -77,7 +77,7 @@ def test_the_other_network_check_seeks_birth_date_and_name_key_in_one_index(worl
     assert conditions and "replace(search_name" in conditions[0], plan
 
 
-def test_the_sites_a_referrer_follows_are_read_from_one_index_alone(world):
+def test_the_sites_a_referrer_follows_are_read_from_its_open_referrals_index(world):
     for _ in range(3):
         refer(
             world,
@@ -104,8 +104,16 @@ def test_the_sites_a_referrer_follows_are_read_from_one_index_alone(world):
 
     sql = last_query(lambda: site_ids_for_organisations([world.ml_a.pk], e2c=False))
 
-    plan = plan_of(sql, "e2c_referrals_referral")
-    assert "Index Only Scan using referral_open_by_referrer" in plan, plan
+    plan = plan_of(sql, "e2c_referrals_referral", "partners_correspondent")
+    # The referrals' branch of the UNION reads one of the partial indexes of a referrer's open referrals:
+    # PostgreSQL 16+ the covering one alone (referral_open_by_referrer, index-only), PostgreSQL 15 (CI's
+    # second pass) the other one (referral_referrer_open) and the heap of those few rows; never the site's
+    # index nor the table.
+    referrals = [line for line in plan.splitlines() if "e2c_referrals_referral" in line]
+    assert referrals and all(
+        "using referral_open_by_referrer" in line or "using referral_referrer_open" in line for line in referrals
+    ), plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_the_sessions_list_reads_the_sessions_not_yet_over_and_counts_the_seats_of_the_page_only(world):
