@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from cej.models import YoungPerson, normalised_name
+from common.uuid_urls import uuid_reverse
 from pagination.keyset import KeysetPage, paginate
 from partners.access import Actor, scope_personal_records
 
@@ -101,12 +101,10 @@ class YoungPersonRow:
 
 def young_person_rows(people: list[YoungPerson], *, today: datetime.date | None = None) -> list[YoungPersonRow]:
     today = today or timezone.localdate()
-    placeholder = str(uuid.UUID(int=0))
-    url = reverse("cej:young_person_detail", kwargs={"public_id": placeholder})
     return [
         YoungPersonRow(
             public_id=person.public_id,
-            url=url.replace(placeholder, str(person.public_id)),
+            url=uuid_reverse("cej:young_person_detail", public_id=person.public_id),
             name=f"{person.last_name} {person.first_name}",
             born_on=f"{person.birth_date:%d/%m/%Y}",
             age=person.age_on(today),

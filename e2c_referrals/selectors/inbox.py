@@ -11,12 +11,12 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from cej.enums import ContractStatus, SharedData
 from cej.models import CejContract, Consent, YoungPerson
 from cej.selectors.consents import consent_in_force
+from common.uuid_urls import uuid_reverse
 from e2c_referrals.access import SIDE_ROLES, can_refer, can_use_inbox, sides_of
 from e2c_referrals.calendar import latest_start_beyond, working_days_between
 from e2c_referrals.enums import OPEN_STATUSES, HandBackReason, ReferralStatus
@@ -115,9 +115,6 @@ def _since_sent(working_days: int | None) -> str:
 def _rows(
     items: list[dict[str, Any]], *, today: datetime.date, overdue: Callable[[dict[str, Any]], bool]
 ) -> list[ReferralRow]:
-    # One reverse() per page, not per row: the rows' addresses differ only by their UUID.
-    placeholder = str(uuid.UUID(int=0))
-    url = reverse("e2c_referrals:referral_detail", kwargs={"public_id": placeholder})
     labels = {status.value: (status.label, BADGE_CLASSES.get(status, "text-bg-primary")) for status in ReferralStatus}
     rows = []
     for item in items:
@@ -145,7 +142,7 @@ def _rows(
                 working_days=working_days,
                 since_sent=_since_sent(working_days),
                 overdue=overdue(item),
-                url=url.replace(placeholder, str(item["public_id"])),
+                url=uuid_reverse("e2c_referrals:referral_detail", public_id=item["public_id"]),
             )
         )
     return rows
@@ -389,8 +386,6 @@ def open_hand_backs(*, actor: Actor, limit: int = 10) -> list[HandBackRow]:
         "referral__e2c_site__kind",
     )[:limit]
     # One reverse() for the list, not one per row: the tasks' addresses differ only by their UUID.
-    placeholder = str(uuid.UUID(int=0))
-    url = reverse("e2c_referrals:hand_back_handle", kwargs={"public_id": placeholder})
     return [
         HandBackRow(
             public_id=public_id,
@@ -399,7 +394,7 @@ def open_hand_backs(*, actor: Actor, limit: int = 10) -> list[HandBackRow]:
             reason_label=REASON_LABELS.get(reason, reason),  # HandBack.get_reason_display
             e2c_site=str(Organisation(name=site_name, kind=site_kind)),
             created_at=created_at,
-            url=url.replace(placeholder, str(public_id)),
+            url=uuid_reverse("e2c_referrals:hand_back_handle", public_id=public_id),
         )
         for public_id, reason, created_at, young_person_public_id, first_name, last_name, site_name, site_kind in items
     ]

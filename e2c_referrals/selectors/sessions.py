@@ -10,10 +10,10 @@ import uuid
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from common.french_dates import date_fr
+from common.uuid_urls import uuid_reverse
 from e2c_referrals.enums import INVITABLE_STATUSES, OPEN_STATUSES, RegistrationStatus, SessionStatus
 from e2c_referrals.models import AdviserImmersion, InformationSession, Referral, SessionRegistration
 from pagination.keyset import KeysetPage, paginate
@@ -142,8 +142,6 @@ def _hour(moment: datetime.datetime) -> str:
 
 
 def session_rows(sessions: list[InformationSession]) -> list[SessionRow]:
-    placeholder = str(uuid.UUID(int=0))
-    url = reverse("e2c_referrals:session_detail", kwargs={"public_id": placeholder})
     days: dict[datetime.date, str] = {}  # a page holds few distinct days
     rows = []
     for session in sessions:
@@ -156,7 +154,7 @@ def session_rows(sessions: list[InformationSession]) -> list[SessionRow]:
             SessionRow(
                 pk=session.pk,
                 public_id=session.public_id,
-                url=url.replace(placeholder, str(session.public_id)),
+                url=uuid_reverse("e2c_referrals:session_detail", public_id=session.public_id),
                 day=days[starts.date()],
                 hours=f"{_hour(starts)} – {_hour(ends)}",
                 kind=session.get_kind_display(),

@@ -15,13 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import path
 
 from audit.services import log_listing
 from cej.access import can_hold_files
 from cej.selectors.follow_ups import cej_ending_soon, overdue_follow_ups
 from cej.selectors.young_people import young_people_for_actor
 from common.http_methods import http_methods
+from common.uuid_urls import uuid_reverse
 from e2c_referrals.access import can_refer, can_use_inbox
 from e2c_referrals.selectors.inbox import inbox_summary, open_hand_backs
 from partners.access import actor_for
@@ -45,13 +46,11 @@ def _file_lines(queryset: QuerySet[Any], day: str) -> list[FileLine]:
     items = queryset.values_list("young_person__public_id", "young_person__first_name", "young_person__last_name", day)[
         :HOME_LIST_SIZE
     ]
-    placeholder = str(UUID(int=0))
-    url = reverse("cej:young_person_detail", kwargs={"public_id": placeholder})
     return [
         FileLine(
             young_person_public_id=public_id,
             name=f"{first} {last}",
-            url=url.replace(placeholder, str(public_id)),
+            url=uuid_reverse("cej:young_person_detail", public_id=public_id),
             day=on,
         )
         for public_id, first, last, on in items
